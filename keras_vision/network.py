@@ -1,0 +1,28 @@
+"""Can this machine download? One quick check shared by datasets and pretrained weights.
+
+Keras downloads datasets and ImageNet weights from Google Cloud Storage. Without a network such a
+download can hang on DNS or a connect for minutes, so callers ask `downloads_available()` first and
+fail fast with guidance instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import socket
+
+#: Host of keras.datasets and keras.applications downloads.
+DOWNLOAD_HOST = "storage.googleapis.com"
+
+
+@functools.lru_cache(maxsize=None)
+def downloads_available(host: str = DOWNLOAD_HOST, port: int = 443, timeout: float = 3.0) -> bool:
+    """Returns True when a TCP connection to `host:port` opens within `timeout` seconds.
+
+    The answer is cached for the life of the process; call `downloads_available.cache_clear()` to
+    ask again.
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,26 @@
+"""Test-wide setup: offline, quiet, and never touching the user's Keras cache or data.
+
+`KERAS_HOME` points at a fresh temporary folder before Keras is imported, and `KERAS_VISION_DATA`
+is cleared, so that every loader test sees only the files it writes itself.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras_vision_test_home_")
+os.environ.pop("KERAS_VISION_DATA", None)
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("KERAS_VISION_SHARED", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real datasets of `../shared/data`; tests using it are skipped when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA} (set KERAS_VISION_SHARED)")
+    return SHARED_DATA
