@@ -8,6 +8,7 @@ fail fast with guidance instead.
 from __future__ import annotations
 
 import functools
+import os
 import socket
 
 #: Host of keras.datasets and keras.applications downloads.
@@ -19,8 +20,11 @@ def downloads_available(host: str = DOWNLOAD_HOST, port: int = 443, timeout: flo
     """Returns True when a TCP connection to `host:port` opens within `timeout` seconds.
 
     The answer is cached for the life of the process; call `downloads_available.cache_clear()` to
-    ask again.
+    ask again. Setting `KERAS_VISION_OFFLINE=1` answers False without trying (tests, air-gapped
+    machines).
     """
+    if os.environ.get("KERAS_VISION_OFFLINE", "") not in ("", "0"):
+        return False
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
