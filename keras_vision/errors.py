@@ -34,3 +34,9 @@ class TrainingDivergedError(KerasVisionError, RuntimeError):
     """The loss became NaN or infinite; training stopped."""
 
     exit_code = 3
+
+
+class UsageError(KerasVisionError, ValueError):
+    """An argument a user chose is not valid (an unknown name, a bad value). Lists what is valid."""
+
+    exit_code = 2

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from typing import Callable, Generic, Iterator, TypeVar
 
+from keras_vision.errors import UsageError
+
 T = TypeVar("T")
 
 
@@ -45,12 +47,12 @@ class Registry(Generic[T]):
         """Returns the object registered as `name`.
 
         Raises:
-            ValueError: naming the closest valid names and listing all of them.
+            UsageError: (a `ValueError`) naming the closest valid names and listing all of them.
         """
         try:
             return self._items[name]
         except KeyError:
-            raise ValueError(self.unknown_message(name)) from None
+            raise UsageError(self.unknown_message(name)) from None
 
     def unknown_message(self, name: object) -> str:
         """The sentence used when `name` is not registered."""

@@ -20,10 +20,16 @@ import sys
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
+from keras_vision.training import STRATEGIES
 
 PROG = "python -m keras_vision.run"
-#: Names of `keras_vision.training.strategy` strategies (kept here so `--help` needs no TensorFlow).
-STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows defaults, except for options whose default comes from the experiment's preset."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default in (None, False) else super()._get_help_string(action)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,16 +52,16 @@ def _add_experiment_parser(commands, exp: Experiment) -> None:
         exp.name,
         help=exp.summary,
         description=exp.summary,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     data = p.add_argument_group("data")
-    data.add_argument("--data-dir", help="folder with the datasets (also: $KERAS_VISION_DATA)")
+    data.add_argument("--data-dir", metavar="DIR", help="folder with the datasets (also: $KERAS_VISION_DATA)")
     train = p.add_argument_group("training")
-    train.add_argument("--epochs", type=int, help=f"epochs (preset: {exp.default.epochs}, quick: {exp.quick.epochs})")
-    train.add_argument("--batch-size", type=int, help=f"batch size (preset: {exp.default.batch_size})")
+    train.add_argument("--epochs", type=int, metavar="N", help=f"epochs (preset: {exp.default.epochs}, quick: {exp.quick.epochs})")
+    train.add_argument("--batch-size", type=int, metavar="N", help=f"batch size (preset: {exp.default.batch_size})")
     train.add_argument("--quick", action="store_true", help="small preset: fewer epochs and a data subset")
-    train.add_argument("--seed", type=int, default=0, help="seed of Python, NumPy and TensorFlow")
-    train.add_argument("--strategy", choices=STRATEGY_NAMES, default="default", help="tf.distribute strategy")
+    train.add_argument("--seed", type=int, default=0, metavar="N", help="seed of Python, NumPy and TensorFlow")
+    train.add_argument("--strategy", choices=STRATEGIES.names(), default="default", help="tf.distribute strategy")
     if exp.options:
         model = p.add_argument_group("model")
         if "arch" in exp.options:
@@ -65,7 +71,7 @@ def _add_experiment_parser(commands, exp: Experiment) -> None:
                 "--weights", help=f"'imagenet', 'none' or a weights file (preset: {exp.default.weights})"
             )
     out = p.add_argument_group("output")
-    out.add_argument("--out", default="runs", help="results go to OUT/EXPERIMENT/")
+    out.add_argument("--out", default="runs", metavar="DIR", help="results go to OUT/EXPERIMENT/")
     out.add_argument("--resume", action="store_true", help="continue an interrupted run from its last finished epoch")
 
 
@@ -137,11 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         resume = again if "--resume" in again else f"{again} --resume"
         print(f"\nInterrupted. Finished epochs are kept; continue with:\n  {resume}", file=sys.stderr)
         return 130
-    except (KerasVisionError, ValueError) as error:
+    except KerasVisionError as error:
         if os.environ.get("KERAS_VISION_DEBUG"):
             raise
         print(f"error: {error}", file=sys.stderr)
-        return getattr(error, "exit_code", 2)
+        return error.exit_code
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def mnist(config: RunConfig) -> dict:
     from keras_vision.data import add_channel_axis, load_mnist, locate, one_hot, scale_pixels
     from keras_vision.evaluation import evaluate_classifier
     from keras_vision.models import build_classic_cnn, format_layer_table, layer_table
-    from keras_vision.training import fit, get_strategy
+    from keras_vision.training import cosine_decay, epochs_to_steps, fit, get_strategy
 
     (x_train, y_train), (x_test, y_test) = load_mnist(config.data_dir)
     x_train, y_train = x_train[: config.train_limit], y_train[: config.train_limit]
@@ -39,9 +39,11 @@ def mnist(config: RunConfig) -> dict:
     train = (x_train[:-n_val], y_train_1h[:-n_val])
     validation = (x_train[-n_val:], y_train_1h[-n_val:])
 
+    steps = epochs_to_steps(config.epochs, num_examples=len(train[0]), batch_size=config.batch_size)
     with get_strategy(config.strategy).scope():
         model = build_classic_cnn((28, 28, 1), 10)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+        optimizer = keras.optimizers.Adam(cosine_decay(1e-3, total_steps=steps))  # 1e-3 down to 0
+        model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
     architecture = layer_table(model)
     (config.run_dir / "summary.txt").write_text(format_layer_table(architecture) + "\n")
 
@@ -50,8 +52,9 @@ def mnist(config: RunConfig) -> dict:
         model, train, validation=validation, epochs=config.epochs, batch_size=config.batch_size,
         run_dir=variant_dir, resume=config.resume, verbose=config.verbose,
     )
-    evaluation = evaluate_classifier(model, x_test, y_test, batch_size=256, class_names=[str(d) for d in range(10)])
-    figures += _result_figures(config.run_dir, result.history, evaluation, x_test, y_test)
+    evaluation = evaluate_classifier(model, x_test, y_test_1h, batch_size=256)
+    y_pred = model.predict(x_test, batch_size=256, verbose=0).argmax(axis=1)
+    figures += _result_figures(config.run_dir, result.history, evaluation, x_test, y_test, y_pred)
     model.save(variant_dir / "final.keras")
     return {
         "models": {
@@ -90,13 +93,12 @@ def _filter_figure(digit, path):
     return plot_image_grid([digit / 255.0, edges, pooled], path, titles=titles, cols=3, cmap="gray")
 
 
-def _result_figures(run_dir, history, evaluation, x_test, y_test):
+def _result_figures(run_dir, history, evaluation, x_test, y_test, y_pred):
     import numpy as np
 
     from keras_vision.evaluation import plot_confusion_matrix, plot_history, plot_misclassified
 
-    names = [str(d) for d in range(10)]
-    y_pred = np.asarray(evaluation["predictions"])
+    names = evaluation["class_names"]
     return [
         plot_history({VARIANT: history}, run_dir / "curves.png", title="MNIST: classic CNN"),
         plot_confusion_matrix(np.asarray(evaluation["confusion_matrix"]), names, run_dir / "confusion_matrix.png"),

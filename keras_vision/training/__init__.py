@@ -1,0 +1,35 @@
+"""Seeded, checkpointed, resumable training.
+
+- `set_seed`: one seed for Python, NumPy and TensorFlow/Keras.
+- `step_decay`, `cosine_decay`, `epochs_to_steps`: learning-rate schedules.
+- `get_strategy`, `STRATEGIES`, `split_cpu`, `read_tf_config`: distribution strategies by name.
+- `fit`, `FitResult`: `model.fit` with a run folder (history, TensorBoard logs, last model,
+  backup to resume from, divergence check); `RunPaths`, `read_history_csv` describe that folder.
+- `balanced_class_weights`: class weights for imbalanced labels.
+
+Importing this package does not import TensorFlow (each function imports it when called), so the
+command line can list `STRATEGIES.names()` quickly.
+"""
+
+from keras_vision.training.callbacks import RunPaths, read_history_csv
+from keras_vision.training.class_weights import balanced_class_weights
+from keras_vision.training.fit import FitResult, fit
+from keras_vision.training.schedules import cosine_decay, epochs_to_steps, step_decay
+from keras_vision.training.seed import set_seed
+from keras_vision.training.strategy import STRATEGIES, get_strategy, read_tf_config, split_cpu
+
+__all__ = [
+    "FitResult",
+    "RunPaths",
+    "STRATEGIES",
+    "balanced_class_weights",
+    "cosine_decay",
+    "epochs_to_steps",
+    "fit",
+    "get_strategy",
+    "read_history_csv",
+    "read_tf_config",
+    "set_seed",
+    "split_cpu",
+    "step_decay",
+]

@@ -1,0 +1,195 @@
+"""`fit`: `model.fit` with a run folder, so that every run is logged, saved and resumable.
+
+The caller builds and compiles the model (inside `strategy.scope()` when distributing);
+`fit` adds the bookkeeping every course run needs: the history as CSV and JSON, TensorBoard logs,
+the last model, a backup to resume an interrupted run from its last finished epoch, and a clear
+error when the loss diverges. See `keras_vision.training.callbacks` for the folder layout.
+
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    result = fit(model, (x_train, y_train), validation=(x_val, y_val), epochs=10,
+                 batch_size=128, run_dir="runs/mnist/cnn")
+    # interrupted? the same call with resume=True continues from the last finished epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from keras_vision.errors import TrainingDivergedError
+from keras_vision.training.callbacks import (
+    RunPaths,
+    prepare_run_dir,
+    read_history_csv,
+    run_callbacks,
+    write_history_json,
+)
+
+_DIVERGED_ADVICE = (
+    "Lower the learning rate, check that the inputs are scaled (e.g. pixels to [0, 1]) and hold "
+    "no NaN, and that the labels match the loss: one-hot vectors for categorical_crossentropy, integer class ids "
+    "for sparse_categorical_crossentropy."
+)
+
+
+@dataclass
+class FitResult:
+    """What `fit` returns.
+
+    Attributes:
+        history: Metric name -> one value per epoch, for all epochs of the run, including those
+            finished before a resume (same keys as `keras.callbacks.History.history`).
+        seconds: Wall-clock seconds of this call.
+        epochs: Number of epochs in `history`.
+        seconds_per_epoch: `seconds` divided by the epochs trained in this call.
+    """
+
+    history: dict[str, list[float]]
+    seconds: float
+    epochs: int
+    seconds_per_epoch: float
+
+
+def fit(
+    model: keras.Model,
+    train,
+    *,
+    validation=None,
+    epochs: int,
+    batch_size: int | None = None,
+    run_dir: str | Path,
+    resume: bool = False,
+    class_weight: dict[int, float] | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    verbose: str | int = "auto",
+) -> FitResult:
+    """Trains a compiled model, keeping history, logs, the last model and a backup in `run_dir`.
+
+    Args:
+        model: A compiled `keras.Model`.
+        train: `(x, y)` arrays, or a batched `tf.data.Dataset` of `(x, y)`.
+        validation: Same forms as `train`, or `None`. Defaults to `None`.
+        epochs: Total number of epochs of the run (a resumed run trains only the missing ones).
+        batch_size: Batch size for `(x, y)` arrays; leave `None` for a dataset (batch the dataset).
+        run_dir: Folder for `history.csv`, `history.json`, `model.keras`, `backup/` and `logs/`.
+        resume: Continue from the backup of an interrupted run, appending to its history. Without
+            it, a previous backup, history and logs are removed and training starts at epoch 1.
+            A finished run leaves no backup, so resuming it warns and starts afresh.
+            Defaults to `False`.
+        class_weight: Class id -> loss weight, e.g. from `balanced_class_weights`.
+        callbacks: Extra Keras callbacks, called after the built-in ones.
+        verbose: Passed to `model.fit`. Defaults to `"auto"`.
+
+    Returns:
+        A `FitResult`.
+
+    Raises:
+        ValueError: if the model is not compiled or the data are malformed.
+        TrainingDivergedError: if the loss became NaN or infinite (training stops at that batch),
+            or the weights did (a ReLU can hide NaN activations from the loss).
+    """
+    _check_fit_args(model, train, validation, epochs, batch_size)
+    _build_if_needed(model, train)
+    paths = prepare_run_dir(run_dir, resume=resume)
+    start = time.perf_counter()
+    keras_history = model.fit(
+        *_as_fit_inputs(train),
+        validation_data=validation,
+        epochs=epochs,
+        batch_size=batch_size,
+        class_weight=class_weight,
+        shuffle=not _is_dataset(train),  # a dataset shuffles itself (dataset.shuffle)
+        callbacks=[*run_callbacks(paths), *callbacks],
+        verbose=verbose,
+    )
+    seconds = time.perf_counter() - start
+    history = read_history_csv(paths.history_csv)
+    write_history_json(history, paths.history_json)
+    _raise_if_diverged(keras_history, model, paths)
+    trained = max(len(keras_history.epoch), 1)
+    return FitResult(history, seconds, epochs=len(history.get("loss", [])), seconds_per_epoch=seconds / trained)
+
+
+def _as_fit_inputs(data) -> tuple:
+    """`(x, y)` -> `(x, y)`; a dataset -> `(dataset,)` (its elements carry the labels)."""
+    return (data,) if _is_dataset(data) else tuple(data)
+
+
+def _is_dataset(data) -> bool:
+    import tensorflow as tf
+
+    return isinstance(data, tf.data.Dataset)
+
+
+def _check_fit_args(model, train, validation, epochs, batch_size) -> None:
+    if not getattr(model, "compiled", False):
+        raise ValueError(
+            "The model is not compiled: call model.compile(optimizer=..., loss=..., "
+            "metrics=[...]) before fit."
+        )
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}.")
+    for name, data in (("train", train), ("validation", validation)):
+        if data is not None:
+            _check_data(name, data, batch_size)
+
+
+def _check_data(name: str, data, batch_size) -> None:
+    import keras
+
+    if _is_dataset(data):
+        if batch_size is not None and name == "train":
+            raise ValueError(
+                f"`batch_size` is for (x, y) arrays; `{name}` is a tf.data.Dataset: batch it "
+                f"with dataset.batch({batch_size}) and leave batch_size=None."
+            )
+        return
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(
+            f"`{name}` must be an (x, y) tuple of arrays or a tf.data.Dataset. "
+            f"Received: {type(data).__name__}."
+        )
+    x_shape, y_shape = (np.shape(keras.tree.flatten(part)[0]) for part in data)
+    if x_shape[:1] != y_shape[:1]:
+        raise ValueError(
+            f"`{name}`: x and y must have the same first dimension (one label per example). "
+            f"Received shapes: x {x_shape}, y {y_shape}."
+        )
+
+
+def _build_if_needed(model: keras.Model, train) -> None:
+    """Builds the model on one example, as `BackupAndRestore` needs its weights before fit."""
+    import keras
+
+    if model.built:
+        return
+    if _is_dataset(train):
+        x = next(iter(train.take(1)))[0]
+    else:
+        x = keras.tree.map_structure(lambda a: a[:1], train[0])
+    with model.distribute_strategy.scope():
+        model(x)
+
+
+def _raise_if_diverged(keras_history: keras.callbacks.History, model: keras.Model, paths: RunPaths) -> None:
+    """Raises `TrainingDivergedError` if a loss or a weight is NaN or infinite."""
+    import keras
+
+    losses = keras_history.history.get("loss", [])
+    for epoch, loss in zip(keras_history.epoch, losses):
+        if not math.isfinite(loss):
+            raise TrainingDivergedError(
+                f"Training diverged: the loss became {loss} in epoch {epoch + 1}, and training "
+                f"stopped. {_DIVERGED_ADVICE} The per-epoch history is in {paths.history_csv}."
+            )
+    bad = [w.path for w in model.weights if not np.isfinite(keras.ops.convert_to_numpy(w.value)).all()]
+    if bad:
+        raise TrainingDivergedError(
+            f"Training diverged: after training, weights {', '.join(bad[:3])} hold NaN or infinite "
+            f"values although the loss stayed finite. {_DIVERGED_ADVICE}"
+        )

@@ -1,0 +1,116 @@
+"""Which weights a base model starts from: none, ImageNet (cached or downloaded), or a file.
+
+`weights="imagenet"` behaves as in `keras.applications` with one difference: without a network
+Keras would hang on the download, so `resolve_weights` first looks in the Keras cache
+(`$KERAS_HOME/models/`, `KERAS_HOME` defaulting to `~/.keras`), then asks
+`keras_vision.network.downloads_available()`, and otherwise raises `WeightsNotFoundError` naming
+the file to place and where to get it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+from keras_vision import network
+from keras_vision.errors import WeightsNotFoundError
+from keras_vision.transfer.applications import Application
+
+#: Suffixes of the weights files `keras.Model.load_weights` reads (legacy HDF5 and Keras 3).
+WEIGHTS_SUFFIXES = (".weights.h5", ".h5")
+
+
+def keras_home() -> Path:
+    """The Keras cache folder: `$KERAS_HOME` if set (read now), else `~/.keras` (or `/tmp/.keras`).
+
+    This mirrors `keras.src.backend.config`, which reads the variable once, when Keras is imported.
+    """
+    if os.environ.get("KERAS_HOME"):
+        return Path(os.environ["KERAS_HOME"]).expanduser()
+    home = Path("~").expanduser()
+    return (home if os.access(home, os.W_OK) else Path("/tmp")) / ".keras"
+
+
+def imagenet_weights_path(app: Application, *, input_size: int | None = None, alpha: float = 1.0) -> Path:
+    """Where Keras caches the ImageNet no-top weights of `app`: `$KERAS_HOME/models/<file>`."""
+    return keras_home() / "models" / app.weights_file(input_size=input_size, alpha=alpha)
+
+
+def resolve_weights(
+    weights: str | os.PathLike | None,
+    app: Application,
+    *,
+    input_size: int | None = None,
+    alpha: float = 1.0,
+) -> str | None:
+    """Checks a `weights` argument and returns what to pass to the `keras.applications` builder.
+
+    Args:
+        weights: `None` or `"none"` (random initialisation), `"imagenet"`, or the path of a
+            `.h5` / `.weights.h5` file saved from the same base architecture.
+        app: The architecture the weights are for.
+        input_size: Side of the base's square input (MobileNet's file depends on it).
+        alpha: Width multiplier of MobileNet/MobileNetV2 (the file depends on it).
+
+    Returns:
+        `None`, `"imagenet"` (cached here or downloadable) or the path as a string.
+
+    Raises:
+        ValueError: if `weights` is none of the above.
+        WeightsNotFoundError: if the file is missing, or ImageNet weights are neither cached nor
+            downloadable; the message names the exact file and where to put it.
+    """
+    if weights is None or (isinstance(weights, str) and weights.lower() == "none"):
+        return None
+    if isinstance(weights, str) and weights.lower() == "imagenet":
+        return _resolve_imagenet(app, input_size=input_size, alpha=alpha)
+    if not isinstance(weights, (str, os.PathLike)):
+        raise ValueError(_bad_weights_message(weights))
+    path = Path(weights).expanduser()
+    if not path.name.endswith(WEIGHTS_SUFFIXES):
+        raise ValueError(_bad_weights_message(weights))
+    if not path.is_file():
+        raise WeightsNotFoundError(
+            f"The weights file {str(path)!r} does not exist. Pass the path of a .h5 or .weights.h5 "
+            f"file saved from a {app.constructor_name} base (include_top=False), 'imagenet' or None."
+        )
+    return str(path)
+
+
+def _resolve_imagenet(app: Application, *, input_size: int | None, alpha: float) -> str:
+    cached = imagenet_weights_path(app, input_size=input_size, alpha=alpha)
+    if cached.is_file() or network.downloads_available():
+        return "imagenet"
+    url = app.weights_origin(input_size=input_size, alpha=alpha)
+    raise WeightsNotFoundError(
+        f"The ImageNet weights of {app.constructor_name} (include_top=False) are not in the Keras "
+        f"cache and this machine cannot download them. Download {url} elsewhere and place it as "
+        f"{cached} (file {cached.name} in $KERAS_HOME/models/, KERAS_HOME defaults to ~/.keras), "
+        f"or pass weights=PATH to a copy of it, or weights=None for random initialisation."
+    )
+
+
+def _bad_weights_message(weights: object) -> str:
+    return (
+        "`weights` must be 'imagenet', None (or 'none') for random initialisation, or the path of "
+        f"a weights file ending in {' or '.join(WEIGHTS_SUFFIXES)}. Received: weights={weights!r}."
+    )
+
+
+@contextlib.contextmanager
+def keras_cache_at(home: Path) -> Iterator[None]:
+    """Makes `keras.applications` look for (and download) weights under `home` for a while.
+
+    Keras reads `$KERAS_HOME` once, at import; this lets a later change of the variable (or a
+    test's temporary folder) take effect. It swaps Keras' private module variable `_KERAS_DIR`.
+    """
+    from keras.src.backend import config
+
+    previous = config._KERAS_DIR
+    config._KERAS_DIR = str(home)
+    try:
+        yield
+    finally:
+        config._KERAS_DIR = previous
