@@ -1,0 +1,172 @@
+"""The command line of the course layer: grade, generate exercises, write the student handout.
+
+    python -m keras_vision.grade [--target exercises|solutions|PATH] [--format table|json|gradescope|junit]
+                                 [--out FILE] [--timeout S] [--memory-mb M] [--batch] [--jobs N]
+    python -m keras_vision.grade generate [--check]
+    python -m keras_vision.grade handout --out DIR [--force]
+
+Exit codes: 0 when grading completed (whatever the score); 1 when the grader's own test runner
+failed; 2 for bad arguments or a missing target (one paragraph, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from keras_vision.errors import KerasVisionError
+from keras_vision.grading import targets
+
+SUBCOMMANDS = ("grade", "generate", "handout")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs `python -m keras_vision.grade`; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args.pop(0) if args and args[0] in SUBCOMMANDS else "grade"
+    parser = {"grade": grade_parser, "generate": generate_parser, "handout": handout_parser}[command]()
+    options = parser.parse_args(args)
+    try:
+        return {"grade": run_grade, "generate": run_generate, "handout": run_handout}[command](options)
+    except KerasVisionError as error:
+        print(f"keras_vision.grade: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def grade_parser() -> argparse.ArgumentParser:
+    from keras_vision.grading.formats import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_vision.grade", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Grade exercise files with the graded tests. Student code runs in worker processes "
+                    "with time, memory and output limits; scores are computed elsewhere.",
+        epilog="Other commands: `python -m keras_vision.grade generate [--check]` writes exercises/ from "
+               "solutions/; `python -m keras_vision.grade handout --out DIR` writes the student copy.",
+    )
+    what = parser.add_argument_group("what to grade")
+    what.add_argument("--target", default=targets.default_target(),
+                      help="exercises, solutions, a folder of exNN_<topic>.py files, one such file, "
+                           "or a folder of submission folders (batch)")
+    what.add_argument("--batch", action="store_true", help="treat TARGET as a folder of submissions "
+                      "(detected automatically when it holds no exercise file itself)")
+    what.add_argument("--tests", type=Path, default=targets.graded_tests_dir(), help="the graded tests")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS.names(), default="table")
+    output.add_argument("--out", type=Path, help="output file (a folder in batch mode; default: stdout, "
+                        "or ./grades in batch mode)")
+    output.add_argument("--reveal-hidden", action="store_true",
+                        help="show the failure messages of hidden tests in the table (instructors)")
+    limits = parser.add_argument_group("limits")
+    limits.add_argument("--timeout", type=positive(float), default=20.0, help="seconds of student code per test")
+    limits.add_argument("--memory-mb", type=positive(int), default=3072, help="memory of a worker, MiB")
+    limits.add_argument("--jobs", type=positive(int), default=1, help="submissions graded in parallel (batch mode)")
+    return parser
+
+
+def positive(kind):
+    """An argparse type: `kind(text)`, refused unless > 0."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, received {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, received {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def generate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m keras_vision.grade generate",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                     description="Write exercises/ from the marked regions of solutions/.")
+    parser.add_argument("--solutions", type=Path, default=targets.repo_root() / "solutions")
+    parser.add_argument("--exercises", type=Path, default=targets.repo_root() / "exercises")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when exercises/ is out of date")
+    return parser
+
+
+def handout_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m keras_vision.grade handout",
+                                     description="Write the student copy: library, exercises, visible tests, manifest.")
+    parser.add_argument("--out", type=Path, required=True, help="destination folder")
+    parser.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    return parser
+
+
+def run_grade(options) -> int:
+    from keras_vision.grading import formats
+    from keras_vision.grading.grader import GradingOptions, grade_batch, grade_submission
+
+    target = targets.resolve_target(options.target)
+    if not targets.graded_test_files(options.tests):
+        raise targets.TargetError(f"No graded tests (test_exNN_*.py) in {options.tests}. Pass --tests DIR.")
+    grading = GradingOptions(options.tests, timeout=options.timeout, memory_mb=options.memory_mb)
+    render = formats.FORMATS.get(options.format)
+    extra = {"reveal_hidden": options.reveal_hidden} if options.format == "table" else {}
+    if options.batch or targets.is_batch(target):
+        if not target.is_dir():
+            raise targets.TargetError(f"--batch needs a folder of submission folders. Received: {target}.")
+        results = grade_batch(target, grading, jobs=options.jobs)
+        if not results:
+            raise targets.TargetError(f"No submission folders (subfolders holding exNN_<topic>.py files) in {target}.")
+        out = options.out or Path("grades")
+        out.mkdir(parents=True, exist_ok=True)
+        for result in results:
+            write_atomically(out / f"{result.submission}{formats.SUFFIXES[options.format]}", render(result, **extra))
+        with tempfile.NamedTemporaryFile("w", dir=out, delete=False, suffix=".csv") as handle:
+            temporary = Path(handle.name)
+        formats.write_gradebook(results, temporary)
+        os.replace(temporary, out / "gradebook.csv")
+        for result in results:
+            note = f"  GRADER ERROR: {result.errors[0].splitlines()[0]}" if result.errors else ""
+            print(f"{result.submission}: {formats._points(result.score)} / {formats._points(result.max_score)}{note}")
+        print(f"Wrote {out / 'gradebook.csv'} and {len(results)} result files in {out}.")
+        return 0
+    name = options.target if options.target in targets.NAMED_TARGETS else (target.stem if target.is_file() else target.name)
+    result = grade_submission(target, grading, name=name)
+    text = render(result, **extra)
+    if options.out:
+        write_atomically(options.out, text)
+        print("\n".join(formats._totals(result)) + f"\nWrote {options.out}.")
+    else:
+        sys.stdout.write(text)
+    return 1 if result.errors and not result.tests else 0
+
+
+def run_generate(options) -> int:
+    from keras_vision.grading.assign import generate_exercises
+
+    differences = generate_exercises(options.solutions, options.exercises, check=options.check)
+    if options.check:
+        if differences:
+            print("Exercises are out of date; run `python -m keras_vision.grade generate`:\n  "
+                  + "\n  ".join(differences), file=sys.stderr)
+            return 1
+        print(f"{options.exercises} matches {options.solutions}.")
+        return 0
+    print(f"Wrote {options.exercises}." + (f" Updated: {'; '.join(differences)}." if differences else " Nothing changed."))
+    return 0
+
+
+def run_handout(options) -> int:
+    from keras_vision.grading.handout import write_handout
+
+    out = write_handout(options.out, force=options.force)
+    print(f"Wrote the student handout to {out}.")
+    return 0
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Writes `path` through a temporary file and a rename: whatever was there is replaced."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, prefix=f".{path.name}.") as handle:
+        handle.write(text)
+    os.replace(handle.name, path)

@@ -1,0 +1,151 @@
+"""Grading submissions: one trusted runner subprocess per submission, results as dataclasses.
+
+`grade_submission` starts `python -m keras_vision.grading.runner` on the graded tests, reads its
+report from a pipe and returns a `SubmissionResult`; `grade_batch` does that for every submission
+folder of a batch. No output file is written here (see `keras_vision.grading.formats`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from keras_vision.grading import targets
+from keras_vision.grading.framing import FrameBuffer
+from keras_vision.grading.results import NotRun, SubmissionResult, TestResult
+
+#: The manifest the student handout carries in place of the hidden tests.
+MANIFEST_NAME = "manifest.json"
+HIDDEN_VISIBILITIES = ("hidden", "after_due_date")
+
+
+@dataclass(frozen=True)
+class GradingOptions:
+    """How to grade.
+
+    Args:
+        tests_dir: The graded tests (`tests/graded` of the repository or handout).
+        timeout: Seconds of student code per test. Defaults to `20`.
+        memory_mb: Memory limit of a worker, MiB. Defaults to `3072`.
+        runner_timeout: Seconds the whole run of one submission may take. Defaults to `1800`.
+    """
+
+    tests_dir: Path
+    timeout: float = 20.0
+    memory_mb: int = 3072
+    runner_timeout: float = 1800.0
+
+
+def grade_submission(target: Path, options: GradingOptions, *, name: str | None = None) -> SubmissionResult:
+    """Grades one submission (a folder of exercise files, or one file).
+
+    Returns:
+        The results; a runner that failed leaves a message in `errors` and no tests.
+    """
+    name = name or (target.stem if target.is_file() else target.name)
+    modules = [target.stem] if target.is_file() else None
+    files = targets.graded_test_files(options.tests_dir, modules)
+    start = time.monotonic()
+    if not files:
+        wanted = f" for {target.stem}" if modules else ""
+        return SubmissionResult(name, str(target), errors=[f"No graded tests{wanted} in {options.tests_dir}."])
+    report, log = run_runner(files, options, target=target)
+    tests = [TestResult.from_dict(t) for t in report.get("tests", [])]
+    errors = list(report.get("errors", []))
+    if "exit_code" not in report:
+        errors.append(f"The grader's test runner failed:\n{log[-3000:]}")
+    result = SubmissionResult.from_tests(name, str(target), tests, errors=errors)
+    result.execution_time = time.monotonic() - start
+    result.not_run = tests_not_run(options.tests_dir, [m.module for m in result.modules] or (modules or []))
+    return result
+
+
+def grade_batch(folder: Path, options: GradingOptions, *, jobs: int = 1) -> list[SubmissionResult]:
+    """Grades every submission folder of `folder`, continuing past broken ones."""
+    submissions = [sub for sub in sorted(folder.iterdir()) if sub.is_dir() and targets.module_files(sub)]
+    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+        return list(pool.map(lambda sub: grade_submission(sub, options), submissions))
+
+
+def collect_graded_tests(files: list[Path], options: GradingOptions) -> list[TestResult]:
+    """The graded tests in `files` with their metadata, without running them."""
+    report, log = run_runner(files, options, collect_only=True)
+    if "collected" not in report:
+        raise RuntimeError(f"Could not collect the graded tests:\n{log[-3000:]}")
+    return [TestResult.from_dict(t) for t in report["collected"]]
+
+
+def run_runner(files: list[Path], options: GradingOptions, *, target: Path | None = None,
+               collect_only: bool = False) -> tuple[dict, str]:
+    """Runs the trusted runner subprocess; returns its report (empty on failure) and its log."""
+    root = options.tests_dir.resolve().parents[1]
+    read_fd, write_fd = os.pipe()
+    command = [sys.executable, "-m", "keras_vision.grading.runner", "--result-fd", str(write_fd),
+               "--timeout", str(options.timeout), "--memory-mb", str(options.memory_mb), *map(str, files)]
+    if target is not None:
+        command += ["--target", str(target)]
+    if collect_only:
+        command.append("--collect-only")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join([str(root), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    with tempfile.TemporaryFile() as log:
+        try:
+            process = subprocess.Popen(command, cwd=root, pass_fds=(write_fd,), stdin=subprocess.DEVNULL,
+                                       stdout=log, stderr=subprocess.STDOUT, env=env)
+        finally:
+            os.close(write_fd)
+        try:
+            payload = _read_report(read_fd, time.monotonic() + options.runner_timeout)
+            process.wait(timeout=60)
+        except (EOFError, ValueError, TimeoutError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
+            payload = None
+        finally:
+            os.close(read_fd)
+        log.seek(0)
+        text = log.read().decode("utf-8", errors="replace")
+    try:
+        report = json.loads(payload) if payload else {}
+    except ValueError:
+        report = {}
+    return report, text
+
+
+def _read_report(fd: int, deadline: float) -> bytes | None:
+    """One framed message from `fd`, waiting until `deadline`; None when the runner sent nothing."""
+    frames = FrameBuffer()
+    while (message := frames.pop()) is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("The test runner did not finish in time.")
+        ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+        if ready:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return None
+            frames.feed(chunk)
+    return message
+
+
+def tests_not_run(tests_dir: Path, modules: list[str]) -> list[NotRun]:
+    """Hidden tests absent from this copy (read from the handout's manifest), per module."""
+    manifest_path = tests_dir / MANIFEST_NAME
+    if (tests_dir / "hidden").is_dir() or not manifest_path.is_file():
+        return []
+    manifest = json.loads(manifest_path.read_text())
+    missing = []
+    for module in modules:
+        for visibility in HIDDEN_VISIBILITIES:
+            entry = manifest.get("modules", {}).get(module, {}).get(visibility)
+            if entry and entry.get("tests"):
+                missing.append(NotRun(module, visibility, int(entry["tests"]), float(entry["points"])))
+    return missing

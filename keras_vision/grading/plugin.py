@@ -1,0 +1,213 @@
+"""The pytest plugin of the graded tests (imported by `tests/graded/conftest.py`).
+
+It adds:
+
+- `--target exercises|solutions|PATH` (default: `solutions` when the repository has them, else
+  `exercises`), `--grade-timeout`, `--grade-memory-mb`;
+- the `graded(points, visibility, timeout)` marker (write it with `keras_vision.grading.testing.graded`);
+- the `submission` fixture: a `RemoteModule` standing for the module under test (named after the
+  test file: `test_ex01_convolutions.py` and `hidden/test_ex01_convolutions_hidden.py` both get
+  `ex01_convolutions`), whose functions run in a worker subprocess;
+- the `checks` fixture for partial credit;
+- per-test results (`TestResult`) with the points earned and a teaching message, kept for the
+  trusted runner (`results_of(config)`) and summed up in the terminal.
+
+Import it into a conftest (`from keras_vision.grading.plugin import *`) rather than with `-p`, so
+that it applies to the graded tests only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keras_vision.grading import targets
+from keras_vision.grading.results import SubmissionResult, TestResult
+from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, WorkerPool
+from keras_vision.grading.testing import CheckFailed, Checks
+
+__all__ = [
+    "pytest_addoption", "pytest_configure", "pytest_sessionstart", "pytest_unconfigure", "pytest_collection_modifyitems", "pytest_pyfunc_call",
+    "pytest_runtest_makereport", "pytest_terminal_summary", "submission", "checks", "kv_worker_pool",
+]
+
+RESULTS = pytest.StashKey[dict]()
+CHECKS = pytest.StashKey[Checks]()
+POOL = pytest.StashKey[WorkerPool]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("keras_vision grading")
+    group.addoption("--target", default=None,
+                    help="What to grade: exercises, solutions, or the path of a folder of exNN_<topic>.py "
+                         "files or of one such file. Defaults to solutions when present, else exercises.")
+    group.addoption("--grade-timeout", type=float, default=Limits.timeout,
+                    help="Seconds the student code of one test may run (the marker's timeout= wins).")
+    group.addoption("--grade-memory-mb", type=int, default=Limits.memory_mb,
+                    help="Memory (MiB) a worker may use before it is killed.")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "graded(points, visibility='visible', timeout=None): a graded test")
+    config.stash[RESULTS] = {}
+    config.stash[POOL] = WorkerPool(Limits(timeout=config.getoption("grade_timeout"),
+                                           memory_mb=config.getoption("grade_memory_mb")))
+
+
+def pytest_sessionstart(session):
+    """Starts the workers of the modules about to be tested; they import Keras while pytest collects.
+
+    A worker runs no student code before its first call, which comes after collection.
+    """
+    config = session.config
+    try:
+        target = targets.resolve_target(config.getoption("target"))
+    except targets.TargetError:
+        return  # reported by the first test
+    for module in _requested_modules(config):
+        config.stash[POOL].get(module, targets.module_path(target, module)).start()
+
+
+def pytest_unconfigure(config):
+    pool = config.stash.get(POOL, None)
+    if pool is not None:
+        pool.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Checks every graded test's metadata early, so a typo in a marker fails loudly."""
+    for item in items:
+        marker = item.get_closest_marker("graded")
+        if marker is not None and not marker.kwargs.get("points", 0) > 0:
+            raise pytest.UsageError(f"{item.nodeid}: the graded marker needs points > 0 (use testing.graded).")
+
+
+@pytest.fixture(scope="session")
+def kv_worker_pool(request) -> WorkerPool:
+    """One worker per (module, target file), shared by the whole session."""
+    return request.config.stash[POOL]
+
+
+@pytest.fixture
+def submission(request, kv_worker_pool) -> RemoteModule:
+    """The student's module of this test file; calling its functions runs them in the worker."""
+    module = targets.module_of_test_file(request.node.path)
+    if module is None:
+        pytest.fail(f"{request.node.path.name} is not named like a graded test file (test_exNN_<topic>.py).")
+    target = _target(request.config)
+    worker = kv_worker_pool.get(module, targets.module_path(target, module))
+    return RemoteModule(worker, _timeout(request.node, request.config))
+
+
+@pytest.fixture
+def checks(request) -> Checks:
+    """Records weighted checks; failed ones fail the test at its end with all their messages."""
+    request.node.stash[CHECKS] = Checks()
+    return request.node.stash[CHECKS]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    result = yield
+    recorded = pyfuncitem.stash.get(CHECKS, None)
+    if recorded is not None:
+        recorded.raise_if_failed()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    marker = item.get_closest_marker("graded")
+    if marker is None:
+        return report
+    results = item.config.stash[RESULTS]
+    test = results.get(item.nodeid)
+    if test is None:
+        test = results[item.nodeid] = TestResult(
+            name=item.name, module=targets.module_of_test_file(item.path) or item.path.stem,
+            nodeid=item.nodeid, max_score=float(marker.kwargs["points"]),
+            visibility=marker.kwargs.get("visibility", "visible"),
+        )
+    if report.when == "call":
+        test.duration = round(report.duration, 3)
+    if report.passed and report.when == "call":
+        test.status, test.score = "passed", test.max_score
+    elif report.failed or report.skipped:
+        first_failure = not test.message
+        test.status = "failed"
+        test.score = _partial_score(item, call, test.max_score) if (report.when == "call" and first_failure) else 0.0
+        if first_failure:
+            test.message = _message(item, call, report)
+            if call.excinfo is not None and call.excinfo.errisinstance((SubmissionError, CheckFailed)):
+                report.longrepr = test.message
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    results = list(config.stash.get(RESULTS, {}).values())
+    if not results:
+        return
+    summary = SubmissionResult.from_tests("", str(_target(config)), results)
+    terminalreporter.section("keras_vision points")
+    for module in summary.modules:
+        failed = sum(not t.passed for t in module.tests)
+        terminalreporter.line(f"{module.module:32s} {module.score:g} / {module.max_score:g} points, {failed} test(s) failed")
+    terminalreporter.line(f"{'total':32s} {summary.score:g} / {summary.max_score:g} points (target: {_target(config)})")
+
+
+def results_of(config) -> list[TestResult]:
+    """The graded results recorded so far in this pytest session."""
+    return list(config.stash.get(RESULTS, {}).values())
+
+
+def _target(config) -> Path:
+    try:
+        return targets.resolve_target(config.getoption("target"))
+    except targets.TargetError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def _requested_modules(config) -> list[str]:
+    """Exercise modules whose graded test files are among the command line's paths."""
+    modules = set()
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        files = path.rglob("test_ex*.py") if path.is_dir() else [path]
+        modules.update(m for m in map(targets.module_of_test_file, files) if m)
+    return sorted(modules)
+
+
+def _timeout(item, config) -> float:
+    marker = item.get_closest_marker("graded")
+    timeout = marker.kwargs.get("timeout") if marker is not None else None
+    return float(timeout or config.getoption("grade_timeout"))
+
+
+def _partial_score(item, call, points: float) -> float:
+    """Partial credit only when the test failed on its checks; any other exception earns nothing."""
+    recorded = item.stash.get(CHECKS, None)
+    if call.excinfo is None or not call.excinfo.errisinstance(CheckFailed) or recorded is None:
+        return 0.0
+    return round(points * recorded.fraction, 4)
+
+
+def _message(item, call, report) -> str:
+    """What went wrong, in words for the student, and how to rerun just this test."""
+    if report.skipped:
+        text = f"Skipped: {report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr}"
+    elif call.excinfo is None:
+        text = str(report.longreprtext)[-2000:]
+    elif call.excinfo.errisinstance((SubmissionError, CheckFailed)):
+        text = str(call.excinfo.value)
+    else:
+        where = "setting up" if report.when == "setup" else "checking"
+        text = f"The test failed while {where} your result: {call.excinfo.exconly()[:2000]}"
+    return f"{text}\nRerun just this test: {rerun_command(item)}"
+
+
+def rerun_command(item) -> str:
+    """`python -m pytest tests/graded/test_ex01_convolutions.py::test_x --target PATH`."""
+    target = item.config.getoption("target") or targets.default_target()
+    return f"python -m pytest {item.nodeid} --target {target}"

@@ -1,0 +1,405 @@
+"""The trusted side of the worker: start it, call it, and stop it when it misbehaves.
+
+Student code never runs in the process that computes scores. `RemoteModule` looks like the student's
+module, but calling one of its functions sends the call to a `Worker`: a subprocess
+(`python -m keras_vision.grading.worker`) in its own session, working in a fresh temporary folder,
+with a stripped environment. The worker answers on a dedicated pipe with the safe JSON codec; its
+stdout and stderr go to another pipe that a thread drains and counts. While waiting for an answer
+the grader enforces three limits and turns each breach into a sentence for the student:
+
+- time: "timed out after 20 s (an endless loop?)" - the worker's process group is killed;
+- memory: "used more than 3 GB of memory" - its resident set size is polled from /proc;
+- output: "printed more than 1 MB" - the drain thread counts bytes.
+
+A killed worker is restarted on the next call. A module that fails to import fails every call
+with the same reason, without being imported again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from keras_vision.grading import codec
+from keras_vision.grading.framing import FrameBuffer, write_message
+
+#: Environment variables a worker inherits; everything else (output paths, tokens) is dropped.
+KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES")
+#: How much of a call's printed output is kept for feedback.
+KEPT_OUTPUT_BYTES = 4096
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one call of student code may use.
+
+    Args:
+        timeout: Seconds for all calls of one test. Defaults to `20`.
+        memory_mb: Resident memory of the worker, in MiB. Defaults to `3072` (3 GB).
+        output_bytes: Bytes printed per call. Defaults to `1_000_000` (1 MB).
+        import_timeout: Seconds to import the student's module (imports of TensorFlow included).
+            Defaults to `120`.
+    """
+
+    timeout: float = 20.0
+    memory_mb: int = 3072
+    output_bytes: int = 1_000_000
+    import_timeout: float = 120.0
+
+
+class SubmissionError(Exception):
+    """The student's code failed; the message says how, in words meant for the student."""
+
+
+class OutputDrain:
+    """Drains a worker's stdout/stderr pipe in a thread, counting bytes and keeping the first ones."""
+
+    def __init__(self, stream, limit: int):
+        self.limit = limit
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._count = 0
+        self._head = bytearray()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def begin(self) -> None:
+        """Starts counting the output of a new call."""
+        with self._lock:
+            self._count, self._head = 0, bytearray()
+
+    def settle(self, seconds: float = 0.05) -> None:
+        """Gives the thread a moment to count what the worker flushed just before replying."""
+        deadline = time.monotonic() + seconds
+        previous = -1
+        while time.monotonic() < deadline and previous != self._count:
+            previous = self._count
+            time.sleep(0.005)
+
+    @property
+    def exceeded(self) -> bool:
+        return self._count > self.limit
+
+    def text(self) -> str:
+        """What the current call printed, up to `KEPT_OUTPUT_BYTES`."""
+        with self._lock:
+            return self._head.decode("utf-8", errors="replace")
+
+    def join(self, timeout: float = 2.0) -> None:
+        self._thread.join(timeout)
+
+    def _drain(self) -> None:
+        fd = self._stream.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self._count += len(chunk)
+                room = KEPT_OUTPUT_BYTES - len(self._head)
+                if room > 0:
+                    self._head += chunk[:room]
+
+
+class Worker:
+    """One worker subprocess for one student module; started lazily, restarted after a kill.
+
+    Args:
+        module: Module name, e.g. `"ex01_convolutions"`.
+        path: The student's file, or a path that does not exist (every call then explains that).
+        limits: The `Limits` of every call.
+    """
+
+    def __init__(self, module: str, path: Path, *, limits: Limits = Limits()):
+        self.module, self.path, self.limits = module, Path(path), limits
+        self._process: subprocess.Popen | None = None
+        self._import_failure: str | None = None
+        self._ready = False
+        self.starts = 0
+        self.last_call_seconds = 0.0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Spawns the worker (it imports the module while the grader goes on)."""
+        if self._process is not None or self._import_failure is not None:
+            return
+        if not self.path.is_file():
+            self._import_failure = (
+                f"The exercise file {self.path.name} was not found in {self.path.parent}. "
+                f"Put your {self.module}.py there (keep the file name)."
+            )
+            return
+        requests_r, requests_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        self._workdir = tempfile.TemporaryDirectory(prefix="kv_worker_")
+        command = [
+            sys.executable, "-m", "keras_vision.grading.worker", "--module", self.module,
+            "--path", str(self.path.resolve()), "--requests", str(requests_r), "--replies", str(replies_w),
+        ]
+        try:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(requests_r, replies_w), cwd=self._workdir.name, env=worker_environment(self._workdir.name),
+                start_new_session=True,
+            )
+        finally:
+            os.close(requests_r)
+            os.close(replies_w)
+        self._requests, self._replies = requests_w, replies_r
+        self._frames = FrameBuffer()
+        self._output = OutputDrain(self._process.stdout, self.limits.output_bytes)
+        self._ready = False
+        self.starts += 1
+
+    def close(self) -> None:
+        """Kills the worker's whole process group and forgets it (the next call restarts it)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+        for fd in (self._requests, self._replies):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._output.join()
+        process.stdout.close()
+        self._workdir.cleanup()
+
+    # -- calls -------------------------------------------------------------------------------
+    def call(self, function: str, args: tuple = (), kwargs: dict | None = None, *, timeout: float | None = None,
+             limit_label: float | None = None) -> Any:
+        """Runs `module.function(*args, **kwargs)` in the worker and returns its decoded value.
+
+        Args:
+            function: Name of the student's function.
+            args: Positional arguments (values the codec carries).
+            kwargs: Keyword arguments.
+            timeout: Seconds this call may take. Defaults to `limits.timeout`.
+            limit_label: The limit named in a timeout message (the test's whole budget). Defaults
+                to `timeout`.
+
+        Raises:
+            SubmissionError: the function raised, was killed for a limit, or the module did not import.
+        """
+        qualified = f"{self.module}.{function}"
+        limit = self.limits.timeout if timeout is None else timeout
+        payload = json.dumps({"function": function, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs or {})}).encode()
+        self._ensure_ready(qualified)
+        self._output.begin()
+        start = time.monotonic()
+        try:
+            write_message(self._requests, payload)
+            reply = self._wait_for_reply(qualified, start + max(limit, 0.0), limit if limit_label is None else limit_label)
+        except OSError:
+            raise SubmissionError(self._crash_message(qualified)) from None
+        finally:
+            self.last_call_seconds = time.monotonic() - start
+        return self._unpack(reply, qualified)
+
+    def _ensure_ready(self, qualified: str) -> None:
+        self.start()
+        if self._import_failure is not None:
+            raise SubmissionError(self._import_failure)
+        if self._ready:
+            return
+        self._output.begin()
+        limit = self.limits.import_timeout
+        try:
+            write_message(self._requests, b'{"op": "import"}')
+        except OSError:
+            self._import_failure = self._crash_message(f"importing {self.path.name}")
+            raise SubmissionError(self._import_failure) from None
+        try:
+            reply = self._wait_for_reply(f"importing {self.path.name}", time.monotonic() + limit, limit)
+        except SubmissionError as error:
+            self._import_failure = f"{self.path.name} could not be imported: {error}"
+            raise SubmissionError(self._import_failure) from None
+        if reply.get("kind") != "ready":
+            self._import_failure = str(reply.get("message", "the module did not import."))
+            self.close()
+            raise SubmissionError(self._import_failure)
+        self._output.settle()  # what the import printed is not charged to the first call
+        self._ready = True
+
+    def _wait_for_reply(self, what: str, deadline: float, limit: float) -> dict:
+        next_memory_check = 0.0
+        while True:
+            if self._output.exceeded:  # checked first: a reply after too much output does not count
+                self.close()
+                raise SubmissionError(f"{what} printed more than {_size(self.limits.output_bytes)}; print less (no prints inside loops).")
+            message = self._frames.pop()
+            if message is not None:
+                self._output.settle()
+                if self._output.exceeded:
+                    continue
+                return self._parse(message, what)
+            now = time.monotonic()
+            if now >= deadline:
+                self.close()
+                raise SubmissionError(f"{what} timed out after {limit:g} s (an endless loop?).")
+            if now >= next_memory_check:
+                next_memory_check = now + 0.2
+                if resident_mb(self._process.pid) > self.limits.memory_mb:
+                    self.close()
+                    raise SubmissionError(f"{what} used more than {_memory(self.limits.memory_mb)} of memory.")
+            ready, _, _ = select.select([self._replies], [], [], min(POLL_SECONDS, max(deadline - now, 0.0)))
+            if ready:
+                chunk = os.read(self._replies, 1 << 20)
+                if not chunk:
+                    raise SubmissionError(self._crash_message(what))
+                self._frames.feed(chunk)
+
+    def _parse(self, message: bytes, what: str) -> dict:
+        try:
+            reply = json.loads(message)
+            if not isinstance(reply, dict):
+                raise ValueError("not an object")
+            return reply
+        except ValueError:
+            self.close()
+            raise SubmissionError(f"{what}: the worker sent an unreadable reply (did the code write to the grader's pipe?).") from None
+
+    def _unpack(self, reply: dict, qualified: str) -> Any:
+        kind = reply.get("kind")
+        if kind == "result":
+            try:
+                value = codec.decode(reply.get("value"))
+            except codec.CodecError as error:
+                raise SubmissionError(f"{qualified} returned a value the grader refused. {error}") from None
+            if value is Ellipsis:
+                raise SubmissionError(f"{qualified} returned `...`: it is not implemented yet; replace the `...` placeholders with your code.")
+            return value
+        message = str(reply.get("message", f"{qualified} failed."))
+        printed = self._output.text().strip()
+        if printed:
+            message += f"\nYour code printed:\n{printed[:1000]}"
+        raise SubmissionError(message)
+
+    def _crash_message(self, what: str) -> str:
+        process = self._process
+        code = process.wait(timeout=5) if process is not None else None
+        self.close()
+        return f"{what}: the worker crashed (exit code {code}); os._exit(), a segfault or a killed process?"
+
+
+class RemoteFunction:
+    """A stand-in for one student function: calling it runs the real one in the worker."""
+
+    def __init__(self, worker: Worker, name: str, budget: "Budget"):
+        self._worker, self.__name__, self._budget = worker, name, budget
+
+    def __call__(self, *args, **kwargs):
+        self._worker.last_call_seconds = 0.0
+        try:
+            return self._worker.call(self.__name__, args, kwargs, timeout=self._budget.remaining,
+                                     limit_label=self._budget.seconds)
+        finally:  # (re)starting the worker is not charged to the test
+            self._budget.spend(self._worker.last_call_seconds)
+
+    def __repr__(self) -> str:
+        return f"<student function {self._worker.module}.{self.__name__}>"
+
+
+class Budget:
+    """The seconds all student calls of one test may use together."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.used = seconds, 0.0
+
+    @property
+    def remaining(self) -> float:
+        return max(self.seconds - self.used, 0.0)
+
+    def spend(self, seconds: float) -> None:
+        self.used += seconds
+
+
+class RemoteModule:
+    """Looks like the student's module; every attribute is a `RemoteFunction`.
+
+    Args:
+        worker: The module's worker.
+        seconds: Time budget of the current test, for all calls together.
+    """
+
+    def __init__(self, worker: Worker, seconds: float):
+        self._worker, self._budget = worker, Budget(seconds)
+
+    def __getattr__(self, name: str) -> RemoteFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return RemoteFunction(self._worker, name, self._budget)
+
+    def __repr__(self) -> str:
+        return f"<student module {self._worker.module} from {self._worker.path}>"
+
+
+class WorkerPool:
+    """One `Worker` per (module, file); closes them all at the end of a session."""
+
+    def __init__(self, limits: Limits = Limits()):
+        self.limits = limits
+        self._workers: dict[tuple[str, Path], Worker] = {}
+
+    def get(self, module: str, path: Path) -> Worker:
+        key = (module, Path(path))
+        if key not in self._workers:
+            self._workers[key] = Worker(module, path, limits=self.limits)
+        return self._workers[key]
+
+    def close(self) -> None:
+        for worker in self._workers.values():
+            worker.close()
+
+
+def worker_environment(workdir: str) -> dict[str, str]:
+    """A minimal environment: no output paths or secrets; the library importable; logs quiet."""
+    env = {key: os.environ[key] for key in KEPT_ENVIRONMENT if key in os.environ}
+    package_root = str(Path(__file__).resolve().parents[2])
+    env.update(
+        HOME=workdir, TMPDIR=workdir, PYTHONPATH=package_root, PYTHONDONTWRITEBYTECODE="1",
+        TF_CPP_MIN_LOG_LEVEL="2", KERAS_HOME=os.path.join(workdir, ".keras"), PYTHONHASHSEED="0",
+    )
+    return env
+
+
+def resident_mb(pid: int) -> float:
+    """Resident memory of process `pid` in MiB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _memory(mib: float) -> str:
+    return f"{mib / 1024:g} GB" if mib >= 1024 else f"{mib:g} MB"
+
+
+def _size(n_bytes: float) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:g} {unit}"
+    return f"{n_bytes:g} bytes"

@@ -1,0 +1,167 @@
+"""The worker: imports ONE student module and calls its functions on request.
+
+    python -m keras_vision.grading.worker --module ex01_convolutions --path FILE \
+        --requests FD --replies FD
+
+This is the only process that runs student code, and it runs none until the grader's first
+message says so (the grader starts workers early and imports its own modules meanwhile). It then
+imports the module and reads framed JSON requests
+`{"function": name, "args": ..., "kwargs": ...}` from the `--requests` pipe and writes one framed
+JSON reply per request to the `--replies` pipe (see `keras_vision.grading.codec`); its stdout and
+stderr belong to the student and are drained by the grader. The first reply says whether the
+module imported. Replies:
+
+    {"kind": "ready"}                          the module imported
+    {"kind": "import_error", "message": ...}   it did not (the worker then exits)
+    {"kind": "result", "value": ...}           the function returned (value encoded by the codec)
+    {"kind": "exception", "message": ...}      the function raised (or called sys.exit)
+    {"kind": "error", "message": ...}          no such function, or a return value the codec refuses
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from keras_vision.grading import codec  # noqa: E402
+from keras_vision.grading.framing import read_message, write_message  # noqa: E402
+
+#: How many of the student's own stack frames a failure message shows.
+MAX_FRAMES = 4
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Runs the functions of one student module on request.")
+    parser.add_argument("--module", required=True, help="Module name, e.g. ex01_convolutions.")
+    parser.add_argument("--path", required=True, type=Path, help="The student's file.")
+    parser.add_argument("--requests", required=True, type=int, help="File descriptor to read requests from.")
+    parser.add_argument("--replies", required=True, type=int, help="File descriptor to write replies to.")
+    args = parser.parse_args(argv)
+    requests, replies = args.requests, args.replies
+    preload_libraries(args.path)
+    if read_message(requests) is None:  # the grader's go-ahead: its own imports are done
+        return 0
+    module, problem = import_student_module(args.module, args.path)
+    if module is None:
+        _reply(replies, {"kind": "import_error", "message": problem})
+        return 0
+    _reply(replies, {"kind": "ready"})
+    while True:
+        data = read_message(requests)
+        if data is None:
+            return 0
+        _reply(replies, handle_request(module, args.module, args.path, data))
+
+
+def preload_libraries(path: Path) -> None:
+    """Imports Keras before any student code runs, when the student's file mentions it.
+
+    Importing TensorFlow takes seconds. The grader starts workers early, so this overlaps with
+    its own imports, and it keeps the import out of the time limit of the first test that builds
+    a model (for code that imports Keras inside a function). Only the file's text is read.
+    """
+    try:
+        text = path.read_text(errors="ignore")
+    except OSError:
+        return
+    if re.search(r"\b(keras|tensorflow)\b", text):
+        try:
+            import keras  # noqa: F401
+        except Exception:  # noqa: BLE001 - the student's import will report the problem
+            pass
+
+
+def import_student_module(name: str, path: Path):
+    """Imports the file `path` as module `name`.
+
+    Returns:
+        `(module, None)`, or `(None, message)` naming the file, line and reason of the failure.
+    """
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        return None, f"{path.name} cannot be imported as a Python module."
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        text = (error.text or "").rstrip()
+        return None, (
+            f"{path.name} has a syntax error at line {error.lineno}: {error.msg}.\n    {text.strip()}"
+        )
+    except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+        return None, f"{path.name} could not be imported: it {describe_exception(error)}" + _where(error, path)
+    finally:
+        _flush()
+    return module, None
+
+
+def handle_request(module, module_name: str, path: Path, data: bytes) -> dict:
+    """Calls the requested function and turns the outcome into a reply."""
+    request = json.loads(data)
+    function_name = request["function"]
+    args = codec.decode(request.get("args", []))
+    kwargs = codec.decode(request.get("kwargs", {"$dict": []}))
+    function = getattr(module, function_name, None)
+    qualified = f"{module_name}.{function_name}"
+    if not callable(function):
+        return {
+            "kind": "error",
+            "message": f"{path.name} has no function {function_name}(); define it with exactly this name.",
+        }
+    try:
+        value = function(*args, **kwargs)
+    except BaseException as error:  # noqa: BLE001 - the student's SystemExit must not end the worker
+        _flush()
+        return {"kind": "exception", "message": f"{qualified} {describe_exception(error)}" + _where(error, path)}
+    _flush()
+    try:
+        return {"kind": "result", "value": codec.encode(value)}
+    except codec.CodecError as error:
+        return {"kind": "error", "message": f"{qualified} returned a value the grader cannot read. {error}"}
+    except Exception as error:  # e.g. model.to_json() failing on an unusual model
+        return {"kind": "error", "message": f"{qualified} returned a value that could not be sent: {error!r}"}
+
+
+def describe_exception(error: BaseException) -> str:
+    """`"called sys.exit(3)"`, `"raised ValueError: ..."`: what the student's code did."""
+    if isinstance(error, SystemExit):
+        return f"called sys.exit({error.code!r}); return a value instead of exiting."
+    if isinstance(error, KeyboardInterrupt):
+        return "raised KeyboardInterrupt."
+    message = str(error)
+    return f"raised {type(error).__name__}" + (f": {message}" if message else ".")
+
+
+def _where(error: BaseException, path: Path) -> str:
+    """The student's own frames of the traceback, with the failing lines."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).parent == path.parent]
+    if not frames:
+        return ""
+    lines = [f'\n  File "{Path(f.filename).name}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}' for f in frames[-MAX_FRAMES:]]
+    return "".join(lines)
+
+
+def _reply(fd: int, message: dict) -> None:
+    write_message(fd, json.dumps(message, allow_nan=False).encode())
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - the student may have replaced or closed the stream
+            pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

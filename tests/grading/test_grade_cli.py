@@ -1,0 +1,39 @@
+"""Exit codes and messages of `python -m keras_vision.grade`, and grading one file."""
+
+import json
+
+import pytest
+from grading_helpers import META_TIMEOUT, REPO, run_grader
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--target", "/nonexistent/folder"], "was not found"),
+        (["--target", str(REPO / "setup.cfg")], "is not named like an exercise"),
+        (["--target", str(REPO / "keras_vision"), "--batch"], "No submission folders"),
+        (["--format", "html"], "invalid choice: 'html'"),
+        (["--timeout", "0"], "must be positive"),
+        (["handout"], "the following arguments are required: --out"),
+    ],
+    ids=["missing-target", "badly-named-file", "empty-batch", "unknown-format", "zero-timeout", "handout-without-out"],
+)
+def test_bad_arguments_exit_2_with_one_paragraph_and_no_traceback(args, message):
+    process = run_grader(*args, timeout=120)
+    assert process.returncode == 2
+    assert message in process.stderr
+    assert "Traceback" not in process.stderr
+
+
+def test_grading_one_file_writes_gradescope_results(tmp_path, fixture_submissions):
+    out = tmp_path / "results" / "results.json"
+    submission = fixture_submissions / "forgot_255" / "ex01_convolutions.py"
+    process = run_grader("--target", str(submission), "--format", "gradescope", "--out", str(out),
+                         "--timeout", str(META_TIMEOUT))
+    assert process.returncode == 0, process.stderr
+    document = json.loads(out.read_text())
+    assert document["score"] == 19
+    failed = [t for t in document["tests"] if t["status"] == "failed"]
+    assert [t["name"] for t in failed] == ["ex01_convolutions: test_normalize_images_scales_to_unit_range_and_adds_channel"]
+    assert "did you divide by 255?" in failed[0]["output"]
+    assert "Total: 19 / 20 points." in process.stdout and "1 of 13 tests failed." in process.stdout
