@@ -53,6 +53,9 @@ def grade_parser() -> argparse.ArgumentParser:
     what.add_argument("--batch", action="store_true", help="treat TARGET as a folder of submissions "
                       "(detected automatically when it holds no exercise file itself)")
     what.add_argument("--tests", type=Path, default=targets.graded_tests_dir(), help="the graded tests")
+    what.add_argument("--modules", type=lambda text: tuple(m.strip() for m in text.split(",") if m.strip()),
+                      help="grade only these modules, comma-separated (one assignment), e.g. ex01_convolutions; "
+                           "default: every module with graded tests")
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=FORMATS.names(), default="table")
     output.add_argument("--out", type=Path, help="output file (a folder in batch mode; default: stdout, "
@@ -64,6 +67,15 @@ def grade_parser() -> argparse.ArgumentParser:
     limits.add_argument("--memory-mb", type=positive(int), default=3072, help="memory of a worker, MiB")
     limits.add_argument("--jobs", type=positive(int), default=1, help="submissions graded in parallel (batch mode)")
     return parser
+
+
+def check_modules(modules: tuple[str, ...] | None, tests_dir: Path) -> None:
+    """Refuses module names without graded tests, listing the valid ones."""
+    known = sorted({targets.module_of_test_file(f) for f in targets.graded_test_files(tests_dir)})
+    unknown = [m for m in modules or () if m not in known]
+    if unknown:
+        raise targets.TargetError(f"No graded tests for module(s) {', '.join(unknown)} in {tests_dir}. "
+                                  f"Valid modules: {', '.join(known)}.")
 
 
 def positive(kind):
@@ -107,7 +119,9 @@ def run_grade(options) -> int:
     target = targets.resolve_target(options.target)
     if not targets.graded_test_files(options.tests):
         raise targets.TargetError(f"No graded tests (test_exNN_*.py) in {options.tests}. Pass --tests DIR.")
-    grading = GradingOptions(options.tests, timeout=options.timeout, memory_mb=options.memory_mb)
+    check_modules(options.modules, options.tests)
+    grading = GradingOptions(options.tests, timeout=options.timeout, memory_mb=options.memory_mb,
+                             modules=options.modules)
     render = formats.FORMATS.get(options.format)
     extra = {"reveal_hidden": options.reveal_hidden} if options.format == "table" else {}
     if options.batch or targets.is_batch(target):

@@ -129,7 +129,7 @@ def _totals(result: SubmissionResult) -> list[str]:
 def _describe_not_run(entry: NotRun) -> str:
     kind = "hidden" if entry.visibility == "hidden" else "after-due-date"
     plural = "s" if entry.tests != 1 else ""
-    return f"{entry.tests} {kind} test{plural} of {entry.module} ({_points(entry.points)} points)"
+    return f"{entry.tests} {kind} test{plural} of {entry.module} ({_points(entry.points)} point{'' if entry.points == 1 else 's'})"
 
 
 def _reason(test: TestResult, reveal_hidden: bool) -> str:

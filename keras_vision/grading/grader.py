@@ -36,12 +36,15 @@ class GradingOptions:
         timeout: Seconds of student code per test. Defaults to `20`.
         memory_mb: Memory limit of a worker, MiB. Defaults to `3072`.
         runner_timeout: Seconds the whole run of one submission may take. Defaults to `1800`.
+        modules: Grade only these modules (one assignment), e.g. `("ex01_convolutions",)`.
+            Defaults to every module that has graded tests.
     """
 
     tests_dir: Path
     timeout: float = 20.0
     memory_mb: int = 3072
     runner_timeout: float = 1800.0
+    modules: tuple[str, ...] | None = None
 
 
 def grade_submission(target: Path, options: GradingOptions, *, name: str | None = None) -> SubmissionResult:
@@ -51,7 +54,7 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
         The results; a runner that failed leaves a message in `errors` and no tests.
     """
     name = name or (target.stem if target.is_file() else target.name)
-    modules = [target.stem] if target.is_file() else None
+    modules = [target.stem] if target.is_file() else (list(options.modules) if options.modules else None)
     files = targets.graded_test_files(options.tests_dir, modules)
     start = time.monotonic()
     if not files:

@@ -62,7 +62,7 @@ def test_table_counts_hidden_tests_that_ran_and_that_did_not():
     text = to_table(sample(not_run=[NotRun("ex01_convolutions", "hidden", 3, 3.0),
                                     NotRun("ex01_convolutions", "after_due_date", 1, 1.0)]))
     assert "This run includes 1 hidden or after-due-date tests (1 points)" in text
-    assert "Not in this run: 3 hidden tests of ex01_convolutions (3 points); 1 after-due-date test of ex01_convolutions (1 points)" in text
+    assert "Not in this run: 3 hidden tests of ex01_convolutions (3 points); 1 after-due-date test of ex01_convolutions (1 point)" in text
 
 
 def test_json_round_trips_through_to_dict():

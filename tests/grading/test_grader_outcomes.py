@@ -159,3 +159,22 @@ def test_every_graded_test_file_names_its_module(batch):
     for result in batch[2].values():
         for test in result.tests:
             assert module_of_test_file(test.nodeid.split("::")[0]) == "ex01_convolutions"
+
+
+def test_every_module_solutions_score_full_marks_and_stubs_zero(every_module):
+    from keras_vision.grading.targets import graded_test_files, graded_tests_dir
+
+    modules = {module_of_test_file(f) for f in graded_test_files(graded_tests_dir())}
+    solutions, exercises = every_module["solutions"], every_module["exercises"]
+    assert {m.module for m in solutions.modules} == modules
+    assert solutions.score == solutions.max_score > 0 and not solutions.errors
+    assert exercises.score == 0 and exercises.max_score == solutions.max_score
+    assert all(not t.passed and "NotImplementedError" in t.message for t in exercises.tests)
+
+
+def test_unknown_module_is_refused_with_the_valid_names():
+    from grading_helpers import run_grader
+
+    process = run_grader("--target", "solutions", "--modules", "ex99_nothing")
+    assert process.returncode == 2 and "Valid modules: ex01_convolutions" in process.stderr
+    assert "Traceback" not in process.stderr
