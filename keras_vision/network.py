@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import socket
+from pathlib import Path
 
 #: Host of keras.datasets and keras.applications downloads.
 DOWNLOAD_HOST = "storage.googleapis.com"
@@ -30,3 +31,15 @@ def downloads_available(host: str = DOWNLOAD_HOST, port: int = 443, timeout: flo
             return True
     except OSError:
         return False
+
+
+def keras_home() -> Path:
+    """The Keras cache folder: `$KERAS_HOME` if set (read now), else `~/.keras` (or `/tmp/.keras`
+    when the home folder is read-only), as `keras.src.backend.config` resolves it at import time.
+
+    Datasets are cached in `keras_home() / "datasets"`, pretrained weights in `keras_home() / "models"`.
+    """
+    if os.environ.get("KERAS_HOME"):
+        return Path(os.environ["KERAS_HOME"]).expanduser()
+    home = Path("~").expanduser()
+    return (home if os.access(home, os.W_OK) else Path("/tmp")) / ".keras"

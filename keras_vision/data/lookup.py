@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from keras_vision import network
+from keras_vision.network import keras_home
 from keras_vision.data.spec import DataFormat, DatasetSpec, Splits
 from keras_vision.errors import CorruptDataError, DataNotFoundError
 
@@ -43,14 +44,6 @@ class Found:
 
     def describe(self) -> str:
         return f"{self.format.description} at {self.path} ({self.origin})"
-
-
-def keras_home() -> Path:
-    """`$KERAS_HOME`, else `~/.keras` (or `/tmp/.keras` if home is read-only), as Keras resolves it."""
-    if "KERAS_HOME" in os.environ:
-        return Path(os.environ["KERAS_HOME"]).expanduser()
-    home = Path("~").expanduser()
-    return (home if os.access(home, os.W_OK) else Path("/tmp")) / ".keras"
 
 
 def keras_datasets_dir() -> Path:

@@ -1,6 +1,7 @@
 """Metrics and figures of a classifier: how good it is, and where it goes wrong.
 
-- `metrics`: `confusion_matrix`, `top_k_accuracy`, `misclassified`, `evaluate_classifier`.
+- `metrics`: `confusion_matrix`, `top_k_accuracy`, `misclassified`, `sparse_cross_entropy`,
+  `evaluate_classifier`.
 - `plots`: `plot_history`, `plot_confusion_matrix`, `plot_misclassified`, `plot_image_grid`,
   each writing one PNG and returning its path.
 """
@@ -9,6 +10,7 @@ from keras_vision.evaluation.metrics import (
     confusion_matrix,
     evaluate_classifier,
     misclassified,
+    sparse_cross_entropy,
     to_class_ids,
     top_k_accuracy,
 )
@@ -27,6 +29,7 @@ __all__ = [
     "plot_history",
     "plot_image_grid",
     "plot_misclassified",
+    "sparse_cross_entropy",
     "to_class_ids",
     "top_k_accuracy",
 ]

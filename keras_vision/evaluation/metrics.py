@@ -181,3 +181,14 @@ def _class_scores(outputs) -> np.ndarray:
     if scores.ndim != 2:
         raise ValueError(f"The model must output (N, num_classes) scores. Received shape: {scores.shape}.")
     return np.concatenate([1 - scores, scores], axis=1) if scores.shape[1] == 1 else scores
+
+
+def sparse_cross_entropy(y, probs) -> float:
+    """Mean of -log(probability of the true class): `sparse_categorical_crossentropy` in NumPy.
+
+    Args:
+        y: Class ids, shape (N,) or (N, 1).
+        probs: Predicted probabilities, shape (N, C).
+    """
+    picked = np.asarray(probs)[np.arange(len(y)), np.asarray(y).reshape(-1)]
+    return float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))

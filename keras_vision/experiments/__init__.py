@@ -15,7 +15,7 @@ from keras_vision.experiments.base import (
     run_experiment,
 )
 
-_MODULES = ("mnist",)
+_MODULES = ("mnist", "mnist_densenet", "cifar100", "folder")
 
 for _module in _MODULES:
     importlib.import_module(f"{__name__}.{_module}")

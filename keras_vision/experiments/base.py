@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -171,14 +171,3 @@ def run_experiment(config: RunConfig) -> dict:
     write_json(config.run_dir / "metrics.json", metrics)
     return metrics
 
-
-@dataclass
-class VariantResult:
-    """Numbers one model variant contributes to `metrics.json["models"]`."""
-
-    test_accuracy: float
-    seconds: float
-    extra: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {"test_accuracy": float(self.test_accuracy), "seconds": round(self.seconds, 2), **self.extra}

@@ -6,11 +6,13 @@
 - `fit`, `FitResult`: `model.fit` with a run folder (history, TensorBoard logs, last model,
   backup to resume from, divergence check); `RunPaths`, `read_history_csv` describe that folder.
 - `balanced_class_weights`: class weights for imbalanced labels.
+- `whole_batches`, `predict_in_whole_batches`: one batch size, so a big model is traced once.
 
 Importing this package does not import TensorFlow (each function imports it when called), so the
 command line can list `STRATEGIES.names()` quickly.
 """
 
+from keras_vision.training.batching import predict_in_whole_batches, whole_batches
 from keras_vision.training.callbacks import RunPaths, read_history_csv
 from keras_vision.training.class_weights import balanced_class_weights
 from keras_vision.training.fit import FitResult, fit
@@ -32,4 +34,6 @@ __all__ = [
     "set_seed",
     "split_cpu",
     "step_decay",
+    "predict_in_whole_batches",
+    "whole_batches",
 ]

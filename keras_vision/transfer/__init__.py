@@ -11,6 +11,8 @@ The story of the topic, in the order the course meets it:
 4. `extract_features`, `FeatureCache`, `train_head_on_features`, `copy_head`: train the head on
    features computed once.
 5. `fine_tune`: unfreeze the top blocks and continue with a small learning rate.
+6. `set_batchnorm_momentum`, `SCRATCH_BN_MOMENTUM`, `from_scratch`: batch norm when training from
+   scratch.
 
 Importing this package is cheap: `APPLICATIONS` needs no TensorFlow; everything else imports
 Keras when first used.
@@ -37,6 +39,9 @@ _LAZY = {
     "build_feature_head": "features",
     "train_head_on_features": "features",
     "copy_head": "features",
+    "SCRATCH_BN_MOMENTUM": "batchnorm",
+    "from_scratch": "batchnorm",
+    "set_batchnorm_momentum": "batchnorm",
     "fine_tune": "finetune",
     "FineTuneSetup": "finetune",
     "keras_home": "weights",

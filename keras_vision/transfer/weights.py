@@ -15,22 +15,12 @@ from pathlib import Path
 from typing import Iterator
 
 from keras_vision import network
+from keras_vision.network import keras_home
 from keras_vision.errors import WeightsNotFoundError
 from keras_vision.transfer.applications import Application
 
 #: Suffixes of the weights files `keras.Model.load_weights` reads (legacy HDF5 and Keras 3).
 WEIGHTS_SUFFIXES = (".weights.h5", ".h5")
-
-
-def keras_home() -> Path:
-    """The Keras cache folder: `$KERAS_HOME` if set (read now), else `~/.keras` (or `/tmp/.keras`).
-
-    This mirrors `keras.src.backend.config`, which reads the variable once, when Keras is imported.
-    """
-    if os.environ.get("KERAS_HOME"):
-        return Path(os.environ["KERAS_HOME"]).expanduser()
-    home = Path("~").expanduser()
-    return (home if os.access(home, os.W_OK) else Path("/tmp")) / ".keras"
 
 
 def imagenet_weights_path(app: Application, *, input_size: int | None = None, alpha: float = 1.0) -> Path:

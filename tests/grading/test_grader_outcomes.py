@@ -161,6 +161,7 @@ def test_every_graded_test_file_names_its_module(batch):
             assert module_of_test_file(test.nodeid.split("::")[0]) == "ex01_convolutions"
 
 
+@pytest.mark.slow
 def test_every_module_solutions_score_full_marks_and_stubs_zero(every_module):
     from keras_vision.grading.targets import graded_test_files, graded_tests_dir
 

@@ -1,7 +1,6 @@
 """The `mnist` experiment end to end through the CLI, on tiny IDX files, and Ctrl-C + `--resume`."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
