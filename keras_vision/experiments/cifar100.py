@@ -22,6 +22,7 @@ starts from random filters (then feature extraction has little to extract).
 
 from __future__ import annotations
 
+from keras_vision.errors import UsageError
 from keras_vision.experiments.base import Preset, RunConfig, experiment
 
 DEFAULT_ARCH = "mobilenetv2"
@@ -113,7 +114,7 @@ def parse_arch_spec(spec: str) -> tuple[str, dict]:
     for option in options:
         key, sep, value = option.partition("=")
         if not sep or not key.strip():
-            raise ValueError(
+            raise UsageError(
                 f"Architecture options are KEY=VALUE after a colon, e.g. 'mobilenet:alpha=0.25'. "
                 f"Received: {spec!r}."
             )

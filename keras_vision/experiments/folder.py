@@ -22,6 +22,7 @@ misclassified test images; `metrics.json` compares the architectures.
 
 from __future__ import annotations
 
+from keras_vision.errors import UsageError
 from keras_vision.experiments.base import Preset, RunConfig, experiment
 
 DEFAULT_ARCHS = "mobilenetv2,mobilenet"
@@ -57,7 +58,7 @@ def folder(config: RunConfig) -> dict:
     x_train, y_train = dataset.train[0][: config.train_limit], dataset.train[1][: config.train_limit]
     x_test, y_test = dataset.test[0][: config.test_limit], dataset.test[1][: config.test_limit]
     if len(x_test) == 0:
-        raise ValueError(f"{config.data_dir} has no test images: put some in test/<class>/ or use "
+        raise UsageError(f"{config.data_dir} has no test images: put some in test/<class>/ or use "
                          "plain class folders (20 % of each class is then held out for testing).")
     names = list(dataset.class_names)
     class_weight = balanced_class_weights(y_train)
@@ -96,14 +97,14 @@ def split_arch_list(text: str) -> list[str]:
     """`"mobilenetv2, mobilenet:alpha=0.25"` -> `["mobilenetv2", "mobilenet:alpha=0.25"]`."""
     specs = [part.strip() for part in str(text).split(",") if part.strip()]
     if not specs:
-        raise ValueError(f"--arch needs at least one architecture, e.g. {DEFAULT_ARCHS}. Received: {text!r}.")
+        raise UsageError(f"--arch needs at least one architecture, e.g. {DEFAULT_ARCHS}. Received: {text!r}.")
     return specs
 
 
 def check_weights_for(specs: list, weights) -> None:
     """A weights FILE fits one architecture only: refuse it for a list of several."""
     if len(specs) > 1 and weights is not None and str(weights).lower() not in ("imagenet", "none"):
-        raise ValueError(
+        raise UsageError(
             f"--weights {weights} is a file for one architecture, but --arch lists {len(specs)}. "
             "Pass one architecture with a weights file, or --weights imagenet / none for several."
         )

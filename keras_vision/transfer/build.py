@@ -27,6 +27,7 @@ import os
 import keras
 from keras import layers
 
+from keras_vision.errors import UsageError
 from keras_vision.transfer.adapt import adapt_input, base_input_size
 from keras_vision.transfer.applications import Application, get_application
 from keras_vision.transfer.weights import keras_cache_at, keras_home, resolve_weights
@@ -67,7 +68,7 @@ def build_base(
     app = get_application(arch)
     reserved = sorted(set(base_kwargs) & set(_RESERVED_BASE_KWARGS))
     if reserved:
-        raise ValueError(
+        raise UsageError(
             f"Do not pass {reserved} to the base of {app.name}: build_classifier sets "
             f"{', '.join(_RESERVED_BASE_KWARGS)} itself. Received: {base_kwargs}."
         )

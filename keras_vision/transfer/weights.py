@@ -16,7 +16,7 @@ from typing import Iterator
 
 from keras_vision import network
 from keras_vision.network import keras_home
-from keras_vision.errors import WeightsNotFoundError
+from keras_vision.errors import WeightsNotFoundError, UsageError
 from keras_vision.transfer.applications import Application
 
 #: Suffixes of the weights files `keras.Model.load_weights` reads (legacy HDF5 and Keras 3).
@@ -57,10 +57,10 @@ def resolve_weights(
     if isinstance(weights, str) and weights.lower() == "imagenet":
         return _resolve_imagenet(app, input_size=input_size, alpha=alpha)
     if not isinstance(weights, (str, os.PathLike)):
-        raise ValueError(_bad_weights_message(weights))
+        raise UsageError(_bad_weights_message(weights))
     path = Path(weights).expanduser()
     if not path.name.endswith(WEIGHTS_SUFFIXES):
-        raise ValueError(_bad_weights_message(weights))
+        raise UsageError(_bad_weights_message(weights))
     if not path.is_file():
         raise WeightsNotFoundError(
             f"The weights file {str(path)!r} does not exist. Pass the path of a .h5 or .weights.h5 "

@@ -58,3 +58,13 @@ def test_missing_data_offline_exits_2_fast_with_guidance(tmp_path):
     assert "Traceback" not in done.stderr
     for needle in ("train-images-idx3-ubyte.gz", "--data-dir", "KERAS_VISION_DATA", "https://"):
         assert needle in done.stderr, f"{needle!r} missing from:\n{done.stderr}"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["cifar100", "--arch", "resnet"], "Valid applications: densenet121, resnet50"),
+    (["folder", "--arch", "mobilenet:alpha"], "KEY=VALUE"),
+])
+def test_bad_architecture_is_one_line_and_exit_2(argv, message, tmp_path, capsys):
+    assert main([*argv, "--data-dir", str(tmp_path), "--out", str(tmp_path / "runs")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
