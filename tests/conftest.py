@@ -28,3 +28,13 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (set KERAS_VISION_SHARED)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def offline_data(monkeypatch, tmp_path):
+    """A per-test empty Keras cache, no `KERAS_VISION_DATA`, and no download, whatever the network."""
+    from keras_vision import network
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.delenv("KERAS_VISION_DATA", raising=False)
+    monkeypatch.setattr(network, "downloads_available", lambda *args, **kwargs: False)

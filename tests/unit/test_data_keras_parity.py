@@ -9,18 +9,13 @@ import numpy as np
 import pytest
 
 import official_formats as of
-from keras_vision import network
 from keras_vision.data import load_cifar100, load_fashion_mnist, load_mnist
 from keras_vision.data.registry import CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES
 
 keras = pytest.importorskip("keras")
 
 
-@pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-    monkeypatch.delenv("KERAS_VISION_DATA", raising=False)
-    monkeypatch.setattr(network, "downloads_available", lambda *args, **kwargs: False)
+pytestmark = pytest.mark.usefixtures("offline_data")
 
 
 def keras_loader(monkeypatch, module_name, get_file):

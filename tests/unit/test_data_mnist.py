@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import official_formats as of
-from keras_vision import network
 from keras_vision.data import load_fashion_mnist, load_mnist, locate, read_idx
 from keras_vision.errors import CorruptDataError
 
@@ -17,11 +16,7 @@ FASHION_FOLDERS = ["T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sanda
                    "Ankle boot"]
 
 
-@pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-    monkeypatch.delenv("KERAS_VISION_DATA", raising=False)
-    monkeypatch.setattr(network, "downloads_available", lambda *args, **kwargs: False)
+pytestmark = pytest.mark.usefixtures("offline_data")
 
 
 @pytest.fixture
