@@ -43,3 +43,8 @@ def keras_home() -> Path:
         return Path(os.environ["KERAS_HOME"]).expanduser()
     home = Path("~").expanduser()
     return (home if os.access(home, os.W_OK) else Path("/tmp")) / ".keras"
+
+
+def keras_datasets_dir() -> Path:
+    """`$KERAS_HOME/datasets`: where `keras.datasets` caches downloaded files."""
+    return keras_home() / "datasets"

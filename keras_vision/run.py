@@ -2,8 +2,10 @@
 
     python -m keras_vision.run list
     python -m keras_vision.run doctor [--data-dir DIR]
-    python -m keras_vision.run EXPERIMENT [--data-dir DIR] [--out DIR] [--epochs N] [--batch-size N]
-                                          [--quick] [--seed N] [--strategy NAME] [--resume]
+    python -m keras_vision.run EXPERIMENT [--quick] [--data-dir DIR] [--epochs N] [--OPTION VALUE ...]
+
+Each experiment's flags come from its options dataclass (see `keras_vision.experiments.catalog`);
+`python -m keras_vision.run EXPERIMENT --help` lists them with their defaults.
 
 Errors a user can fix are printed as one short paragraph with an exit code (2: data, weights or
 arguments; 3: training diverged; 130: interrupted), never as a traceback. Set
@@ -20,20 +22,16 @@ import sys
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
-from keras_vision.training import STRATEGIES
 
 PROG = "python -m keras_vision.run"
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows defaults, except for options whose default comes from the experiment's preset."""
-
-    def _get_help_string(self, action):
-        return action.help if action.default in (None, False) else super()._get_help_string(action)
+GROUPS = ("data", "training", "experiment", "output")
+METAVARS = {int: "N", float: "X", str: "TEXT"}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """One sub-command per registered experiment, plus `list` and `doctor`."""
+    """One sub-command per declared experiment, its flags from its options, plus `list` and `doctor`."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Run keras_vision experiments: real models on real data, with figures and metrics.",
@@ -42,37 +40,53 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the experiments, one line each")
     doctor = commands.add_parser("doctor", help="show versions, devices and where each dataset is found")
     doctor.add_argument("--data-dir", help="folder with datasets (also: $KERAS_VISION_DATA)")
-    for name, exp in EXPERIMENTS.items():
+    for _, exp in EXPERIMENTS.items():
         _add_experiment_parser(commands, exp)
     return parser
 
 
 def _add_experiment_parser(commands, exp: Experiment) -> None:
-    p = commands.add_parser(
-        exp.name,
-        help=exp.summary,
-        description=exp.summary,
-        formatter_class=_HelpFormatter,
-    )
-    data = p.add_argument_group("data")
-    data.add_argument("--data-dir", metavar="DIR", help="folder with the datasets (also: $KERAS_VISION_DATA)")
-    train = p.add_argument_group("training")
-    train.add_argument("--epochs", type=int, metavar="N", help=f"epochs (preset: {exp.default.epochs}, quick: {exp.quick.epochs})")
-    train.add_argument("--batch-size", type=int, metavar="N", help=f"batch size (preset: {exp.default.batch_size})")
-    train.add_argument("--quick", action="store_true", help="small preset: fewer epochs and a data subset")
-    train.add_argument("--seed", type=int, default=0, metavar="N", help="seed of Python, NumPy and TensorFlow")
-    train.add_argument("--strategy", choices=STRATEGIES.names(), default="default", help="tf.distribute strategy")
-    if exp.options:
-        model = p.add_argument_group("model")
-        if "arch" in exp.options:
-            model.add_argument("--arch", help=f"architecture (preset: {exp.default.arch})")
-        if "weights" in exp.options:
-            model.add_argument(
-                "--weights", help=f"'imagenet', 'none' or a weights file (preset: {exp.default.weights})"
+    """`--OPTION` for every field of the experiment's options dataclass, grouped as declared.
+
+    A flag not given is absent from the parsed namespace (`argparse.SUPPRESS`), so that
+    `make_config` can tell the preset's value from the user's, `--train-limit none` included;
+    `--help` shows the full run's default and the `--quick` one.
+    """
+    p = commands.add_parser(exp.name, help=exp.summary, description=exp.summary,
+                            argument_default=argparse.SUPPRESS)
+    groups = {name: p.add_argument_group(name) for name in GROUPS}
+    p.add_argument("--quick", action="store_true", default=False,
+                   help="small preset: fewer epochs and a data subset")
+    defaults, quick = exp.defaults(), exp.defaults(quick=True)
+    for f, kind in zip(exp.config.options(), exp.config.option_types().values()):
+        meta = f.metadata
+        shown = f"default: {_show(defaults[f.name])}"
+        if quick[f.name] != defaults[f.name]:
+            shown += f"; --quick: {_show(quick[f.name])}"
+        flag = "--" + f.name.replace("_", "-")
+        help_text = f"{meta['help']} ({shown})"
+        if kind is bool:
+            groups[meta["group"]].add_argument(flag, action="store_true", help=help_text)
+        else:
+            metavar = None if meta["choices"] else meta["metavar"] or METAVARS.get(kind, "VALUE")
+            groups[meta["group"]].add_argument(
+                flag, type=_parse(kind), choices=meta["choices"], metavar=metavar, help=help_text
             )
-    out = p.add_argument_group("output")
-    out.add_argument("--out", default="runs", metavar="DIR", help="results go to OUT/EXPERIMENT/")
-    out.add_argument("--resume", action="store_true", help="continue an interrupted run from its last finished epoch")
+
+
+def _parse(kind: type):
+    """The argparse `type=` of an option: `int`, `float`, `str`, `Path`; 'none' is None for numbers."""
+    def convert(text: str):
+        if kind in (int, float) and text.lower() == "none":
+            return None
+        return kind(text)
+
+    convert.__name__ = kind.__name__  # argparse names the type in "invalid int value"
+    return convert
+
+
+def _show(value) -> str:
+    return "none" if value is None else str(value)
 
 
 def cmd_list() -> int:
@@ -107,25 +121,12 @@ def cmd_doctor(data_dir: str | None) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     exp = EXPERIMENTS.get(args.command)
-    config = exp.config(
-        quick=args.quick,
-        data_dir=args.data_dir,
-        out=args.out,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        strategy=args.strategy,
-        resume=args.resume,
-        arch=getattr(args, "arch", None),
-        weights=getattr(args, "weights", None),
-    )
+    given = {f.name: getattr(args, f.name) for f in exp.config.options() if hasattr(args, f.name)}
+    config = exp.make_config(quick=args.quick, **given)
     print(f"{PROG} {exp.name}: {exp.summary}")
     print(f"  epochs={config.epochs} batch_size={config.batch_size} seed={config.seed} -> {config.run_dir}/")
-    metrics = run_experiment(config)
-    print(f"\n{'model':<24} {'test accuracy':>13} {'seconds':>9}")
-    for variant, numbers in metrics.get("models", {}).items():
-        print(f"{variant:<24} {numbers['test_accuracy']:>13.4f} {numbers['seconds']:>9.1f}")
-    print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json)")
+    run_experiment(config)
+    print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json, results.md)")
     return 0
 
 

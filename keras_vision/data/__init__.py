@@ -7,11 +7,9 @@ Loaders look in `data_dir` (or `$KERAS_VISION_DATA`), then in the Keras cache, a
 download through `keras.datasets`, failing within seconds with `DataNotFoundError` (which names
 the files to place where) when the machine is offline. Damaged files raise `CorruptDataError`
 naming the file. `DATASETS` lists every dataset; `locate(name)` says where it would be read from.
-
-Importing this package does not import TensorFlow or Keras.
 """
 
-from keras_vision.data.folders import FolderDataset, load_image_folder
+from keras_vision.data.folders import FolderDataset, ImageFiles, load_image_folder, load_images
 from keras_vision.data.idx import read_idx
 from keras_vision.data.loaders import load_cifar10, load_cifar100, load_fashion_mnist, load_mnist
 from keras_vision.data.lookup import downloads_available, keras_home, load_dataset, locate
@@ -28,14 +26,16 @@ from keras_vision.data.preprocessing import (
 )
 from keras_vision.data.registry import DATASETS
 from keras_vision.data.samples import SAMPLE_IMAGES, load_sample_image
-from keras_vision.data.spec import DataFormat, DatasetSpec
+from keras_vision.data.spec import TASKS, DataFormat, DatasetSpec
 
 __all__ = [
     "DATASETS",
     "DataFormat",
     "DatasetSpec",
     "FolderDataset",
+    "ImageFiles",
     "SAMPLE_IMAGES",
+    "TASKS",
     "add_channel_axis",
     "downloads_available",
     "grayscale_to_rgb",
@@ -46,6 +46,7 @@ __all__ = [
     "load_fashion_mnist",
     "load_image",
     "load_image_folder",
+    "load_images",
     "load_mnist",
     "load_sample_image",
     "locate",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_vision.data.lookup import keras_datasets_dir
+from keras_vision.network import keras_datasets_dir
 
 
 def cache_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Image classification data as class folders, plain or inside a `.tar.gz`.
+"""Image folders, plain or inside a `.tar.gz`: class folders, or plain images with no labels.
 
 The most common way photos for a classifier are shared is one folder per class:
 
@@ -11,6 +11,8 @@ The most common way photos for a classifier are shared is one folder per class:
 skipped). With `train/` and `test/` it keeps that split; with class folders only it holds out a
 stratified, seeded fraction as the test split. Class names are the folder names, sorted, and label
 `i` is `class_names[i]`, like `keras.utils.image_dataset_from_directory`.
+
+`load_images` reads a folder of images with no classes (an `unlabelled` dataset).
 
 Images are decoded with OpenCV, which returns channels in BGR order: they are converted to RGB.
 Decoded arrays are cached (see `keras_vision.data.cache`), so a second load takes a fraction of a
@@ -274,6 +276,52 @@ def load_image_folder(
     if shuffle:
         splits = {k: shuffled(*xy, seed=seed) for k, xy in splits.items()}
     return FolderDataset(train=splits["train"], test=splits["test"], class_names=class_names)
+
+
+@dataclass(frozen=True)
+class ImageFiles:
+    """Images without labels (`unlabelled`): a folder of photos, a test set for super-resolution.
+
+    Attributes:
+        images: uint8 images, RGB (H, W, 3) or grayscale (H, W), each at its own size.
+        names: Their file names, relative to the folder, in the same (sorted) order.
+    """
+
+    images: list[np.ndarray]
+    names: tuple[str, ...]
+
+    def stack(self) -> np.ndarray:
+        """The images as one `(N, H, W[, 3])` array.
+
+        Raises:
+            ValueError: when their sizes differ (load them with `image_size=` to resize).
+        """
+        return stack_images(self.images, list(self.names), None, Path("."))
+
+
+def load_images(path: str | Path, *, image_size: tuple[int, int] | None = None) -> ImageFiles:
+    """Loads every image below a folder (or in an archive), with no labels: an `unlabelled` dataset.
+
+    Args:
+        path: A folder or a `.tar.gz`/`.tgz`/`.tar` archive of images, in any subfolders.
+        image_size: `(height, width)` to resize every image to. Defaults to each image's own size.
+
+    Returns:
+        `ImageFiles`, sorted by file name.
+
+    Raises:
+        FileNotFoundError: `path` does not exist.
+        ValueError: no images in it.
+        CorruptDataError: an image is damaged; names the file.
+    """
+    files = list_image_files(Path(path))
+    if not files:
+        raise ValueError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) found in {path}.")
+    names = sorted(files)
+    images = [decode_image(_content(files[n]), name=f"{path}:{n}") for n in names]
+    if image_size is not None:
+        images = list(stack_images(images, names, image_size, Path(path)))
+    return ImageFiles(images, tuple(names))
 
 
 def normalize_class_name(name: str) -> str:

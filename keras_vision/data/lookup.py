@@ -24,7 +24,8 @@ from urllib.parse import urlparse
 import numpy as np
 
 from keras_vision import network
-from keras_vision.network import keras_home
+from keras_vision.network import keras_datasets_dir, keras_home
+from keras_vision.data.registry import DATASETS
 from keras_vision.data.spec import DataFormat, DatasetSpec, Splits
 from keras_vision.errors import CorruptDataError, DataNotFoundError
 
@@ -44,11 +45,6 @@ class Found:
 
     def describe(self) -> str:
         return f"{self.format.description} at {self.path} ({self.origin})"
-
-
-def keras_datasets_dir() -> Path:
-    """`$KERAS_HOME/datasets`: where `keras.datasets` caches downloaded files."""
-    return keras_home() / "datasets"
 
 
 def search_folders(spec: DatasetSpec, data_dir: str | os.PathLike | None = None) -> list[tuple[Path, str]]:
@@ -98,8 +94,6 @@ def locate(name: str, data_dir: str | os.PathLike | None = None) -> str | None:
     Raises:
         ValueError: if `name` is not a registered dataset (the message lists valid names).
     """
-    from keras_vision.data.registry import DATASETS
-
     found = find_dataset(DATASETS.get(name), data_dir)
     return found.describe() if found else None
 
@@ -127,8 +121,6 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, **options
         DataNotFoundError: not on disk and not downloadable; says which files to place where.
         CorruptDataError: a file is truncated or not in the expected format; names the file.
     """
-    from keras_vision.data.registry import DATASETS
-
     spec = DATASETS.get(name)
     found = find_dataset(spec, data_dir)
     if found is None:

@@ -1,8 +1,8 @@
 """`DATASETS`: every dataset the course loads, with its files, formats and download address.
 
 Adding a dataset is one `DATASETS.register(...)` call with a `DatasetSpec`: name its files, the
-`DataFormat`s that read them (see `idx.py`, `cifar.py`, `folders.py` for examples) and a loader
-that calls `load_dataset(name, data_dir)`. `locate(name)` and the not-found message then work.
+`DataFormat`s that read them (see `idx.py`, `cifar.py`, `folders.py` for examples) and, in
+`loaders.py`, a loader that calls `load_dataset(name, data_dir)`. `locate(name)` and the not-found message then work.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from keras_vision.data.cifar import CIFAR10_FORMATS, CIFAR100_FORMATS
 from keras_vision.data.folders import class_folder_format
 from keras_vision.data.idx import IDX_FILES, IDX_FORMAT, MNIST_NPZ_FORMAT
-from keras_vision.data.loaders import load_cifar10, load_cifar100, load_fashion_mnist, load_mnist
 from keras_vision.data.spec import DatasetSpec
 from keras_vision.registry import Registry
 
@@ -48,7 +47,7 @@ CIFAR100_COARSE_CLASS_NAMES = (
 DATASETS: Registry[DatasetSpec] = Registry("dataset")
 
 DATASETS.register("mnist", DatasetSpec(
-    name="mnist", title="MNIST", loader=load_mnist,
+    name="mnist", title="MNIST",
     num_classes=10, class_names=tuple(str(d) for d in range(10)),
     expected_files=IDX_FILES, download_url=KERAS_DATASETS_URL + "mnist.npz",
     formats=(IDX_FORMAT, MNIST_NPZ_FORMAT, class_folder_format(("mnist",))),
@@ -56,7 +55,7 @@ DATASETS.register("mnist", DatasetSpec(
     image_shape=(28, 28), label_dtype="uint8",
 ))
 DATASETS.register("fashion_mnist", DatasetSpec(
-    name="fashion_mnist", title="Fashion-MNIST", loader=load_fashion_mnist,
+    name="fashion_mnist", title="Fashion-MNIST",
     num_classes=10, class_names=FASHION_MNIST_CLASS_NAMES,
     expected_files=IDX_FILES, download_url=KERAS_DATASETS_URL,
     formats=(IDX_FORMAT, class_folder_format(("fashion-mnist", "fashion_mnist"))),
@@ -64,7 +63,7 @@ DATASETS.register("fashion_mnist", DatasetSpec(
     image_shape=(28, 28), label_dtype="uint8",
 ))
 DATASETS.register("cifar10", DatasetSpec(
-    name="cifar10", title="CIFAR-10", loader=load_cifar10,
+    name="cifar10", title="CIFAR-10",
     num_classes=10, class_names=CIFAR10_CLASS_NAMES,
     expected_files=("cifar-10-python.tar.gz",), download_url="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
     formats=(*CIFAR10_FORMATS, class_folder_format(("cifar10", "cifar-10"))),
@@ -72,7 +71,7 @@ DATASETS.register("cifar10", DatasetSpec(
     image_shape=(32, 32, 3), label_dtype="uint8", label_column=True,
 ))
 DATASETS.register("cifar100", DatasetSpec(
-    name="cifar100", title="CIFAR-100", loader=load_cifar100,
+    name="cifar100", title="CIFAR-100",
     num_classes=100, class_names=CIFAR100_CLASS_NAMES,
     expected_files=("cifar-100-python.tar.gz",),
     download_url="https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -35,6 +35,11 @@ class DataFormat:
     read: Callable[..., Splits]
 
 
+#: What a dataset's examples are: images with class labels, (input, target) image pairs (super-
+#: resolution, enhancement), or images alone (a GAN's training set, a folder of photos).
+TASKS = ("classification", "paired", "unlabelled")
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     """A dataset the course can load, and where its files may be.
@@ -42,12 +47,12 @@ class DatasetSpec:
     Attributes:
         name: Registry name, also the default subfolder name (`mnist`, `cifar10`).
         title: Display name ("CIFAR-10").
-        loader: The public load function (`load_mnist`).
-        num_classes: Number of classes.
-        class_names: Class names in label order.
         expected_files: Exact file names of the main layout, for "place these files" messages.
         download_url: Where a networked machine gets the files.
         formats: Accepted on-disk formats, tried in this order in every searched folder.
+        task: One of `TASKS`. Defaults to `classification`.
+        num_classes: Number of classes (classification only).
+        class_names: Class names in label order (classification only).
         folder_names: Subfolder names the files may sit in below a data folder.
         keras_cache: Folders below `$KERAS_HOME/datasets` where `keras.datasets` keeps its copy.
         keras_module: `keras.datasets.<module>.load_data()` downloads it; None if Keras cannot.
@@ -58,18 +63,27 @@ class DatasetSpec:
 
     name: str
     title: str
-    loader: Callable[..., Any]
-    num_classes: int
-    class_names: tuple[str, ...]
     expected_files: tuple[str, ...]
     download_url: str
     formats: tuple[DataFormat, ...]
+    task: str = "classification"
+    num_classes: int | None = None
+    class_names: tuple[str, ...] = ()
     folder_names: tuple[str, ...] = ()
     keras_cache: tuple[str, ...] = ()
     keras_module: str | None = None
     image_shape: tuple[int, ...] | None = None
     label_dtype: str = "int64"
     label_column: bool = False
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"Unknown task {self.task!r} for dataset {self.name!r}. Valid tasks: {', '.join(TASKS)}.")
+        if self.task == "classification" and (not self.num_classes or len(self.class_names) != self.num_classes):
+            raise ValueError(
+                f"The classification dataset {self.name!r} needs num_classes and one class name per class. "
+                f"Received: num_classes={self.num_classes!r}, {len(self.class_names)} class names."
+            )
 
     def shape_labels(self, labels) -> np.ndarray:
         """Returns `labels` with this dataset's Keras dtype and shape ((N,) or (N, 1))."""

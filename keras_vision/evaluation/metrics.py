@@ -135,17 +135,36 @@ def evaluate_classifier(
         class_names: C names, used as keys of `per_class_accuracy`. Defaults to "0", "1", ....
 
     Returns:
-        A JSON-ready dict: `accuracy` (top-1), `top5_accuracy` (only when C > 5), `loss` (only
-        when the model is compiled: its loss on the predictions, without weight-regularisation
-        penalties, so the model runs once), `per_class_accuracy` (name -> fraction of that class
-        predicted correctly, `None` for a class absent from `y`), `confusion_matrix` (C lists of
-        C counts, rows = true class), `class_names` and `num_examples`.
+        `classification_report` of the predictions, whose `loss` (only when the model is
+        compiled) is the model's own loss on them, without weight-regularisation penalties, so
+        the model runs once.
 
     Raises:
         ValueError: if `class_names` does not have one name per class, or labels are malformed.
     """
     outputs = model.predict(x, batch_size=batch_size, verbose=0)
-    probs = _class_scores(outputs)
+    report = classification_report(y, outputs, class_names)
+    report.pop("loss")
+    if getattr(model, "compiled", False):
+        report["loss"] = _compiled_loss(model, x, y, outputs, batch_size)
+    return report
+
+
+def classification_report(y, probs, class_names: Sequence[str] | None = None) -> dict:
+    """Everything the course reports about a classifier's predictions, from ONE prediction pass.
+
+    Args:
+        y: True labels: class ids `(N,)` / `(N, 1)` or one-hot `(N, C)`.
+        probs: Predicted probabilities `(N, C)`, or one sigmoid column `(N, 1)` for two classes.
+        class_names: C names, used as keys of `per_class_accuracy`. Defaults to "0", "1", ....
+
+    Returns:
+        A JSON-ready dict: `accuracy` (top-1), `top5_accuracy` (only when C > 5), `loss` (mean
+        cross-entropy of the true class), `per_class_accuracy` (name -> fraction of that class
+        predicted correctly, `None` for a class absent from `y`), `confusion_matrix` (C lists of
+        C counts, rows = true class), `class_names` and `num_examples`.
+    """
+    probs = _class_scores(probs)
     num_classes = probs.shape[1]
     names = [str(i) for i in range(num_classes)] if class_names is None else list(class_names)
     if len(names) != num_classes:
@@ -154,8 +173,7 @@ def evaluate_classifier(
     result = {"accuracy": top_k_accuracy(y, probs, k=1)}
     if num_classes > 5:
         result["top5_accuracy"] = top_k_accuracy(y, probs, k=5)
-    if getattr(model, "compiled", False):
-        result["loss"] = _compiled_loss(model, x, y, outputs, batch_size)
+    result["loss"] = sparse_cross_entropy(to_class_ids(y), probs)
     counts = cm.sum(axis=1)
     result["per_class_accuracy"] = {
         name: (float(cm[i, i] / counts[i]) if counts[i] else None) for i, name in enumerate(names)

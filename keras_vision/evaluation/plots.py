@@ -216,6 +216,36 @@ def plot_image_grid(
     return _save(fig, path)
 
 
+def plot_image_rows(rows: dict[str, Sequence], path: str | Path, *, crop: tuple[int, int, int] | None = None,
+                    max_images: int = 4) -> Path:
+    """Image-to-image results side by side: one column per kind (input, output, target), one row per image.
+
+    Args:
+        rows: Column title -> images (a batch or a list, same count and sizes in every column),
+            e.g. `{"input": lr, "bicubic": up, "output": sr, "target": hr}`.
+        path: The PNG file to write.
+        crop: `(top, left, size)`: a second row per image shows this square enlarged, where
+            artefacts and detail are visible. Defaults to none.
+        max_images: At most this many images. Defaults to `4`.
+
+    Returns:
+        The path written.
+    """
+    titles, columns = list(rows), [list(images)[:max_images] for images in rows.values()]
+    count = min(len(c) for c in columns)
+    pictures, labels = [], []
+    for k in range(count):
+        for views in ([None, crop] if crop else [None]):
+            for title, column in zip(titles, columns):
+                image = np.asarray(column[k])
+                if views is not None:
+                    top, left, size = views
+                    image = image[top:top + size, left:left + size]
+                pictures.append(image)
+                labels.append(title if views is None else f"{title} (crop)")
+    return plot_image_grid(pictures, path, titles=labels, cols=len(titles))
+
+
 def _displayable(images) -> np.ndarray | list[np.ndarray]:
     """Float images in [0, 1] shaped `(H, W)` (grey) or `(H, W, 3)` (colour): a batch or a list."""
     if isinstance(images, (list, tuple)) and len(images) > 0:

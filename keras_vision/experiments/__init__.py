@@ -1,23 +1,20 @@
-"""The registered experiments of `python -m keras_vision.run`.
+"""The experiments of `python -m keras_vision.run`: declared in `catalog`, run from their modules.
 
-Each topic adds its experiments in a module of this package and one line in `_MODULES`; modules
-import TensorFlow inside their functions so that `list` and `--help` stay fast.
+- `base`: the contract (`RunConfig` and `option`, `Experiment`, `EXPERIMENTS`, `run_experiment`).
+- `tables`: headline metrics (`Metric`) and the one results-table writer.
+- `catalog`: every experiment's declaration; importing it imports no TensorFlow.
+- `mnist`, `mnist_densenet`, `cifar100`, `folder`, ...: `run(config) -> metrics`, one module each.
 """
 
-import importlib
-
+from keras_vision.experiments import catalog  # noqa: F401  (registers the experiments)
 from keras_vision.experiments.base import (
     EXPERIMENTS,
     Experiment,
-    Preset,
     RunConfig,
-    experiment,
+    inherit,
+    option,
     run_experiment,
 )
+from keras_vision.experiments.tables import Metric
 
-_MODULES = ("mnist", "mnist_densenet", "cifar100", "folder")
-
-for _module in _MODULES:
-    importlib.import_module(f"{__name__}.{_module}")
-
-__all__ = ["EXPERIMENTS", "Experiment", "Preset", "RunConfig", "experiment", "run_experiment"]
+__all__ = ["EXPERIMENTS", "Experiment", "Metric", "RunConfig", "inherit", "option", "run_experiment"]

@@ -1,64 +1,81 @@
-"""What an experiment is: a registered function of one frozen `RunConfig` returning its metrics.
+"""The experiment contract: an experiment is a module with `run(config) -> metrics`, declared once.
 
-An experiment declares a default preset and a `quick` preset (fewer epochs, a data subset) so that
-every experiment can be smoke-tested in seconds. `run_experiment` resolves the configuration,
-seeds everything, keeps the resolved configuration beside the outputs (`config.json`) and writes
-`metrics.json`:
+An `Experiment` declaration (see `keras_vision.experiments.catalog`) names the module that runs
+it, its options, its `--quick` preset and its headline metrics, and imports nothing heavy, so
+that `python -m keras_vision.run list` and `--help` stay instant. Its options are a frozen
+dataclass: `RunConfig` holds the options every experiment shares, a subclass adds its own, each
+declared with `option(default, help=..., choices=...)`. The command-line flags, `--help`, the
+`--quick` preset and `config.json` all come from that one dataclass.
+
+`run_experiment(config)` imports the module, seeds everything, writes `config.json`, runs it,
+writes `metrics.json` and the headline table (`results.md`, `results.csv`):
 
     {"experiment": "mnist",
      "models": {"<variant>": {"test_accuracy": 0.991, "seconds": 93.2, ...}},
      "data": {"train": 60000, "test": 10000, "source": "..."},
-     ...}
+     "config": {...}, "seconds": 120.4, "tables": ["runs/mnist/results.md", ...]}
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import time
-from dataclasses import dataclass
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
+from keras_vision.experiments.tables import Metric, result_rows, write_tables, format_markdown
 from keras_vision.registry import Registry
 
-#: Options an experiment may accept beyond the common ones; the CLI adds them on demand.
-OPTIONAL_OPTIONS = ("arch", "weights")
+#: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
+#: checks that the two agree).
+STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
+#: `--verbose`: Keras' progress output. `auto` is a progress bar on a terminal and one line per
+#: epoch otherwise (a log file or CI gets no carriage-return updates).
+VERBOSITY = ("auto", "bar", "epoch", "silent")
 
 
-@dataclass(frozen=True)
-class Preset:
-    """Defaults an experiment runs with unless the command line says otherwise.
+def option(default: Any, *, help: str, choices: tuple | None = None, metavar: str | None = None,
+           group: str = "experiment") -> Any:
+    """Declares one run option as a dataclass field: its default, help text and valid choices.
 
-    `train_limit` / `test_limit` keep the first N examples of each split (None keeps all).
+    Args:
+        default: The value of a full run (the `--quick` preset may override it).
+        help: One line for `--help`.
+        choices: The valid values, if they are a closed set.
+        metavar: The placeholder shown in `--help` (`N`, `DIR`).
+        group: The `--help` section: `data`, `training`, `output` or `experiment`.
     """
-
-    epochs: int
-    batch_size: int
-    train_limit: int | None = None
-    test_limit: int | None = None
-    arch: str | None = None
-    weights: str | None = None
+    meta = {"help": help, "choices": choices, "metavar": metavar, "group": group}
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """The fully resolved settings of one run; saved as `config.json` in the run folder."""
+    """The options every experiment takes; an experiment's own options subclass it.
 
-    experiment: str
-    epochs: int
-    batch_size: int
-    out: Path = Path("runs")
-    data_dir: Path | None = None
-    quick: bool = False
-    seed: int = 0
-    strategy: str = "default"
-    resume: bool = False
-    train_limit: int | None = None
-    test_limit: int | None = None
-    arch: str | None = None
-    weights: str | None = None
-    verbose: int | str = "auto"
+    Saved as `config.json` in the run folder, so every figure can be reproduced.
+    """
+
+    experiment: str = field(default="", metadata={"cli": False})
+    data_dir: Path | None = option(None, help="folder with the datasets (also: $KERAS_VISION_DATA)",
+                                   metavar="DIR", group="data")
+    train_limit: int | None = option(None, help="keep only the first N training examples", metavar="N",
+                                     group="data")
+    test_limit: int | None = option(None, help="keep only the first N test examples", metavar="N",
+                                    group="data")
+    epochs: int = option(1, help="epochs", metavar="N", group="training")
+    batch_size: int = option(64, help="batch size", metavar="N", group="training")
+    seed: int = option(0, help="seed of Python, NumPy and TensorFlow", metavar="N", group="training")
+    strategy: str = option("default", help="tf.distribute strategy", choices=STRATEGY_NAMES, group="training")
+    out: Path = option(Path("runs"), help="results go to OUT/EXPERIMENT/", metavar="DIR", group="output")
+    resume: bool = option(False, help="continue an interrupted run from its last finished epoch", group="output")
+    verbose: str = option("auto", help="progress: a bar on a terminal, one line per epoch in a log",
+                          choices=VERBOSITY, group="output")
+    quick: bool = field(default=False, metadata={"cli": False})
 
     @property
     def run_dir(self) -> Path:
@@ -72,63 +89,89 @@ class RunConfig:
     def to_dict(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(self).items()}
 
+    @classmethod
+    def options(cls) -> list[dataclasses.Field]:
+        """The fields the command line sets, in declaration order."""
+        return [f for f in dataclasses.fields(cls) if f.metadata.get("cli", True)]
+
+    @classmethod
+    def option_types(cls) -> dict[str, type]:
+        """Field name -> the type a command-line string converts to (`int | None` -> `int`)."""
+        hints = typing.get_type_hints(cls)
+        types = {}
+        for f in cls.options():
+            args = [a for a in typing.get_args(hints[f.name]) if a is not type(None)]
+            types[f.name] = args[0] if args else hints[f.name]
+        return types
+
+
+def inherit(name: str, default: Any, *, base: type | None = None) -> Any:
+    """A subclass's new default for an option of `base` (`RunConfig`), keeping its help and choices.
+
+    Example: `epochs: int = inherit("epochs", 3)` in the body of a `RunConfig` subclass.
+    """
+    declared = {f.name: f for f in dataclasses.fields(base or RunConfig)}[name]
+    return field(default=default, metadata=declared.metadata)
+
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment: its function, one-line summary, datasets and presets."""
+    """A declared experiment. Declaring it imports nothing: `module` is imported to run it.
+
+    Attributes:
+        name: The name on the command line (`python -m keras_vision.run NAME`).
+        module: Dotted name of the module whose `run(config) -> dict` runs it, or
+            `"package.module:function"` for another function name.
+        summary: One line for `run list`.
+        config: Its options: `RunConfig` or a subclass. Defaults to `RunConfig`.
+        quick: Option values of the `--quick` preset (a few minutes at most on a 2-core CPU).
+        headline: The metrics of its results table, read from each entry of `metrics[section]`.
+        section: The key of `metrics.json` holding `{variant: {metric: value}}`. Defaults to `models`.
+        datasets: Names in `keras_vision.data.DATASETS` it reads.
+    """
 
     name: str
-    run: Callable[[RunConfig], dict]
+    module: str
     summary: str
-    datasets: tuple[str, ...]
-    default: Preset
-    quick: Preset
-    options: tuple[str, ...] = ()
+    config: type[RunConfig] = RunConfig
+    quick: Mapping[str, Any] = field(default_factory=dict)
+    headline: tuple[Metric, ...] = ()
+    section: str = "models"
+    datasets: tuple[str, ...] = ()
 
-    def config(self, *, quick: bool = False, **overrides) -> RunConfig:
-        """Resolves a `RunConfig`: explicit overrides (not None) win over the chosen preset."""
-        preset = dataclasses.asdict(self.quick if quick else self.default)
-        given = {k: v for k, v in overrides.items() if v is not None}
-        unknown = set(given) - {f.name for f in dataclasses.fields(RunConfig)}
+    def __post_init__(self):
+        unknown = set(self.quick) - {f.name for f in self.config.options()}
         if unknown:
-            raise ValueError(f"Unknown run settings {sorted(unknown)} for experiment {self.name!r}.")
-        return RunConfig(experiment=self.name, quick=quick, **{**preset, **given})
+            raise ValueError(f"The quick preset of {self.name!r} sets unknown options {sorted(unknown)}.")
+
+    def make_config(self, *, quick: bool = False, **given) -> RunConfig:
+        """The resolved options: values given win over the preset, which wins over the defaults.
+
+        Raises:
+            ValueError: for an option this experiment does not have (the message lists its options).
+        """
+        valid = {f.name for f in self.config.options()}
+        unknown = set(given) - valid
+        if unknown:
+            raise ValueError(f"Unknown run settings {sorted(unknown)} for experiment {self.name!r}. "
+                             f"Its options: {', '.join(sorted(valid))}.")
+        types = self.config.option_types()
+        values = {**(self.quick if quick else {}), **given}
+        values = {k: (Path(v) if types[k] is Path else v) for k, v in values.items()}
+        return self.config(experiment=self.name, quick=quick, **values)
+
+    def defaults(self, *, quick: bool = False) -> dict:
+        """Option name -> the value a run gets when the command line does not set it."""
+        config = self.make_config(quick=quick)
+        return {f.name: getattr(config, f.name) for f in self.config.options()}
+
+    def runner(self) -> Callable[[RunConfig], dict]:
+        """Imports `module` and returns its `run` function (or the function named after a colon)."""
+        module, _, function = self.module.partition(":")
+        return getattr(importlib.import_module(module), function or "run")
 
 
 EXPERIMENTS: Registry[Experiment] = Registry("experiment")
-
-
-def experiment(
-    name: str,
-    *,
-    summary: str,
-    datasets: tuple[str, ...],
-    default: Preset,
-    quick: Preset,
-    options: tuple[str, ...] = (),
-) -> Callable[[Callable[[RunConfig], dict]], Callable[[RunConfig], dict]]:
-    """Registers the decorated function as experiment `name`.
-
-    Args:
-        name: The name used on the command line (`python -m keras_vision.run NAME`).
-        summary: One line for `python -m keras_vision.run list`.
-        datasets: Names in `keras_vision.data.DATASETS` the experiment reads.
-        default: The preset of a full run.
-        quick: The preset of `--quick`: a few minutes at most on a 2-core CPU.
-        options: Extra command-line options it accepts, from `OPTIONAL_OPTIONS`.
-    """
-    bad = set(options) - set(OPTIONAL_OPTIONS)
-    if bad:
-        raise ValueError(f"Unknown experiment options {sorted(bad)}. Valid: {OPTIONAL_OPTIONS}.")
-
-    def register(fn: Callable[[RunConfig], dict]) -> Callable[[RunConfig], dict]:
-        EXPERIMENTS.register(
-            name,
-            Experiment(name, fn, summary, tuple(datasets), default, quick, tuple(options)),
-        )
-        return fn
-
-    return register
 
 
 def write_json(path: Path, payload: Mapping) -> Path:
@@ -149,25 +192,26 @@ def _jsonable(value):
 
 
 def run_experiment(config: RunConfig) -> dict:
-    """Runs one experiment end to end and writes `config.json` and `metrics.json`.
+    """Runs one experiment end to end: `config.json`, the run, `metrics.json` and the results table.
 
     Returns:
-        The metrics dictionary, with `experiment`, `config` and `seconds` filled in.
+        The metrics dictionary, with `experiment`, `config`, `seconds` and `tables` filled in.
     """
     from keras_vision.training.seed import set_seed
 
     exp = EXPERIMENTS.get(config.experiment)
+    run = exp.runner()
     config.run_dir.mkdir(parents=True, exist_ok=True)
     write_json(config.run_dir / "config.json", config.to_dict())
     set_seed(config.seed)
     start = time.perf_counter()
-    metrics = dict(exp.run(config))
-    metrics = {
-        "experiment": exp.name,
-        **metrics,
-        "config": config.to_dict(),
-        "seconds": round(time.perf_counter() - start, 2),
-    }
+    metrics = {"experiment": exp.name, **run(config)}
+    rows = result_rows(metrics.get(exp.section, {}), exp.headline)
+    metrics.update(
+        config=config.to_dict(),
+        seconds=round(time.perf_counter() - start, 2),
+        tables=[str(p) for p in write_tables(rows, exp.headline, config.run_dir)],
+    )
     write_json(config.run_dir / "metrics.json", metrics)
+    print("\n" + format_markdown(rows, exp.headline))
     return metrics
-

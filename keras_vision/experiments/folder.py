@@ -4,88 +4,90 @@
 
 `--data-dir` is a folder (or `.tar.gz`) of class folders, `<class>/*.jpg`, or already split as
 `train/<class>/*` and `test/<class>/*` (`keras_vision.data.load_image_folder`; without a split,
-a stratified 20 % is held out for testing). Every image is resized to `IMAGE_SIZE` when loaded.
+a stratified 20 % is held out for testing). Every image is resized to `--image-size` when loaded.
 Each architecture of the comma-separated `--arch` list is trained the same way:
 
-- augmentation inside the model: RandomFlip (horizontal), RandomTranslation and RandomZoom,
-  active only while training;
+- augmentation inside the model (`keras_vision.augment.layers`): random horizontal flips, shifts
+  and zooms, active only while training;
 - class weights for imbalanced folders (`balanced_class_weights`: a class with half the images
   counts twice as much in the loss);
 - a cosine learning-rate schedule with a short warm-up (`keras_vision.training.cosine_decay`);
 - with pretrained weights (`imagenet` or a file) the base stays frozen and only the new head
   learns; with `--weights none` every layer learns (batch-norm momentum 0.9, see
-  `keras_vision.experiments.mnist_densenet`).
+  `keras_vision.transfer.batchnorm`).
 
 Outputs: `curves.png` (all architectures), and per architecture a confusion matrix and a grid of
-misclassified test images; `metrics.json` compares the architectures.
+misclassified test images; `metrics.json` and `results.md` compare the architectures.
 """
 
 from __future__ import annotations
 
-from keras_vision.errors import UsageError
-from keras_vision.experiments.base import Preset, RunConfig, experiment
+from pathlib import Path
 
-DEFAULT_ARCHS = "mobilenetv2,mobilenet"
-#: (height, width) every image is resized to when loaded; the bases see this size too.
-IMAGE_SIZE = (96, 96)
-#: Peak learning rate when every layer learns (--weights none) and when only the head does.
-LEARNING_RATE = 1e-3
-HEAD_ONLY_LEARNING_RATE = 5e-3
-#: Fraction of the training steps spent warming the learning rate up from 0.
-WARMUP_FRACTION = 0.1
-#: Random augmentation strengths (fractions of the image size).
-TRANSLATION, ZOOM = 0.1, 0.1
+import keras
+import numpy as np
 
-
-@experiment(
-    "folder",
-    summary="your class-folder images (--data-dir): several architectures, augmentation, class weights",
-    datasets=(),  # the user's own folder, not a registered dataset
-    default=Preset(epochs=10, batch_size=32, arch=DEFAULT_ARCHS, weights="imagenet"),
-    quick=Preset(epochs=5, batch_size=32, train_limit=2_000, test_limit=500, arch=DEFAULT_ARCHS,
-                 weights="imagenet"),
-    options=("arch", "weights"),
+from keras_vision.augment.layers import augmentation_layers
+from keras_vision.data import load_image_folder
+from keras_vision.data.split import holdout_split, take
+from keras_vision.errors import DataNotFoundError, UsageError
+from keras_vision.evaluation import classification_report, plot_confusion_matrix, plot_history, plot_misclassified
+from keras_vision.experiments.catalog import FolderConfig
+from keras_vision.experiments.records import variant_record
+from keras_vision.training import (
+    balanced_class_weights,
+    cosine_decay,
+    epochs_to_steps,
+    fit,
+    get_strategy,
+    predict_in_whole_batches,
+    whole_batches,
 )
-def folder(config: RunConfig) -> dict:
-    from keras_vision.evaluation import plot_history
-    from keras_vision.experiments.cifar100 import parse_arch_spec
-    from keras_vision.training import whole_batches
-    from keras_vision.training import balanced_class_weights
+from keras_vision.transfer import (
+    build_classifier,
+    check_weights_for,
+    from_scratch,
+    parse_arch_list,
+    prepare_batchnorm,
+    trainable_params,
+    unfreeze_top,
+    variant_name,
+)
 
-    specs = [parse_arch_spec(spec) for spec in split_arch_list(config.arch or DEFAULT_ARCHS)]
+LAYOUT = "a folder (or .tar.gz) of class folders: DIR/<class>/*.jpg, or DIR/train/<class>/* and DIR/test/<class>/*"
+
+
+def run(config: FolderConfig) -> dict:
+    specs = parse_arch_list(config.arch)
     check_weights_for(specs, config.weights)
-    dataset = load_folder(config.data_dir)
-    x_train, y_train = dataset.train[0][: config.train_limit], dataset.train[1][: config.train_limit]
-    x_test, y_test = dataset.test[0][: config.test_limit], dataset.test[1][: config.test_limit]
+    dataset = load_folder(config.data_dir, config.image_size)
+    x_train, y_train = take(*dataset.train, config.train_limit)
+    x_test, y_test = take(*dataset.test, config.test_limit)
     if len(x_test) == 0:
         raise UsageError(f"{config.data_dir} has no test images: put some in test/<class>/ or use "
                          "plain class folders (20 % of each class is then held out for testing).")
     names = list(dataset.class_names)
     class_weight = balanced_class_weights(y_train)
-    n_val = max(1, len(x_train) // 10)  # the last 10 % of the (shuffled) training images validate
-    train = whole_batches(x_train[:-n_val], y_train[:-n_val], config.batch_size)
-    validation = whole_batches(x_train[-n_val:], y_train[-n_val:], config.batch_size)
+    train, validation = (whole_batches(*split, config.batch_size)
+                         for split in holdout_split(x_train, y_train, config.validation_split))
 
     models, histories, figures = {}, {}, []
     for arch, kwargs in specs:
         variant = variant_name(arch, kwargs)
-        numbers, histories[variant], arch_figures = train_architecture(
-            config, variant, arch, kwargs, train, validation, (x_test, y_test), names, class_weight
-        )
-        models[variant] = numbers
-        figures += arch_figures
+        models[variant], histories[variant], probs = train_architecture(
+            config, variant, arch, kwargs, train, validation, (x_test, y_test), names, class_weight)
+        figures += [
+            plot_confusion_matrix(np.asarray(models[variant]["confusion_matrix"]), names,
+                                  config.run_dir / f"confusion_matrix_{variant}.png"),
+            plot_misclassified(x_test, y_test, probs, names, config.run_dir / f"misclassified_{variant}.png"),
+        ]
     figures.insert(0, plot_history(histories, config.run_dir / "curves.png",
                                    title=f"{len(names)} classes from {config.data_dir}"))
-    print_comparison(models)
     return {
         "models": models,
         "data": {
-            "source": str(config.data_dir),
-            "class_names": names,
-            "image_size": list(IMAGE_SIZE),
-            "train": len(train[0]),
-            "validation": len(validation[0]),
-            "test": len(x_test),
+            "source": str(config.data_dir), "class_names": names, "image_size": [config.image_size] * 2,
+            "train": len(train[0]), "validation": len(validation[0]), "test": len(x_test),
             "train_per_class": {n: int((y_train == i).sum()) for i, n in enumerate(names)},
             "class_weight": {names[i]: round(w, 4) for i, w in class_weight.items()},
         },
@@ -93,136 +95,55 @@ def folder(config: RunConfig) -> dict:
     }
 
 
-def split_arch_list(text: str) -> list[str]:
-    """`"mobilenetv2, mobilenet:alpha=0.25"` -> `["mobilenetv2", "mobilenet:alpha=0.25"]`."""
-    specs = [part.strip() for part in str(text).split(",") if part.strip()]
-    if not specs:
-        raise UsageError(f"--arch needs at least one architecture, e.g. {DEFAULT_ARCHS}. Received: {text!r}.")
-    return specs
-
-
-def check_weights_for(specs: list, weights) -> None:
-    """A weights FILE fits one architecture only: refuse it for a list of several."""
-    if len(specs) > 1 and weights is not None and str(weights).lower() not in ("imagenet", "none"):
-        raise UsageError(
-            f"--weights {weights} is a file for one architecture, but --arch lists {len(specs)}. "
-            "Pass one architecture with a weights file, or --weights imagenet / none for several."
-        )
-
-
-def variant_name(arch: str, kwargs: dict) -> str:
-    """`("mobilenet", {"alpha": 0.25})` -> `"mobilenet_alpha0.25"`: a folder and legend name."""
-    return arch + "".join(f"_{key}{value}" for key, value in sorted(kwargs.items()))
-
-
-def load_folder(data_dir):
-    """`load_image_folder(data_dir, image_size=IMAGE_SIZE)`, with guidance when it is missing.
+def load_folder(data_dir, image_size: int):
+    """`load_image_folder(data_dir, image_size=(size, size))`, with guidance when it is missing.
 
     Raises:
         DataNotFoundError: `data_dir` not given or not there.
     """
-    from pathlib import Path
-
-    from keras_vision.data import load_image_folder
-    from keras_vision.errors import DataNotFoundError
-
-    layout = ("a folder (or .tar.gz) of class folders: DIR/<class>/*.jpg, or DIR/train/<class>/* and "
-              "DIR/test/<class>/*")
     if data_dir is None:
-        raise DataNotFoundError(f"The folder experiment trains on your own images: pass --data-dir DIR, {layout}.")
+        raise DataNotFoundError(f"The folder experiment trains on your own images: pass --data-dir DIR, {LAYOUT}.")
     if not Path(data_dir).exists():
-        raise DataNotFoundError(f"--data-dir {data_dir} does not exist. Pass {layout}.")
-    return load_image_folder(data_dir, image_size=IMAGE_SIZE)
+        raise DataNotFoundError(f"--data-dir {data_dir} does not exist. Pass {LAYOUT}.")
+    return load_image_folder(data_dir, image_size=(image_size, image_size))
 
 
-def augmentation():
-    """Random flips, shifts and zooms: training-time only, identity at inference."""
-    import keras
-    from keras import layers
-
-    return keras.Sequential([
-        layers.RandomFlip("horizontal", name="augment_flip"),
-        layers.RandomTranslation(TRANSLATION, TRANSLATION, name="augment_translate"),
-        layers.RandomZoom(ZOOM, name="augment_zoom"),
-    ], name="augmentation")
-
-
-def build_model(arch: str, kwargs: dict, weights, num_classes: int, image_shape, *, total_steps: int):
-    """Augmentation + `build_classifier`, compiled with a cosine schedule.
+def build_model(config: FolderConfig, arch: str, kwargs: dict, num_classes: int, image_shape, *, total_steps: int):
+    """Augmentation + `build_classifier`, compiled with a cosine schedule with warm-up.
 
     Returns:
         `(model, classifier)`: the model to train and the classifier inside it.
     """
-    import keras
-
-    from keras_vision.transfer import SCRATCH_BN_MOMENTUM, from_scratch, set_batchnorm_momentum
-    from keras_vision.training import cosine_decay
-    from keras_vision.transfer import build_classifier, unfreeze_top
-
-    classifier = build_classifier(arch, num_classes, tuple(image_shape), weights=weights, dropout=0.2, **kwargs)
-    if from_scratch(weights):
-        set_batchnorm_momentum(classifier, SCRATCH_BN_MOMENTUM)
-        peak = LEARNING_RATE
+    classifier = build_classifier(arch, num_classes, tuple(image_shape), weights=config.weights, dropout=0.2,
+                                  **kwargs)
+    prepare_batchnorm(classifier, config.weights)
+    if from_scratch(config.weights):
+        peak = config.learning_rate
     else:
         unfreeze_top(classifier, 0)  # the whole base frozen, the head trainable
-        peak = HEAD_ONLY_LEARNING_RATE
+        peak = config.head_only_learning_rate
     inputs = keras.Input(shape=tuple(image_shape), name="image")
-    model = keras.Model(inputs, classifier(augmentation()(inputs)), name=f"{arch}_augmented")
-    schedule = cosine_decay(peak, total_steps=total_steps,
-                            warmup_steps=int(WARMUP_FRACTION * total_steps))
+    augment = augmentation_layers(translation=config.translation, zoom=config.zoom)
+    model = keras.Model(inputs, classifier(augment(inputs)), name=f"{arch}_augmented")
+    schedule = cosine_decay(peak, total_steps=total_steps, warmup_steps=int(config.warmup_fraction * total_steps))
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     return model, classifier
 
 
-def train_architecture(config: RunConfig, variant, arch, kwargs, train, validation, test, names, class_weight):
-    """Trains and evaluates one architecture; draws its confusion matrix and misclassified images.
+def train_architecture(config: FolderConfig, variant, arch, kwargs, train, validation, test, names, class_weight):
+    """Trains and evaluates one architecture.
 
     Returns:
-        `(numbers for metrics.json, history, figure paths)`.
+        `(record for metrics.json, history, test probabilities)`.
     """
-    import math
-
-    from keras_vision.evaluation import confusion_matrix, plot_confusion_matrix, plot_misclassified, top_k_accuracy
-    from keras_vision.evaluation import sparse_cross_entropy
-    from keras_vision.training import predict_in_whole_batches
-    from keras_vision.training import fit, get_strategy
-    from keras_vision.transfer import trainable_params
-
-    steps = config.epochs * math.ceil(len(train[0]) / config.batch_size)
+    steps = epochs_to_steps(config.epochs, num_examples=len(train[0]), batch_size=config.batch_size)
     with get_strategy(config.strategy).scope():
-        model, _ = build_model(arch, kwargs, config.weights, len(names), train[0].shape[1:], total_steps=steps)
+        model, _ = build_model(config, arch, kwargs, len(names), train[0].shape[1:], total_steps=steps)
     print(f"\n{variant}: {trainable_params(model):,} trainable of {model.count_params():,} parameters")
-    result = fit(
-        model, train, validation=validation, epochs=config.epochs, batch_size=config.batch_size,
-        run_dir=config.variant_dir(variant), resume=config.resume, class_weight=class_weight,
-        verbose=config.verbose,
-    )
+    result = fit(model, train, validation=validation, epochs=config.epochs, batch_size=config.batch_size,
+                 run_dir=config.variant_dir(variant), resume=config.resume, class_weight=class_weight,
+                 verbose=config.verbose)
     probs = predict_in_whole_batches(model, test[0], batch_size=128)
-    cm = confusion_matrix(test[1], probs, len(names))
-    figures = [
-        plot_confusion_matrix(cm, names, config.run_dir / f"confusion_matrix_{variant}.png"),
-        plot_misclassified(test[0], test[1], probs, names, config.run_dir / f"misclassified_{variant}.png"),
-    ]
-    numbers = {
-        "test_accuracy": top_k_accuracy(test[1], probs, k=1),
-        "test_loss": sparse_cross_entropy(test[1], probs),
-        "per_class_accuracy": {n: (float(cm[i, i] / cm[i].sum()) if cm[i].sum() else None)
-                               for i, n in enumerate(names)},
-        "confusion_matrix": cm.tolist(),
-        "trainable_params": trainable_params(model),
-        "params": model.count_params(),
-        "seconds": round(result.seconds, 2),
-        "seconds_per_epoch": round(result.seconds_per_epoch, 2),
-        "epochs": result.epochs,
-    }
-    if len(names) > 5:
-        numbers["top5_accuracy"] = top_k_accuracy(test[1], probs, k=5)
-    return numbers, result.history, figures
-
-
-def print_comparison(models: dict) -> None:
-    print(f"\n{'architecture':<24} {'accuracy':>9} {'trainable':>11} {'s/epoch':>8}")
-    for variant, numbers in models.items():
-        print(f"{variant:<24} {numbers['test_accuracy']:>9.2%} {numbers['trainable_params']:>11,} "
-              f"{numbers['seconds_per_epoch']:>8.1f}")
+    report = classification_report(test[1], probs, names)
+    return variant_record(model, result, report), result.history, probs

@@ -16,9 +16,15 @@ import importlib.util
 import json
 import math
 import shutil
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+import keras
+
+#: `verbose` names -> Keras' `fit(verbose=...)`: 1 is a progress bar, 2 one line per epoch.
+VERBOSITY = {"bar": 1, "epoch": 2, "silent": 0}
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,51 @@ def prepare_run_dir(run_dir: str | Path, *, resume: bool) -> RunPaths:
     return paths
 
 
+def progress_verbosity(verbose: str | int, stream=None) -> int:
+    """Keras' `verbose` for a run: a progress bar on a terminal, one line per epoch in a log.
+
+    Keras' own "auto" draws the bar everywhere, which writes thousands of carriage-return updates
+    into a log file or CI output.
+
+    Args:
+        verbose: `"auto"`, `"bar"`, `"epoch"`, `"silent"`, or Keras' 0, 1, 2 (also as text).
+        stream: Where the progress goes. Defaults to `sys.stdout`.
+
+    Raises:
+        ValueError: for any other value.
+    """
+    if str(verbose) in ("0", "1", "2"):
+        return int(verbose)
+    if verbose == "auto":
+        stream = sys.stdout if stream is None else stream
+        return 1 if getattr(stream, "isatty", lambda: False)() else 2
+    if verbose not in VERBOSITY:
+        raise ValueError(f"`verbose` must be one of auto, {', '.join(VERBOSITY)}, 0, 1 or 2. Received: {verbose!r}.")
+    return VERBOSITY[verbose]
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training at the first batch where ANY logged loss (`loss`, `d_loss`, `g_loss`, ...) is NaN/inf.
+
+    Keras' `TerminateOnNaN` watches `loss` alone, so a GAN's `g_loss` could go NaN unnoticed.
+    `diverged` keeps `(name, value, epoch)` of the first such value for the error message.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged: tuple[str, float, int] | None = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for key, value in (logs or {}).items():
+            if "loss" in key and not math.isfinite(float(value)):
+                self.diverged = self.diverged or (key, float(value), self._epoch + 1)
+                self.model.stop_training = True
+
+
 def run_callbacks(paths: RunPaths) -> list[keras.callbacks.Callback]:
     """The callbacks `fit` always uses, in the order Keras calls them at the end of an epoch.
 
@@ -83,15 +134,13 @@ def run_callbacks(paths: RunPaths) -> list[keras.callbacks.Callback]:
         paths: The run's files.
 
     Returns:
-        `BackupAndRestore`, `TerminateOnNaN`, `CSVLogger`, `ModelCheckpoint` and, when the
+        `BackupAndRestore`, `StopOnNonFiniteLoss`, `CSVLogger`, `ModelCheckpoint` and, when the
         `tensorboard` package is installed (TensorFlow >= 2.20 no longer installs it),
         `TensorBoard`; without it a warning says how to install it.
     """
-    import keras
-
     callbacks = [
         keras.callbacks.BackupAndRestore(str(paths.backup)),
-        keras.callbacks.TerminateOnNaN(),
+        StopOnNonFiniteLoss(),
         keras.callbacks.CSVLogger(str(paths.history_csv), append=True),
         keras.callbacks.ModelCheckpoint(str(paths.model)),
     ]
@@ -102,7 +151,7 @@ def run_callbacks(paths: RunPaths) -> list[keras.callbacks.Callback]:
     return callbacks
 
 
-def read_history_csv(path: str | Path) -> dict[str, list[float]]:
+def read_history_csv(path: str | Path, *, with_epochs: bool = False):
     """Reads a `CSVLogger` file into `{"loss": [...], "val_loss": [...], ...}`, one value per epoch.
 
     The `epoch` column is dropped: position `i` of every list is epoch `i + 1`. Columns that are
@@ -110,18 +159,21 @@ def read_history_csv(path: str | Path) -> dict[str, list[float]]:
 
     Args:
         path: A `history.csv` written by `keras.callbacks.CSVLogger`.
+        with_epochs: Also return the number of epochs (rows), whatever the metrics are called.
 
     Returns:
-        The metrics by name; empty when the file does not exist or has no rows.
+        The metrics by name (empty when the file does not exist or has no rows); with
+        `with_epochs`, `(epochs, metrics)`.
     """
     path = Path(path)
-    if not path.exists():
-        return {}
-    with path.open(newline="") as file:
-        rows = list(csv.DictReader(file))
+    rows = []
+    if path.exists():
+        with path.open(newline="") as file:
+            rows = list(csv.DictReader(file))
     keys = [key for key in (rows[0] if rows else {}) if key != "epoch"]
     keys = [key for key in keys if any(row[key] not in _MISSING for row in rows)]
-    return {key: [_to_float(row[key]) for row in rows] for key in keys}
+    history = {key: [_to_float(row[key]) for row in rows] for key in keys}
+    return (len(rows), history) if with_epochs else history
 
 
 _MISSING = ("", "NA")

@@ -3,7 +3,12 @@
 The caller builds and compiles the model (inside `strategy.scope()` when distributing);
 `fit` adds the bookkeeping every course run needs: the history as CSV and JSON, TensorBoard logs,
 the last model, a backup to resume an interrupted run from its last finished epoch, and a clear
-error when the loss diverges. See `keras_vision.training.callbacks` for the folder layout.
+error when training diverges. See `keras_vision.training.callbacks` for the folder layout.
+
+It is task-neutral: the data may be `(x, y)` arrays, a `tf.data.Dataset`, a `keras.utils.PyDataset`
+(an `ImageDataGenerator.flow(...)` iterator is one), and the model may be a classifier, an
+image-to-image network or a `keras.Model` subclass with its own `train_step` returning several
+losses (a GAN's `d_loss` and `g_loss`): any logged value whose name contains "loss" is watched.
 
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     result = fit(model, (x_train, y_train), validation=(x_val, y_val), epochs=10,
@@ -19,13 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 from keras_vision.errors import TrainingDivergedError
 from keras_vision.training.callbacks import (
     RunPaths,
+    StopOnNonFiniteLoss,
     prepare_run_dir,
     read_history_csv,
+    progress_verbosity,
     run_callbacks,
     write_history_json,
 )
@@ -54,6 +63,12 @@ class FitResult:
     epochs: int
     seconds_per_epoch: float
 
+    @classmethod
+    def timed(cls, history: dict[str, list[float]], seconds: float) -> "FitResult":
+        """The result of a training timed by the caller (e.g. a head trained on features)."""
+        epochs = len(next(iter(history.values()), []))
+        return cls(history, seconds, epochs=epochs, seconds_per_epoch=seconds / max(epochs, 1))
+
 
 def fit(
     model: keras.Model,
@@ -72,10 +87,13 @@ def fit(
 
     Args:
         model: A compiled `keras.Model`.
-        train: `(x, y)` arrays, or a batched `tf.data.Dataset` of `(x, y)`.
+        train: `(x, y)` arrays, a batched `tf.data.Dataset`, or a `keras.utils.PyDataset` (e.g.
+            `ImageDataGenerator().flow(x, y)`); elements are `(x, y)`, or `x` alone for a model
+            whose `train_step` needs no labels.
         validation: Same forms as `train`, or `None`. Defaults to `None`.
         epochs: Total number of epochs of the run (a resumed run trains only the missing ones).
-        batch_size: Batch size for `(x, y)` arrays; leave `None` for a dataset (batch the dataset).
+        batch_size: Batch size for `(x, y)` arrays; leave `None` for a dataset or `PyDataset`
+            (they batch themselves).
         run_dir: Folder for `history.csv`, `history.json`, `model.keras`, `backup/` and `logs/`.
         resume: Continue from the backup of an interrupted run, appending to its history. Without
             it, a previous backup, history and logs are removed and training starts at epoch 1.
@@ -83,19 +101,21 @@ def fit(
             Defaults to `False`.
         class_weight: Class id -> loss weight, e.g. from `balanced_class_weights`.
         callbacks: Extra Keras callbacks, called after the built-in ones.
-        verbose: Passed to `model.fit`. Defaults to `"auto"`.
+        verbose: `"auto"` (a progress bar on a terminal, one line per epoch otherwise), `"bar"`,
+            `"epoch"`, `"silent"`, or Keras' 0/1/2. Defaults to `"auto"`.
 
     Returns:
         A `FitResult`.
 
     Raises:
         ValueError: if the model is not compiled or the data are malformed.
-        TrainingDivergedError: if the loss became NaN or infinite (training stops at that batch),
+        TrainingDivergedError: if any loss became NaN or infinite (training stops at that batch),
             or the weights did (a ReLU can hide NaN activations from the loss).
     """
     _check_fit_args(model, train, validation, epochs, batch_size)
     _build_if_needed(model, train)
     paths = prepare_run_dir(run_dir, resume=resume)
+    fit_callbacks = run_callbacks(paths)
     start = time.perf_counter()
     keras_history = model.fit(
         *_as_fit_inputs(train),
@@ -103,27 +123,26 @@ def fit(
         epochs=epochs,
         batch_size=batch_size,
         class_weight=class_weight,
-        shuffle=not _is_dataset(train),  # a dataset shuffles itself (dataset.shuffle)
-        callbacks=[*run_callbacks(paths), *callbacks],
-        verbose=verbose,
+        shuffle=not _is_batched(train),  # a dataset shuffles itself (dataset.shuffle)
+        callbacks=[*fit_callbacks, *callbacks],
+        verbose=progress_verbosity(verbose),
     )
     seconds = time.perf_counter() - start
-    history = read_history_csv(paths.history_csv)
+    epochs_done, history = read_history_csv(paths.history_csv, with_epochs=True)
     write_history_json(history, paths.history_json)
-    _raise_if_diverged(keras_history, model, paths)
+    _raise_if_diverged(keras_history, model, paths, fit_callbacks)
     trained = max(len(keras_history.epoch), 1)
-    return FitResult(history, seconds, epochs=len(history.get("loss", [])), seconds_per_epoch=seconds / trained)
+    return FitResult(history, seconds, epochs=epochs_done, seconds_per_epoch=seconds / trained)
 
 
 def _as_fit_inputs(data) -> tuple:
-    """`(x, y)` -> `(x, y)`; a dataset -> `(dataset,)` (its elements carry the labels)."""
-    return (data,) if _is_dataset(data) else tuple(data)
+    """`(x, y)` -> `(x, y)`; a dataset or PyDataset -> `(data,)` (its elements carry the labels)."""
+    return (data,) if _is_batched(data) else tuple(data)
 
 
-def _is_dataset(data) -> bool:
-    import tensorflow as tf
-
-    return isinstance(data, tf.data.Dataset)
+def _is_batched(data) -> bool:
+    """True for data that batches itself: a `tf.data.Dataset` or a `keras.utils.PyDataset`."""
+    return isinstance(data, (tf.data.Dataset, keras.utils.PyDataset))
 
 
 def _check_fit_args(model, train, validation, epochs, batch_size) -> None:
@@ -140,19 +159,18 @@ def _check_fit_args(model, train, validation, epochs, batch_size) -> None:
 
 
 def _check_data(name: str, data, batch_size) -> None:
-    import keras
-
-    if _is_dataset(data):
+    if _is_batched(data):
         if batch_size is not None and name == "train":
             raise ValueError(
-                f"`batch_size` is for (x, y) arrays; `{name}` is a tf.data.Dataset: batch it "
-                f"with dataset.batch({batch_size}) and leave batch_size=None."
+                f"`batch_size` is for (x, y) arrays; `{name}` is a {type(data).__name__}, which batches "
+                f"itself (dataset.batch({batch_size}), or batch_size= when creating the PyDataset): "
+                "leave batch_size=None."
             )
         return
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError(
-            f"`{name}` must be an (x, y) tuple of arrays or a tf.data.Dataset. "
-            f"Received: {type(data).__name__}."
+            f"`{name}` must be an (x, y) tuple of arrays, a tf.data.Dataset or a keras.utils.PyDataset "
+            f"(e.g. ImageDataGenerator().flow(x, y)). Received: {type(data).__name__}."
         )
     x_shape, y_shape = (np.shape(keras.tree.flatten(part)[0]) for part in data)
     if x_shape[:1] != y_shape[:1]:
@@ -163,33 +181,53 @@ def _check_data(name: str, data, batch_size) -> None:
 
 
 def _build_if_needed(model: keras.Model, train) -> None:
-    """Builds the model on one example, as `BackupAndRestore` needs its weights before fit."""
-    import keras
+    """Builds the model on one batch, as `BackupAndRestore` needs its weights before fit.
 
+    A model with its own `train_step` (a GAN) may have no `call`: it must be built already,
+    typically because its sub-models are.
+    """
     if model.built:
         return
-    if _is_dataset(train):
-        x = next(iter(train.take(1)))[0]
+    if type(model).call is keras.Model.call:  # no forward pass of its own: its parts carry the weights
+        unbuilt = [layer.name for layer in model.layers if not layer.built]
+        if unbuilt:
+            raise ValueError(f"{type(model).__name__} has its own train_step and no call(): build its parts "
+                             f"before fit (e.g. give each sub-model a keras.Input). Not built: {unbuilt[:5]}.")
+        model.built = True
+        return
+    if isinstance(train, tf.data.Dataset):
+        x = next(iter(train.take(1)))
+    elif isinstance(train, keras.utils.PyDataset):
+        x = train[0]
     else:
         x = keras.tree.map_structure(lambda a: a[:1], train[0])
+    x = x[0] if isinstance(x, tuple) else x
     with model.distribute_strategy.scope():
         model(x)
 
 
-def _raise_if_diverged(keras_history: keras.callbacks.History, model: keras.Model, paths: RunPaths) -> None:
-    """Raises `TrainingDivergedError` if a loss or a weight is NaN or infinite."""
-    import keras
-
-    losses = keras_history.history.get("loss", [])
-    for epoch, loss in zip(keras_history.epoch, losses):
-        if not math.isfinite(loss):
+def _raise_if_diverged(keras_history: keras.callbacks.History, model: keras.Model, paths: RunPaths,
+                       callbacks: list) -> None:
+    """Raises `TrainingDivergedError` if any loss or a weight is NaN or infinite."""
+    for watcher in callbacks:
+        if isinstance(watcher, StopOnNonFiniteLoss) and watcher.diverged:
+            key, value, epoch = watcher.diverged
             raise TrainingDivergedError(
-                f"Training diverged: the loss became {loss} in epoch {epoch + 1}, and training "
-                f"stopped. {_DIVERGED_ADVICE} The per-epoch history is in {paths.history_csv}."
+                f"Training diverged: {key} became {value} in epoch {epoch}, and training stopped at "
+                f"that batch. {_DIVERGED_ADVICE} The per-epoch history is in {paths.history_csv}."
             )
+    for key, values in keras_history.history.items():
+        if "loss" not in key:
+            continue
+        for epoch, value in zip(keras_history.epoch, values):
+            if not math.isfinite(value):
+                raise TrainingDivergedError(
+                    f"Training diverged: {key} became {value} in epoch {epoch + 1}, and training "
+                    f"stopped. {_DIVERGED_ADVICE} The per-epoch history is in {paths.history_csv}."
+                )
     bad = [w.path for w in model.weights if not np.isfinite(keras.ops.convert_to_numpy(w.value)).all()]
     if bad:
         raise TrainingDivergedError(
             f"Training diverged: after training, weights {', '.join(bad[:3])} hold NaN or infinite "
-            f"values although the loss stayed finite. {_DIVERGED_ADVICE}"
+            f"values although the losses stayed finite. {_DIVERGED_ADVICE}"
         )

@@ -11,51 +11,39 @@ The story of the topic, in the order the course meets it:
 4. `extract_features`, `FeatureCache`, `train_head_on_features`, `copy_head`: train the head on
    features computed once.
 5. `fine_tune`: unfreeze the top blocks and continue with a small learning rate.
-6. `set_batchnorm_momentum`, `SCRATCH_BN_MOMENTUM`, `from_scratch`: batch norm when training from
-   scratch.
+6. `prepare_batchnorm` (`set_batchnorm_momentum`, `SCRATCH_BN_MOMENTUM`): batch norm when training
+   from scratch.
+7. `parse_arch_spec`, `parse_arch_list`, `variant_name`: architectures named on the command line.
 
-Importing this package is cheap: `APPLICATIONS` needs no TensorFlow; everything else imports
-Keras when first used.
 """
 
-from __future__ import annotations
-
-import importlib
-
+from keras_vision.transfer.adapt import ApplicationPreprocessing
 from keras_vision.transfer.applications import APPLICATIONS, Application, get_application
+from keras_vision.transfer.batchnorm import (
+    SCRATCH_BN_MOMENTUM,
+    from_scratch,
+    prepare_batchnorm,
+    set_batchnorm_momentum,
+)
+from keras_vision.transfer.blocks import find_base, freeze_blocks, list_blocks, trainable_params, unfreeze_top
+from keras_vision.transfer.build import build_base, build_classifier
+from keras_vision.transfer.features import (
+    FeatureCache,
+    build_feature_head,
+    copy_head,
+    extract_features,
+    feature_extractor,
+    train_head_on_features,
+)
+from keras_vision.transfer.finetune import FineTuneSetup, fine_tune
+from keras_vision.transfer.specs import check_weights_for, parse_arch_list, parse_arch_spec, variant_name
+from keras_vision.transfer.weights import keras_home, resolve_weights
 
-_LAZY = {
-    "ApplicationPreprocessing": "adapt",
-    "build_base": "build",
-    "build_classifier": "build",
-    "find_base": "blocks",
-    "list_blocks": "blocks",
-    "freeze_blocks": "blocks",
-    "unfreeze_top": "blocks",
-    "trainable_params": "blocks",
-    "FeatureCache": "features",
-    "extract_features": "features",
-    "feature_extractor": "features",
-    "build_feature_head": "features",
-    "train_head_on_features": "features",
-    "copy_head": "features",
-    "SCRATCH_BN_MOMENTUM": "batchnorm",
-    "from_scratch": "batchnorm",
-    "set_batchnorm_momentum": "batchnorm",
-    "fine_tune": "finetune",
-    "FineTuneSetup": "finetune",
-    "keras_home": "weights",
-    "resolve_weights": "weights",
-}
-
-__all__ = ["APPLICATIONS", "Application", "get_application", *_LAZY]
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"keras_vision.transfer.{_LAZY[name]}"), name)
-    raise AttributeError(f"module 'keras_vision.transfer' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__all__ = [
+    "APPLICATIONS", "Application", "ApplicationPreprocessing", "FeatureCache", "FineTuneSetup",
+    "SCRATCH_BN_MOMENTUM", "build_base", "build_classifier", "build_feature_head", "check_weights_for",
+    "copy_head", "extract_features", "feature_extractor", "find_base", "fine_tune", "freeze_blocks",
+    "from_scratch", "get_application", "keras_home", "list_blocks", "parse_arch_list", "parse_arch_spec",
+    "prepare_batchnorm", "resolve_weights", "set_batchnorm_momentum", "train_head_on_features",
+    "trainable_params", "unfreeze_top", "variant_name",
+]

@@ -30,7 +30,7 @@ from keras import layers
 from keras_vision.errors import UsageError
 from keras_vision.transfer.adapt import adapt_input, base_input_size
 from keras_vision.transfer.applications import Application, get_application
-from keras_vision.transfer.weights import keras_cache_at, keras_home, resolve_weights
+from keras_vision.transfer.weights import resolve_weights
 
 #: Pooling layers of the new head.
 HEAD_POOLING = {
@@ -74,13 +74,7 @@ def build_base(
         )
     size = input_shape[0] if input_shape[0] == input_shape[1] else None
     resolved = resolve_weights(weights, app, input_size=size, alpha=base_kwargs.get("alpha", 1.0))
-    build = lambda: app.constructor(  # noqa: E731
-        include_top=False, weights=resolved, input_shape=tuple(input_shape), **base_kwargs
-    )
-    if resolved == "imagenet":
-        with keras_cache_at(keras_home()):
-            return build()
-    return build()
+    return app.constructor(include_top=False, weights=resolved, input_shape=tuple(input_shape), **base_kwargs)
 
 
 def build_classifier(

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
+
+from keras_vision.training.fit import fit
 
 #: Hex digits of a cache key.
 KEY_DIGEST_SIZE = 20
@@ -200,7 +203,9 @@ def train_head_on_features(
     callbacks: list | None = None,
     steps_per_execution: int = 32,
     verbose: int | str = 0,
-) -> tuple[keras.Model, keras.callbacks.History]:
+    run_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+) -> tuple[keras.Model, dict[str, list[float]]]:
     """Builds `build_feature_head` and fits it on stored features with Adam and cross-entropy.
 
     Args:
@@ -218,9 +223,13 @@ def train_head_on_features(
             features takes microseconds, so Keras' per-step Python overhead would dominate an
             epoch; running several steps per call removes most of it. Defaults to `32`.
         verbose: `fit` verbosity. Defaults to `0`.
+        run_dir: With a folder, training goes through `keras_vision.training.fit`: history
+            files, checkpoints and `resume` as in every course run. Defaults to `None`.
+        resume: Continue an interrupted run in `run_dir`. Defaults to `False`.
 
     Returns:
-        `(head, history)`; copy the head into a classifier with `copy_head`.
+        `(head, history)`, the history as `{"loss": [...], "accuracy": [...], ...}`; copy the
+        head into a classifier with `copy_head`.
 
     Raises:
         ValueError: if `features` is not 2-D or `labels` does not match it.
@@ -237,12 +246,15 @@ def train_head_on_features(
         optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"],
         steps_per_execution=steps_per_execution,
     )
-    history = head.fit(
-        _in_memory_dataset(features, labels, batch_size=batch_size, shuffle=True),
-        validation_data=None if validation_data is None else _in_memory_dataset(*validation_data, batch_size=batch_size),
-        epochs=epochs, callbacks=callbacks, verbose=verbose, shuffle=False,  # shuffled above
-    )
-    return head, history
+    train = _in_memory_dataset(features, labels, batch_size=batch_size, shuffle=True)
+    validation = None if validation_data is None else _in_memory_dataset(*validation_data, batch_size=batch_size)
+    if run_dir is not None:
+        result = fit(head, train, validation=validation, epochs=epochs, run_dir=run_dir, resume=resume,
+                     callbacks=callbacks or (), verbose=verbose)
+        return head, result.history
+    history = head.fit(train, validation_data=validation, epochs=epochs, callbacks=callbacks, verbose=verbose,
+                       shuffle=False)  # shuffled above
+    return head, history.history
 
 
 def _in_memory_dataset(features, labels, *, batch_size: int, shuffle: bool = False):
@@ -251,8 +263,6 @@ def _in_memory_dataset(features, labels, *, batch_size: int, shuffle: bool = Fal
     Cheaper per epoch than `fit` on NumPy arrays, whose per-epoch slicing would otherwise cost more
     than the training steps of a small head.
     """
-    import tensorflow as tf
-
     dataset = tf.data.Dataset.from_tensor_slices((np.asarray(features), np.asarray(labels)))
     if shuffle:
         dataset = dataset.shuffle(len(features), reshuffle_each_iteration=True)

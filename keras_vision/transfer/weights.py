@@ -1,18 +1,20 @@
 """Which weights a base model starts from: none, ImageNet (cached or downloaded), or a file.
 
-`weights="imagenet"` behaves as in `keras.applications` with one difference: without a network
+`weights="imagenet"` behaves as in `keras.applications` with two differences: without a network
 Keras would hang on the download, so `resolve_weights` first looks in the Keras cache
-(`$KERAS_HOME/models/`, `KERAS_HOME` defaulting to `~/.keras`), then asks
-`keras_vision.network.downloads_available()`, and otherwise raises `WeightsNotFoundError` naming
-the file to place and where to get it.
+(`$KERAS_HOME/models/`, `KERAS_HOME` defaulting to `~/.keras`, read when called, not when Keras
+was imported), then asks `keras_vision.network.downloads_available()` and downloads the file
+there with the public `keras.utils.get_file`, and otherwise raises `WeightsNotFoundError` naming
+the file to place and where to get it. The builder then receives the file's path, which
+`keras.applications` loads like its own download.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
-from typing import Iterator
+
+import keras
 
 from keras_vision import network
 from keras_vision.network import keras_home
@@ -45,7 +47,8 @@ def resolve_weights(
         alpha: Width multiplier of MobileNet/MobileNetV2 (the file depends on it).
 
     Returns:
-        `None`, `"imagenet"` (cached here or downloadable) or the path as a string.
+        `None`, or the path of the weights file as a string (for `"imagenet"`: the cached file,
+        downloaded first when it is missing and the machine is online).
 
     Raises:
         ValueError: if `weights` is none of the above.
@@ -71,9 +74,11 @@ def resolve_weights(
 
 def _resolve_imagenet(app: Application, *, input_size: int | None, alpha: float) -> str:
     cached = imagenet_weights_path(app, input_size=input_size, alpha=alpha)
-    if cached.is_file() or network.downloads_available():
-        return "imagenet"
     url = app.weights_origin(input_size=input_size, alpha=alpha)
+    if cached.is_file():
+        return str(cached)
+    if network.downloads_available():
+        return keras.utils.get_file(cached.name, origin=url, cache_dir=str(cached.parent.parent), cache_subdir="models")
     raise WeightsNotFoundError(
         f"The ImageNet weights of {app.constructor_name} (include_top=False) are not in the Keras "
         f"cache and this machine cannot download them. Download {url} elsewhere and place it as "
@@ -87,20 +92,3 @@ def _bad_weights_message(weights: object) -> str:
         "`weights` must be 'imagenet', None (or 'none') for random initialisation, or the path of "
         f"a weights file ending in {' or '.join(WEIGHTS_SUFFIXES)}. Received: weights={weights!r}."
     )
-
-
-@contextlib.contextmanager
-def keras_cache_at(home: Path) -> Iterator[None]:
-    """Makes `keras.applications` look for (and download) weights under `home` for a while.
-
-    Keras reads `$KERAS_HOME` once, at import; this lets a later change of the variable (or a
-    test's temporary folder) take effect. It swaps Keras' private module variable `_KERAS_DIR`.
-    """
-    from keras.src.backend import config
-
-    previous = config._KERAS_DIR
-    config._KERAS_DIR = str(home)
-    try:
-        yield
-    finally:
-        config._KERAS_DIR = previous

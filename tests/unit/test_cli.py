@@ -1,5 +1,6 @@
 """`python -m keras_vision.run`: listing, help, and errors a user can fix (no tracebacks)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -28,19 +29,49 @@ def test_unknown_experiment_lists_the_valid_ones(capsys):
     assert "invalid choice: 'mnits'" in err and "mnist" in err
 
 
-def test_listing_does_not_import_tensorflow():
-    code = "import sys; from keras_vision.run import main; main(['list']); print('tensorflow' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip().endswith("False"), done.stdout + done.stderr
+@pytest.mark.parametrize("argv", [["list"], ["cifar100", "--help"], ["mnist", "--help"]])
+def test_listing_and_help_do_not_import_tensorflow(argv):
+    code = ("import sys\nfrom keras_vision.run import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print('TF_IMPORTED', 'tensorflow' in sys.modules, 'keras' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, *argv], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "TF_IMPORTED False False", done.stdout + done.stderr
 
 
-def test_experiment_help_shows_presets(capsys):
+@pytest.mark.parametrize("name", EXPERIMENTS.names())
+def test_help_prints_every_option_with_its_default(name, capsys):
+    exp = EXPERIMENTS.get(name)
     with pytest.raises(SystemExit):
-        main(["mnist", "--help"])
-    out = capsys.readouterr().out
-    for option in ("--data-dir", "--epochs", "--batch-size", "--quick", "--seed", "--strategy", "--resume", "--out"):
-        assert option in out
-    assert "preset: 3" in out
+        main([name, "--help"])
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for f in exp.config.options():
+        flag = "--" + f.name.replace("_", "-")
+        default = exp.defaults()[f.name]
+        assert flag in out, flag
+        assert f"default: {'none' if default is None else default}" in out, (flag, default)
+    for key, value in exp.quick.items():
+        assert f"--quick: {value}" in out, key
+
+
+def test_option_values_reach_the_config_and_config_json(tmp_path, monkeypatch):
+    """Flags of the experiment's own options are typed, validated and recorded."""
+    seen = []
+    monkeypatch.setattr("keras_vision.experiments.base.Experiment.runner",
+                        lambda self: lambda config: seen.append(config) or {"models": {}})
+    argv = ["cifar100", "--quick", "--image-size", "64", "--fine-tune-learning-rate", "3e-5",
+            "--arch", "mobilenet:alpha=0.25", "--out", str(tmp_path), "--train-limit", "none"]
+    assert main(argv) == 0
+    config = seen[0]
+    assert (config.image_size, config.fine_tune_learning_rate, config.arch) == (64, 3e-5, "mobilenet:alpha=0.25")
+    assert (config.epochs, config.train_limit, config.test_limit) == (1, None, 1_000)  # quick preset, overridden
+    recorded = json.loads((tmp_path / "cifar100" / "config.json").read_text())
+    assert recorded["image_size"] == 64 and recorded["quick"] is True and recorded["train_limit"] is None
+
+
+def test_bad_option_value_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["cifar100", "--image-size", "big"])
+    assert info.value.code == 2
+    assert "--image-size: invalid int value: 'big'" in capsys.readouterr().err
 
 
 def test_missing_data_offline_exits_2_fast_with_guidance(tmp_path):

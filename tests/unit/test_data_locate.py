@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from keras_vision import network
-from keras_vision.data import DATASETS, DatasetSpec, downloads_available, locate
+from keras_vision.data import DATASETS, DatasetSpec, downloads_available, load_dataset, locate
 from keras_vision.data import lookup
 from keras_vision.errors import DataNotFoundError
 
@@ -42,7 +42,7 @@ def test_registry_entries_describe_their_dataset(name):
     assert isinstance(spec, DatasetSpec) and spec.name == name
     assert spec.num_classes == classes == len(spec.class_names)
     assert (spec.class_names[0], spec.class_names[-1]) == (first, last)
-    assert spec.download_url.startswith("https://") and spec.expected_files and callable(spec.loader)
+    assert spec.download_url.startswith("https://") and spec.expected_files
 
 
 def test_unknown_dataset_lists_valid_names():
@@ -60,7 +60,7 @@ def test_missing_data_offline_fails_fast_with_guidance(tmp_path, offline, name):
     spec = DATASETS.get(name)
     start = time.perf_counter()
     with pytest.raises(DataNotFoundError) as info:
-        spec.loader(data_dir=tmp_path / "data")
+        load_dataset(spec.name, data_dir=tmp_path / "data")
     assert time.perf_counter() - start < 5
     message = str(info.value)
     for needle in (*spec.expected_files, "--data-dir", "KERAS_VISION_DATA", spec.download_url, str(tmp_path / "data")):
@@ -71,7 +71,7 @@ def test_missing_data_offline_fails_fast_with_guidance(tmp_path, offline, name):
 
 def test_mnist_guidance_names_the_idx_files(tmp_path, offline):
     with pytest.raises(DataNotFoundError, match="train-images-idx3-ubyte.gz.*t10k-labels-idx1-ubyte.gz"):
-        DATASETS.get("mnist").loader()
+        load_dataset("mnist")
 
 
 def _fake_keras_module(monkeypatch, load_data):
@@ -90,7 +90,7 @@ def test_a_failed_download_becomes_data_not_found(tmp_path, monkeypatch):
     _fake_keras_module(monkeypatch, load_data)
     before = socket.getdefaulttimeout()
     with pytest.raises(DataNotFoundError, match="download failed.*URL fetch failure") as info:
-        DATASETS.get("mnist").loader(data_dir=tmp_path)
+        load_dataset("mnist", data_dir=tmp_path)
     assert seen["timeout"] == lookup.DOWNLOAD_TIMEOUT and socket.getdefaulttimeout() == before
     assert info.value.__cause__ is None and info.value.__suppress_context__
 
@@ -98,7 +98,7 @@ def test_a_failed_download_becomes_data_not_found(tmp_path, monkeypatch):
 def test_a_download_is_conformed_to_keras_shapes(tmp_path, monkeypatch):
     x = np.zeros((2, 3, 32, 32), np.uint8)  # what Keras returns under channels_first
     _fake_keras_module(monkeypatch, lambda: ((x, [1, 2]), (x, [3, 4])))
-    (x_train, y_train), (x_test, y_test) = DATASETS.get("cifar10").loader(data_dir=tmp_path)
+    (x_train, y_train), (x_test, y_test) = load_dataset("cifar10", data_dir=tmp_path)
     assert x_train.shape == (2, 32, 32, 3) and y_train.dtype == np.uint8 and y_test.tolist() == [[3], [4]]
 
 

@@ -1,64 +1,115 @@
-"""The experiment contract: presets, overrides, registration and what a run writes."""
+"""The experiment contract: options as a dataclass, presets, the CLI, the results table, any task."""
 
 import json
 
 import pytest
 
-from keras_vision.experiments import EXPERIMENTS
-from keras_vision.experiments.base import Experiment, Preset, RunConfig, experiment, run_experiment
+from keras_vision.data import DATASETS
+from keras_vision.experiments import EXPERIMENTS, Experiment, Metric, RunConfig, run_experiment
+from keras_vision.experiments.base import STRATEGY_NAMES
 from keras_vision.registry import Registry
+from keras_vision.run import main
+from keras_vision.training import STRATEGIES
+
+PSNR = Metric("psnr", "PSNR (dB)", "{:.2f}")
+PSNR_GAIN = Metric("psnr_gain", "PSNR gain (dB)", "{:+.2f}")
 
 
 @pytest.fixture
-def toy(monkeypatch):
-    """A registered experiment that records the config it ran with."""
-    registry = Registry("experiment")
-    monkeypatch.setattr("keras_vision.experiments.base.EXPERIMENTS", registry)
-    seen = []
-
-    @experiment("toy", summary="toy", datasets=(), default=Preset(epochs=5, batch_size=32),
-                quick=Preset(epochs=1, batch_size=8, train_limit=100))
-    def toy_run(config):
-        seen.append(config)
-        return {"models": {"m": {"test_accuracy": 0.5, "seconds": 1.0}}, "data": {"train": 3}}
-
-    return registry.get("toy"), seen
+def registry(monkeypatch):
+    """A fresh experiment registry seen by `run_experiment` and the CLI."""
+    fresh = Registry("experiment")
+    monkeypatch.setattr("keras_vision.experiments.base.EXPERIMENTS", fresh)
+    monkeypatch.setattr("keras_vision.run.EXPERIMENTS", fresh)
+    return fresh
 
 
-def test_presets_and_overrides(toy):
-    exp, _ = toy
-    assert exp.config().epochs == 5 and exp.config().train_limit is None
-    quick = exp.config(quick=True)
-    assert (quick.epochs, quick.batch_size, quick.train_limit, quick.quick) == (1, 8, 100, True)
-    assert exp.config(quick=True, epochs=3, batch_size=None).epochs == 3  # None means "not given"
+def register_toys(registry):
+    from toy_experiments import ImageToImageConfig, TwoLossConfig
+
+    registry.register("sharpen", Experiment(
+        name="sharpen", module="toy_experiments:run_image_to_image", summary="undo a blur", config=ImageToImageConfig,
+        quick={"epochs": 15}, headline=(PSNR, PSNR_GAIN)))
+    registry.register("pair", Experiment(
+        name="pair", module="toy_experiments:run_two_losses", summary="two losses", config=TwoLossConfig,
+        headline=(Metric("a_loss", "a loss"), Metric("b_loss", "b loss"))))
 
 
-def test_unknown_setting_is_refused(toy):
-    with pytest.raises(ValueError, match="Unknown run settings"):
-        toy[0].config(learning_rate=0.1)
+def test_presets_and_overrides():
+    exp = EXPERIMENTS.get("mnist")
+    assert exp.make_config().epochs == 3 and exp.make_config().train_limit is None
+    quick = exp.make_config(quick=True)
+    assert (quick.epochs, quick.train_limit, quick.test_limit, quick.quick) == (1, 6_000, 1_000, True)
+    assert exp.make_config(quick=True, epochs=2).epochs == 2
+    assert exp.make_config(quick=True, train_limit=None).train_limit is None  # explicit None wins over the preset
+    assert exp.make_config(learning_rate=0.01).learning_rate == 0.01
 
 
-def test_run_writes_config_and_metrics(toy, tmp_path):
-    exp, seen = toy
-    metrics = run_experiment(exp.config(quick=True, out=tmp_path, seed=3))
-    written = json.loads((tmp_path / "toy" / "metrics.json").read_text())
-    assert written == json.loads(json.dumps(metrics))
-    assert written["experiment"] == "toy" and written["models"]["m"]["test_accuracy"] == 0.5
-    assert written["config"]["seed"] == 3 and written["config"]["out"] == str(tmp_path)
-    assert json.loads((tmp_path / "toy" / "config.json").read_text())["epochs"] == 1
-    assert seen[0].run_dir == tmp_path / "toy"
+def test_unknown_setting_is_refused_with_the_valid_ones():
+    with pytest.raises(ValueError, match=r"Unknown run settings \['lr'\].*learning_rate"):
+        EXPERIMENTS.get("mnist").make_config(lr=0.1)
 
 
-def test_unknown_option_is_refused():
-    with pytest.raises(ValueError, match="Unknown experiment options"):
-        experiment("x", summary="", datasets=(), default=Preset(1, 1), quick=Preset(1, 1), options=("lr",))
+def test_quick_preset_of_an_unknown_option_is_refused():
+    with pytest.raises(ValueError, match="unknown options"):
+        Experiment(name="x", module="x", summary="x", quick={"learning_rate": 0.1})
 
 
 def test_every_experiment_is_complete():
-    from keras_vision.data import DATASETS
-
     for name, exp in EXPERIMENTS.items():
-        assert isinstance(exp, Experiment) and exp.summary, name
+        assert isinstance(exp, Experiment) and exp.summary and exp.headline, name
         assert all(dataset in DATASETS for dataset in exp.datasets), (name, exp.datasets)
-        assert exp.quick.epochs <= exp.default.epochs, name
-        assert isinstance(exp.config(quick=True), RunConfig)
+        assert exp.make_config(quick=True).epochs <= exp.make_config().epochs, name
+        assert isinstance(exp.make_config(quick=True), RunConfig)
+
+
+def test_strategy_choices_match_the_training_registry():
+    assert list(STRATEGY_NAMES) == STRATEGIES.names()
+
+
+def test_image_to_image_experiment_runs_through_the_cli(registry, tmp_path, capsys):
+    register_toys(registry)
+    assert main(["sharpen", "--quick", "--batch-size", "16", "--out", str(tmp_path), "--learning-rate", "0.005"]) == 0
+    out = capsys.readouterr().out
+    assert "| variant | PSNR (dB) | PSNR gain (dB) |" in out
+    metrics = json.loads((tmp_path / "sharpen" / "metrics.json").read_text())
+    numbers = metrics["models"]["residual"]
+    assert numbers["epochs"] == 15 and metrics["config"]["learning_rate"] == 0.005
+    assert numbers["psnr_gain"] > 0.5, numbers  # starts as the identity; learns to sharpen its blurred input
+    assert f"| residual | {numbers['psnr']:.2f} | {numbers['psnr_gain']:+.2f} |" in out
+    csv_text = (tmp_path / "sharpen" / "results.csv").read_text().splitlines()
+    assert csv_text[0] == "variant,psnr,psnr_gain" and csv_text[1].startswith("residual,")
+    assert (tmp_path / "sharpen" / "results.md").read_text().startswith("| variant | PSNR (dB)")
+
+
+def test_two_loss_model_trains_and_counts_epochs(registry, tmp_path, capsys):
+    register_toys(registry)
+    assert main(["pair", "--epochs", "3", "--batch-size", "16", "--out", str(tmp_path)]) == 0
+    metrics = json.loads((tmp_path / "pair" / "metrics.json").read_text())
+    numbers = metrics["models"]["pair"]
+    assert numbers["epochs"] == 3  # counted without a "loss" column
+    assert numbers["a_loss"] < numbers["first_a_loss"]
+    assert "| variant | a loss | b loss |" in capsys.readouterr().out
+    history = json.loads((tmp_path / "pair" / "pair" / "history.json").read_text())
+    assert set(history) == {"a_loss", "b_loss"} and len(history["b_loss"]) == 3
+
+
+def test_nan_in_the_second_loss_stops_the_run_with_exit_3(registry, tmp_path, capsys):
+    register_toys(registry)
+    code = main(["pair", "--epochs", "5", "--batch-size", "16", "--nan-after", "6", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "b_loss became nan in epoch 2" in err and "Traceback" not in err
+    rows = (tmp_path / "pair" / "pair" / "history.csv").read_text().strip().splitlines()
+    assert len(rows) == 1 + 2  # header, epoch 1, and the epoch it stopped in: not all 5
+
+
+def test_run_writes_config_metrics_and_tables(registry, tmp_path):
+    register_toys(registry)
+    metrics = run_experiment(registry.get("pair").make_config(out=tmp_path, seed=3, epochs=1, batch_size=32))
+    written = json.loads((tmp_path / "pair" / "metrics.json").read_text())
+    assert written == json.loads(json.dumps(metrics))
+    assert written["experiment"] == "pair" and written["config"]["seed"] == 3
+    assert written["config"]["nan_after"] is None and written["config"]["out"] == str(tmp_path)
+    assert json.loads((tmp_path / "pair" / "config.json").read_text())["epochs"] == 1
+    assert [p.rsplit("/", 1)[-1] for p in written["tables"]] == ["results.md", "results.csv"]

@@ -1,0 +1,1 @@
+"""Data augmentation: Keras layers inside the model (`layers`)."""
