@@ -157,7 +157,7 @@ class Experiment:
                              f"Its options: {', '.join(sorted(valid))}.")
         types = self.config.option_types()
         values = {**(self.quick if quick else {}), **given}
-        values = {k: (Path(v) if types[k] is Path else v) for k, v in values.items()}
+        values = {k: (Path(v) if types[k] is Path and v is not None else v) for k, v in values.items()}
         return self.config(experiment=self.name, quick=quick, **values)
 
     def defaults(self, *, quick: bool = False) -> dict:

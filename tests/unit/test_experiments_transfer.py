@@ -18,11 +18,8 @@ from keras_vision import network
 from keras_vision.data.registry import CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES
 from keras_vision.errors import DataNotFoundError, WeightsNotFoundError
 from keras_vision.experiments import EXPERIMENTS, run_experiment
-from keras_vision.experiments import cifar100 as cifar100_module
-from keras_vision.experiments import folder as folder_module
-from keras_vision.experiments.cifar100 import parse_arch_spec
-from keras_vision.experiments.folder import split_arch_list
-from keras_vision.experiments.mnist_densenet import BATCHNORM_NOTE
+from keras_vision.transfer import parse_arch_list, parse_arch_spec
+from keras_vision.transfer.batchnorm import BATCHNORM_NOTE
 from keras_vision.training import predict_in_whole_batches, whole_batches
 from keras_vision.transfer import set_batchnorm_momentum
 from keras_vision.run import main
@@ -43,7 +40,7 @@ def assert_png(path):
 
 
 def run(name, tmp_path, **overrides):
-    config = EXPERIMENTS.get(name).config(quick=True, out=tmp_path / "runs", verbose=0, **overrides)
+    config = EXPERIMENTS.get(name).make_config(quick=True, out=tmp_path / "runs", verbose="silent", **overrides)
     metrics = run_experiment(config)
     written = json.loads((config.run_dir / "metrics.json").read_text())
     assert written == json.loads(json.dumps(metrics))
@@ -73,11 +70,16 @@ def test_parse_arch_spec_errors(spec, message):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("mobilenetv2,mobilenet", ["mobilenetv2", "mobilenet"]),
-    (" mobilenet:alpha=0.25 , vgg16 ", ["mobilenet:alpha=0.25", "vgg16"]),
+    ("mobilenetv2,mobilenet", [("mobilenetv2", {}), ("mobilenet", {})]),
+    (" mobilenet:alpha=0.25 , vgg16 ", [("mobilenet", {"alpha": 0.25}), ("vgg16", {})]),
 ])
-def test_split_arch_list(text, expected):
-    assert split_arch_list(text) == expected
+def test_parse_arch_list(text, expected):
+    assert parse_arch_list(text) == expected
+
+
+def test_empty_arch_list_is_refused():
+    with pytest.raises(ValueError, match="at least one architecture"):
+        parse_arch_list(" , ")
 
 
 @pytest.mark.parametrize("n, batch, kept", [(10, 4, 8), (8, 4, 8), (3, 4, 3)])
@@ -120,10 +122,11 @@ def tiny_cifar100(tmp_path):
     return tmp_path / "data"
 
 
-def test_cifar100_quick_feature_extraction_then_fine_tuning(tiny_cifar100, tmp_path, monkeypatch):
-    monkeypatch.setattr(cifar100_module, "IMAGE_SIZE", 32)  # the base's smallest input: fast
+def test_cifar100_quick_feature_extraction_then_fine_tuning(tiny_cifar100, tmp_path):
     metrics, run_dir = run("cifar100", tmp_path, data_dir=tiny_cifar100, arch="mobilenet:alpha=0.25",
-                           weights="none", train_limit=40, test_limit=20, epochs=1, batch_size=16)
+                           weights="none", train_limit=40, test_limit=20, epochs=1, batch_size=16,
+                           image_size=32)  # the base's smallest input: fast
+    config = EXPERIMENTS.get("cifar100").make_config()
     models = metrics["models"]
     assert list(models) == ["feature_extraction", "fine_tuning"]
     for phase in models.values():
@@ -131,9 +134,9 @@ def test_cifar100_quick_feature_extraction_then_fine_tuning(tiny_cifar100, tmp_p
         assert np.isfinite(phase["test_loss"])
     head = models["feature_extraction"]
     assert head["trainable_params"] == (MOBILENET_025_FEATURES + 1) * 100  # one Dense softmax
-    assert head["epochs"] == cifar100_module.HEAD_EPOCHS_PER_EPOCH
+    assert head["epochs"] == config.head_epochs_per_epoch
     assert models["fine_tuning"]["trainable_params"] > head["trainable_params"]
-    assert len(models["fine_tuning"]["unfrozen_blocks"]) == cifar100_module.FINE_TUNE_BLOCKS
+    assert len(models["fine_tuning"]["unfrozen_blocks"]) == config.fine_tune_blocks
     # 40 images: 4 validate, 36 train of which the last incomplete batch of 16 is dropped.
     assert metrics["data"] | {"source": None} == {"source": None, "label_mode": "fine", "train": 32,
                                                   "validation": 4, "test": 20}
@@ -147,7 +150,7 @@ def test_cifar100_quick_feature_extraction_then_fine_tuning(tiny_cifar100, tmp_p
 
 
 def test_cifar100_without_data_raises_data_not_found(tmp_path):
-    config = EXPERIMENTS.get("cifar100").config(quick=True, data_dir=tmp_path / "empty", out=tmp_path / "runs",
+    config = EXPERIMENTS.get("cifar100").make_config(quick=True, data_dir=tmp_path / "empty", out=tmp_path / "runs",
                                                 weights="none")
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataNotFoundError, match="cifar-100-python.tar.gz"):
@@ -174,7 +177,7 @@ def test_cifar100_cli_without_imagenet_weights_exits_2_with_guidance(tiny_cifar1
 
 
 def test_weights_not_found_is_the_library_error(tiny_cifar100, tmp_path):
-    config = EXPERIMENTS.get("cifar100").config(quick=True, data_dir=tiny_cifar100, out=tmp_path / "runs")
+    config = EXPERIMENTS.get("cifar100").make_config(quick=True, data_dir=tiny_cifar100, out=tmp_path / "runs")
     with pytest.raises(WeightsNotFoundError):
         run_experiment(config)
 
@@ -193,11 +196,10 @@ def imbalanced_folders(tmp_path):
     return of.write_class_folders(tmp_path / "photos", splits, ["cat", "dog", "fox"], archive=str(tmp_path / "photos.tar.gz"))
 
 
-def test_folder_quick_compares_architectures(imbalanced_folders, tmp_path, monkeypatch):
-    monkeypatch.setattr(folder_module, "IMAGE_SIZE", (32, 32))
+def test_folder_quick_compares_architectures(imbalanced_folders, tmp_path):
     metrics, run_dir = run("folder", tmp_path, data_dir=imbalanced_folders,
                            arch="mobilenet:alpha=0.25,mobilenet:alpha=0.5", weights="none",
-                           epochs=1, batch_size=8)
+                           epochs=1, batch_size=8, image_size=32)
     variants = ["mobilenet_alpha0.25", "mobilenet_alpha0.5"]
     assert list(metrics["models"]) == variants
     data = metrics["data"]
@@ -216,13 +218,12 @@ def test_folder_quick_compares_architectures(imbalanced_folders, tmp_path, monke
     assert_png(run_dir / "curves.png")
 
 
-def test_folder_with_pretrained_weights_trains_only_the_head(imbalanced_folders, tmp_path, monkeypatch):
-    monkeypatch.setattr(folder_module, "IMAGE_SIZE", (32, 32))
+def test_folder_with_pretrained_weights_trains_only_the_head(imbalanced_folders, tmp_path):
     base = keras.applications.MobileNet(include_top=False, weights=None, input_shape=(32, 32, 3), alpha=0.25)
     weights = tmp_path / "mobilenet_025.weights.h5"
     base.save_weights(weights)
     metrics, _ = run("folder", tmp_path, data_dir=imbalanced_folders, arch="mobilenet:alpha=0.25",
-                     weights=str(weights), epochs=1, batch_size=8)
+                     weights=str(weights), epochs=1, batch_size=8, image_size=32)
     numbers = metrics["models"]["mobilenet_alpha0.25"]
     assert numbers["trainable_params"] == (MOBILENET_025_FEATURES + 1) * 3  # the new Dense head only
 
@@ -232,7 +233,7 @@ def test_folder_with_pretrained_weights_trains_only_the_head(imbalanced_folders,
     ("missing", "does not exist"),
 ])
 def test_folder_without_data_explains_the_layout(tmp_path, data_dir, message):
-    config = EXPERIMENTS.get("folder").config(
+    config = EXPERIMENTS.get("folder").make_config(
         quick=True, out=tmp_path / "runs", weights="none",
         data_dir=None if data_dir is None else tmp_path / data_dir,
     )
@@ -242,7 +243,7 @@ def test_folder_without_data_explains_the_layout(tmp_path, data_dir, message):
 
 
 def test_folder_refuses_one_weights_file_for_several_architectures(tmp_path):
-    config = EXPERIMENTS.get("folder").config(quick=True, out=tmp_path / "runs", data_dir=tmp_path,
+    config = EXPERIMENTS.get("folder").make_config(quick=True, out=tmp_path / "runs", data_dir=tmp_path,
                                               arch="mobilenet,mobilenetv2", weights=str(tmp_path / "w.h5"))
     with pytest.raises(ValueError, match="one architecture"):
         run_experiment(config)
@@ -270,7 +271,6 @@ def test_mnist_densenet_quick_three_variants(tmp_path):
     notes = " ".join(metrics["notes"])
     # 121 = 1 (stem) + 2 per dense layer x (6 + 12 + 24 + 16) + 3 (transitions) + 1 (final).
     assert BATCHNORM_NOTE.split(":")[0] in notes and "momentum 0.9" in notes and "121 BatchNormalization" in notes
-    assert [row["variant"] for row in metrics["table"]] == list(models)
     with open(run_dir / "results.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [int(row["trainable_params"]) for row in rows] == counts
