@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from keras_vision.data.archives import read_tar_members
@@ -128,7 +129,6 @@ def decode_image(data: bytes, *, name: str) -> np.ndarray:
     Raises:
         CorruptDataError: the bytes are not a decodable image, or a JPEG is truncated.
     """
-    import cv2
 
     if data[:2] == b"\xff\xd8" and b"\xff\xd9" not in data[-64:]:
         raise CorruptDataError(f"{name}: truncated JPEG (no end-of-image marker).")
@@ -153,7 +153,6 @@ def stack_images(images: list[np.ndarray], names: list[str], image_size, source:
     Raises:
         ValueError: images of different sizes and no `image_size`.
     """
-    import cv2
 
     if image_size is not None:
         h, w = image_size

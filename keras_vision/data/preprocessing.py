@@ -19,7 +19,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
+
+from keras_vision.data.folders import decode_image
+from keras_vision.transfer.applications import APPLICATIONS
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "area")
 
@@ -159,7 +163,6 @@ def resize_images(x, size, *, interpolation: str = "bilinear") -> np.ndarray:
     Returns:
         Array (N, height, width[, C]).
     """
-    import cv2
 
     x = np.asarray(x)
     if x.ndim not in (3, 4):
@@ -191,9 +194,7 @@ def load_image(path, *, target_size=None, grayscale: bool = False) -> np.ndarray
         FileNotFoundError: `path` does not exist.
         CorruptDataError: the file is not a readable image.
     """
-    import cv2
 
-    from keras_vision.data.folders import decode_image
 
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No image file at {path}.")
@@ -223,6 +224,5 @@ def preprocess_input(x, arch: str):
     Raises:
         ValueError: unknown `arch`; the message lists the valid names.
     """
-    from keras_vision.transfer.applications import APPLICATIONS
 
     return APPLICATIONS.get(arch).preprocess_input(x)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import keras
 import numpy as np
 
 
@@ -183,7 +184,6 @@ def classification_report(y, probs, class_names: Sequence[str] | None = None) ->
 
 def _compiled_loss(model, x, y, outputs, batch_size: int) -> float:
     """The compiled loss computed on `outputs`; `model.evaluate` (a second pass) for several losses."""
-    import keras
 
     if isinstance(model.loss, str) or callable(model.loss):
         loss = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss

@@ -7,6 +7,8 @@ step again, which for a network of hundreds of layers such as DenseNet121 costs 
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def whole_batches(x, y, batch_size: int):
     """`(x, y)` without the last incomplete batch (kept whole when smaller than one batch).
@@ -25,7 +27,6 @@ def predict_in_whole_batches(model, x, batch_size: int = 256):
     Returns:
         The predictions of the `len(x)` real images (padding removed).
     """
-    import numpy as np
 
     batch_size = min(batch_size, len(x))
     padding = -len(x) % batch_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
 
 
 def balanced_class_weights(y) -> dict[int, float]:
@@ -21,7 +22,6 @@ def balanced_class_weights(y) -> dict[int, float]:
     Raises:
         ValueError: if `y` is empty or not one of the shapes above.
     """
-    from sklearn.utils.class_weight import compute_class_weight
 
     labels = _class_ids(y)
     classes = np.unique(labels)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 
+import keras
+
 
 def epochs_to_steps(epochs: int | float, *, num_examples: int, batch_size: int) -> int:
     """Converts a number of epochs into optimizer steps (batches), counting a partial batch.
@@ -57,7 +59,6 @@ def step_decay(initial_lr: float, *, every_steps: int, drop: float = 0.1):
     Reference:
         He et al., "Deep Residual Learning for Image Recognition", CVPR 2016 (divide by 10).
     """
-    import keras
 
     if initial_lr <= 0 or every_steps < 1 or not 0 < drop <= 1:
         raise ValueError(
@@ -93,7 +94,6 @@ def cosine_decay(initial_lr: float, *, total_steps: int, warmup_steps: int = 0, 
         Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017.
         Goyal et al., "Accurate, Large Minibatch SGD", 2017 (linear warm-up).
     """
-    import keras
 
     if initial_lr <= 0 or not 0 <= warmup_steps < total_steps or not 0 <= alpha <= 1:
         raise ValueError(

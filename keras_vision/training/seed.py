@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import random
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 
 def set_seed(seed: int, *, deterministic: bool = False) -> None:
@@ -27,7 +29,6 @@ def set_seed(seed: int, *, deterministic: bool = False) -> None:
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"`seed` must be a non-negative integer, e.g. 0. Received: seed={seed!r}.")
-    import keras
 
     seed = int(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)  # Takes effect in subprocesses (data workers).
@@ -35,6 +36,5 @@ def set_seed(seed: int, *, deterministic: bool = False) -> None:
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
     if deterministic:
-        import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()

@@ -19,6 +19,8 @@ import json
 import os
 from typing import Callable
 
+import tensorflow as tf
+
 from keras_vision.registry import Registry
 
 #: Factories of `tf.distribute.Strategy` objects, by name.
@@ -50,14 +52,12 @@ def get_strategy(name: str = "default"):
 
 @STRATEGIES.register("default")
 def _default_strategy():
-    import tensorflow as tf
 
     return tf.distribute.get_strategy()
 
 
 @STRATEGIES.register("mirrored")
 def _mirrored_strategy():
-    import tensorflow as tf
 
     devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
     return tf.distribute.MirroredStrategy(devices=[device.name for device in devices])
@@ -65,7 +65,6 @@ def _mirrored_strategy():
 
 @STRATEGIES.register("multi_worker")
 def _multi_worker_strategy():
-    import tensorflow as tf
 
     read_tf_config()
     return tf.distribute.MultiWorkerMirroredStrategy()
@@ -135,7 +134,6 @@ def split_cpu(n: int = 2) -> list[str]:
         ValueError: if `n` < 1.
         RuntimeError: if TensorFlow was already initialised with a different number of CPUs.
     """
-    import tensorflow as tf
 
     if n < 1:
         raise ValueError(f"`n` must be a positive number of logical CPUs. Received: n={n}.")

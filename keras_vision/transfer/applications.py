@@ -19,6 +19,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+
 from keras_vision.registry import Registry
 from keras_vision.transfer import layouts
 from keras_vision.transfer.layouts import BlockLayout
@@ -74,7 +76,6 @@ class Application:
         Returns:
             A float array/tensor of the same shape.
         """
-        import numpy as np
 
         if isinstance(x, np.ndarray) or not hasattr(x, "shape"):
             x = np.array(x, dtype="float32", copy=True)
