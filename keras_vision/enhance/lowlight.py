@@ -12,7 +12,7 @@
 The methods (`enhance_all`), one column of the tables each:
 
     input            the dark photograph itself
-    maxpool          max_pool_brighten: stride-1 max filter on the CIELAB lightness (the default)
+    maxpool          max_pool_brighten: stride-1 max filter on the luma Y (the default)
     maxpool_each     the same filter on R, G and B separately (brighter, false colours)
     maxpool_binning  k x k block maxima resized back (the phone's binning, lower resolution)
     clahe            CLAHE on the lightness
