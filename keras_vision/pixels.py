@@ -72,7 +72,7 @@ def to_float(image: np.ndarray) -> np.ndarray:
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
-    """A checked image as uint8 0..255 (floats are scaled by 255 and rounded)."""
+    """A checked image as uint8 0..255 (floats, which must be in [0, 1], are scaled by 255 and rounded)."""
     if image.dtype == np.uint8:
         return image
     return cv2.convertScaleAbs(image, alpha=255.0)  # round(255 v), saturated: 25x faster than NumPy
@@ -91,10 +91,7 @@ def restore(result: np.ndarray, original) -> np.ndarray:
         `(H, W, 1)` input gets its channel axis back.
     """
     original = np.asarray(original)
-    if original.dtype == np.uint8:
-        result = to_uint8(result)
-    elif result.dtype == np.uint8:
-        result = to_float(result).astype(original.dtype, copy=False)
-    else:
-        result = np.clip(result, 0.0, 1.0, out=result).astype(original.dtype, copy=False)
+    if result.dtype != np.uint8:
+        np.clip(result, 0.0, 1.0, out=result)
+    result = to_uint8(result) if original.dtype == np.uint8 else to_float(result).astype(original.dtype, copy=False)
     return result.reshape(original.shape)

@@ -35,6 +35,7 @@ from typing import Sequence
 import numpy as np
 
 from keras_vision.data.folders import decode_image, list_image_files
+from keras_vision.data.preprocessing import resize_images
 from keras_vision.data.samples import SAMPLE_IMAGES, load_sample_image
 from keras_vision.enhance.darken import darken
 from keras_vision.enhance.pooling import max_pool_brighten
@@ -134,6 +135,7 @@ def run_lowlight(
     darken_noise: float = 0.01,
     seed: int = 0,
     figure_rows: int = 4,
+    max_side: int | None = None,
 ) -> dict:
     """Runs the low-light study and writes its table and figures (see the module docstring).
 
@@ -147,6 +149,9 @@ def run_lowlight(
         darken_noise: Noise standard deviation of the synthetic darkening. Defaults to `0.01`.
         seed: Seed of the noise; image i uses `seed + i`. Defaults to `0`.
         figure_rows: Photographs shown per figure. Defaults to `4`.
+        max_side: Shrink photographs whose longer side exceeds this many pixels (area
+            interpolation) before anything else, for quick runs; None keeps the full size.
+            Defaults to `None`.
 
     Returns:
         `{"synthetic": {method: measures}, "real": {method: measures}, "originals": measures,
@@ -161,32 +166,33 @@ def run_lowlight(
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     darkening = {"gamma": darken_gamma, "scale": darken_scale, "noise": darken_noise}
-    originals = [load_sample_image(name) for name in samples]
-    synthetic, shown = [], []
-    for index, original in enumerate(originals):
-        outputs = enhance_all(darken(original, **darkening, seed=seed + index), settings)
-        synthetic.append(score_methods(outputs, reference=original))
-        shown.append([original] + [outputs[m] for m in FIGURE_METHODS])
-    result = {
-        "synthetic": mean_scores(synthetic),
-        "originals": mean_scores([{"original": measure_image(o)} for o in originals])["original"],
-    }
+    originals = [shrink(load_sample_image(name), max_side) for name in samples]
+    darks = [darken(original, **darkening, seed=seed + i) for i, original in enumerate(originals)]
+    result, shown = _score_set(darks, settings, references=originals)
+    result = {"synthetic": result, "originals": mean_scores([{"original": measure_image(o)} for o in originals])["original"]}
+    shown = [[original, *row] for original, row in zip(originals, shown)]
     _side_by_side(shown, ("original", "dark input") + FIGURE_METHODS[1:], output_dir / "synthetic.png", figure_rows)
-    _variant_crops(darken(_first_colour(originals), **darkening, seed=seed), settings, output_dir / "maxpool_variants.png")
+    colour = next((i for i, image in enumerate(darks) if image.ndim == 3), 0)
+    _variant_crops(darks[colour], settings, output_dir / "maxpool_variants.png")
     counts = {"synthetic": len(originals)}
     if real_dir is not None:
-        photos = load_photo_folder(real_dir)
-        real, shown = [], []
-        for _, photo in photos:
-            outputs = enhance_all(photo, settings)
-            real.append(score_methods(outputs))
-            shown.append([outputs[m] for m in FIGURE_METHODS])
-        result["real"] = mean_scores(real)
+        photos = [shrink(photo, max_side) for _, photo in load_photo_folder(real_dir)]
+        result["real"], shown = _score_set(photos, settings)
         counts["real"] = len(photos)
         _side_by_side(shown, FIGURE_METHODS, output_dir / "real.png", figure_rows)
     write_table(result, output_dir / "metrics.csv")
     return {**result, "images": counts,
             "settings": {**asdict(settings), **{f"darken_{k}": v for k, v in darkening.items()}, "seed": seed}}
+
+
+def _score_set(images: list[np.ndarray], settings: EnhanceSettings, references: list | None = None):
+    """Mean scores of every method over `images`, and the `FIGURE_METHODS` outputs of each image."""
+    scores, shown = [], []
+    for index, image in enumerate(images):
+        outputs = enhance_all(image, settings)
+        scores.append(score_methods(outputs, reference=None if references is None else references[index]))
+        shown.append([outputs[m] for m in FIGURE_METHODS])
+    return mean_scores(scores), shown
 
 
 def write_table(result: dict, path: str | Path) -> Path:
@@ -205,15 +211,20 @@ def write_table(result: dict, path: str | Path) -> Path:
     return path
 
 
+def shrink(image: np.ndarray, max_side: int | None) -> np.ndarray:
+    """`image` resized (area interpolation) so that its longer side is at most `max_side` pixels."""
+    if max_side is None or max(image.shape[:2]) <= max_side:
+        return image
+    factor = max_side / max(image.shape[:2])
+    size = (max(round(image.shape[0] * factor), 1), max(round(image.shape[1] * factor), 1))
+    return resize_images(image[None], size, interpolation="area")[0]
+
+
 def _side_by_side(rows: list[list[np.ndarray]], titles: Sequence[str], path: Path, limit: int) -> Path:
     """One row per photograph, one column per method; the first `limit` photographs."""
     rows = rows[:limit]
     images = [image for row in rows for image in row]
     return plot_image_grid(images, path, titles=list(titles) * len(rows), cols=len(titles))
-
-
-def _first_colour(images: list[np.ndarray]) -> np.ndarray:
-    return next((image for image in images if image.ndim == 3), images[0])
 
 
 def _variant_crops(dark: np.ndarray, settings: EnhanceSettings, path: Path, side: int = 96) -> Path:

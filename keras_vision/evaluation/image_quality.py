@@ -60,7 +60,7 @@ def psnr(reference, image) -> float:
         ValueError: for an unsupported image or different shapes.
     """
     reference, image = _pair(reference, image)
-    mse = float(np.mean((reference - image) ** 2))
+    mse = float(np.mean((reference.astype(np.float64) - image) ** 2))
     return math.inf if mse == 0.0 else 10.0 * math.log10(1.0 / mse)
 
 
