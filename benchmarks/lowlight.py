@@ -21,7 +21,6 @@ resized the same way. Prints the JSON and writes it to --json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -36,12 +35,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from reporting import default_data_dir, write_report  # noqa: E402  (benchmarks/ is the script folder)
+
 SIZE = (3000, 4000)  # height, width: 12 megapixels
 BUDGET_SECONDS = 1.0
-
-
-def default_data_dir() -> Path:
-    return Path(os.environ.get("KERAS_VISION_SHARED", REPO.parent / "shared" / "data"))
 
 
 def twelve_megapixel_photo(data_dir: Path) -> tuple[np.ndarray, str]:
@@ -154,11 +151,7 @@ def main(argv: list[str] | None = None) -> dict:
                     "opencv": cv2.__version__, "python": platform.python_version()},
     }
     report["all_within_budget"] = all(entry["within_budget"] for entry in report["methods"].values())
-    text = json.dumps(report, indent=2)
-    print(text)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(text + "\n")
-    return report
+    return write_report(report, args.json)
 
 
 if __name__ == "__main__":
