@@ -115,31 +115,65 @@ def luma(image) -> np.ndarray:
         image: uint8 or float in [0, 1], grey or RGB.
 
     Returns:
-        A float32 array `(H, W)` in [0, 1].
+        A float32 array `(H, W)` in [0, 1] (a float32 grey input is returned as it is).
+
+    Raises:
+        ValueError: for an unsupported image (see `keras_vision.pixels.check_image`).
     """
     image = to_float(check_image(image))
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
 
 
 def mean_brightness(image) -> float:
-    """The mean luma, in [0, 1]."""
+    """The mean luma: 0 for black, 1 for white, about 0.1 for a dark photograph.
+
+    Args:
+        image: uint8 (0..255) or float (0..1), grey `(H, W)` / `(H, W, 1)` or RGB `(H, W, 3)`.
+
+    Raises:
+        ValueError: for an unsupported image (see `keras_vision.pixels.check_image`).
+    """
     return float(np.mean(luma(image), dtype=np.float64))
 
 
 def rms_contrast(image) -> float:
-    """RMS contrast: the standard deviation of the luma, in [0, 0.5]."""
+    """RMS contrast: the standard deviation of the luma, in [0, 0.5] (0 for a flat image).
+
+    Args:
+        image: uint8 (0..255) or float (0..1), grey `(H, W)` / `(H, W, 1)` or RGB `(H, W, 3)`.
+
+    Raises:
+        ValueError: for an unsupported image (see `keras_vision.pixels.check_image`).
+    """
     return float(np.std(luma(image), dtype=np.float64))
 
 
 def entropy(image) -> float:
-    """Shannon entropy (bits) of the 256-bin histogram of the 8-bit luma, in [0, 8]."""
+    """Shannon entropy, in bits, of the 256-bin histogram of the 8-bit luma: `-sum(p log2 p)`.
+
+    0 for a flat image, 8 when all 256 grey levels are equally frequent; equals
+    `skimage.measure.shannon_entropy` of the 8-bit luma.
+
+    Args:
+        image: uint8 (0..255) or float (0..1), grey `(H, W)` / `(H, W, 1)` or RGB `(H, W, 3)`.
+
+    Raises:
+        ValueError: for an unsupported image (see `keras_vision.pixels.check_image`).
+    """
     counts = np.bincount(_luma8(image).ravel(), minlength=256)
     p = counts[counts > 0] / counts.sum()
     return float(-np.sum(p * np.log2(p)) + 0.0)
 
 
 def clipped_fraction(image) -> float:
-    """The share of pixels whose 8-bit luma is 0 (black) or 255 (white), in [0, 1]."""
+    """The share of pixels whose 8-bit luma is 0 (black) or 255 (white), in [0, 1].
+
+    Args:
+        image: uint8 (0..255) or float (0..1), grey `(H, W)` / `(H, W, 1)` or RGB `(H, W, 3)`.
+
+    Raises:
+        ValueError: for an unsupported image (see `keras_vision.pixels.check_image`).
+    """
     y = _luma8(image)
     return float(np.mean((y == 0) | (y == 255)))
 
@@ -148,7 +182,14 @@ def sharpness(image) -> float:
     """The variance of the Laplacian of the luma, in squared 8-bit grey levels.
 
     The Laplacian is the 3x3 kernel `[[0, 1, 0], [1, -4, 1], [0, 1, 0]]` with mirrored borders
-    (`cv2.Laplacian` with `ksize=1`), applied to the luma scaled to 0..255.
+    (`cv2.Laplacian` with `ksize=1`), applied to the luma scaled to 0..255. Higher is sharper
+    (or noisier); a flat image gives 0.
+
+    Args:
+        image: uint8 (0..255) or float (0..1), grey `(H, W)` / `(H, W, 1)` or RGB `(H, W, 3)`.
+
+    Raises:
+        ValueError: for an unsupported image (see `keras_vision.pixels.check_image`).
     """
     y = luma(image).astype(np.float64) * 255.0
     return float(np.var(cv2.Laplacian(y, cv2.CV_64F, ksize=1)))
@@ -156,6 +197,9 @@ def sharpness(image) -> float:
 
 def measure_image(image) -> dict[str, float]:
     """The five no-reference measures of one image, keyed as in `NO_REFERENCE_MEASURES`.
+
+    Args:
+        image: uint8 (0..255) or float (0..1), grey `(H, W)` / `(H, W, 1)` or RGB `(H, W, 3)`.
 
     Returns:
         `{"mean_brightness", "rms_contrast", "entropy", "clipped", "sharpness"}` as floats.
