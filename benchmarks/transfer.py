@@ -17,7 +17,6 @@ Prints the JSON and writes it to --json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -30,14 +29,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from reporting import default_data_dir, write_report  # noqa: E402  (benchmarks/ is the script folder)
+
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 #: Both ways of training the head run this many steps per compiled call (the library default).
 STEPS_PER_EXECUTION = 32
 WEIGHTS_FILE = Path("weights") / "mobilenet_2_5_224_tf_no_top.h5"
-
-
-def default_data_dir() -> Path:
-    return Path(os.environ.get("KERAS_VISION_SHARED", REPO.parent / "shared" / "data"))
 
 
 def balanced_subset(x: np.ndarray, y: np.ndarray, per_class: int) -> tuple[np.ndarray, np.ndarray]:
@@ -145,11 +142,7 @@ def main(argv: list[str] | None = None) -> dict:
         "probe_classifier": "StandardScaler + LogisticRegression(C=0.1), scikit-learn",
         "data": str(args.data_dir / "cifar10-jpg.tar.gz"),
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(text + "\n")
-    return result
+    return write_report(result, args.json)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ The library is organised by what each part does:
   preprocessing steps the course teaches.
 - `keras_vision.models`: Keras builders, every layer named with a readable prefix.
 - `keras_vision.training`: seeded, checkpointed, resumable training.
-- `keras_vision.evaluation`: metrics and figures (curves, confusion matrices, image grids).
+- `keras_vision.evaluation`: metrics and figures (curves, confusion matrices, image grids), and
+  image quality (PSNR, SSIM, brightness, contrast, entropy, clipping, sharpness).
+- `keras_vision.enhance`: low-light photographs brightened by max pooling, CLAHE and gamma.
+- `keras_vision.pixels`: the pixel formats image functions accept (uint8 or float, grey or RGB).
 - `keras_vision.transfer`: `keras.applications` registry, freezing by block name, cached features.
 - `keras_vision.experiments`: the registered experiments run by `python -m keras_vision.run`.
 - `keras_vision.grading`: exercise generation, the autograder and the student handout.

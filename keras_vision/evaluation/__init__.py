@@ -1,16 +1,32 @@
-"""Evaluation by task: how good a model is, and where it goes wrong.
+"""Evaluation by task: how good a model is, how good an image looks, and where things go wrong.
 
 - Classification (`metrics`): `classification_report` (from one prediction pass),
   `evaluate_classifier`, `confusion_matrix`, `top_k_accuracy`, `misclassified`, `sparse_cross_entropy`.
-- Image-to-image (`image_quality`): `psnr_y`, `ssim_y` on the luminance channel,
-  `image_to_image_report` with the gain over a baseline.
+- Image-to-image and photographs (`image_quality`): `psnr`, `ssim` against a reference; `psnr_y`,
+  `ssim_y` on the luminance channel and `image_to_image_report` (with the gain over a baseline);
+  the no-reference measures `mean_brightness`, `rms_contrast`, `entropy`, `clipped_fraction`,
+  `sharpness`, `measure_image`.
 - Generative models: their scores (a Frechet distance on a classifier's features, label entropy)
-  come with `keras_vision.gan`.
+  live with the models, in `keras_vision.gan`.
 - `plots`: `plot_history`, `plot_confusion_matrix`, `plot_misclassified`, `plot_image_grid`,
   `plot_image_rows` (input / output / target with crops), each writing one PNG and returning its path.
 """
 
-from keras_vision.evaluation.image_quality import image_to_image_report, psnr_y, ssim_y, to_y
+from keras_vision.evaluation.image_quality import (
+    clipped_fraction,
+    entropy,
+    image_to_image_report,
+    luma,
+    mean_brightness,
+    measure_image,
+    psnr,
+    psnr_y,
+    rms_contrast,
+    sharpness,
+    ssim,
+    ssim_y,
+    to_y,
+)
 from keras_vision.evaluation.metrics import (
     classification_report,
     confusion_matrix,
@@ -30,19 +46,28 @@ from keras_vision.evaluation.plots import (
 
 __all__ = [
     "classification_report",
-    "image_to_image_report",
-    "plot_image_rows",
-    "psnr_y",
-    "ssim_y",
-    "to_y",
+    "clipped_fraction",
     "confusion_matrix",
+    "entropy",
     "evaluate_classifier",
+    "image_to_image_report",
+    "luma",
+    "mean_brightness",
+    "measure_image",
     "misclassified",
     "plot_confusion_matrix",
     "plot_history",
     "plot_image_grid",
+    "plot_image_rows",
     "plot_misclassified",
+    "psnr",
+    "psnr_y",
+    "rms_contrast",
+    "sharpness",
     "sparse_cross_entropy",
+    "ssim",
+    "ssim_y",
     "to_class_ids",
+    "to_y",
     "top_k_accuracy",
 ]

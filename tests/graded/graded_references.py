@@ -3,10 +3,13 @@
 Everything here runs in the trusted process (the one that scores), never in the student's worker.
 """
 
+import cv2
 import keras
 import numpy as np
 
 from keras_vision.convolution import output_size
+from keras_vision.data import load_sample_image, resize_images
+from keras_vision.enhance import block_max, darken, max_filter
 
 #: Official parameter counts of the classic network's layers with weights (28x28x1 input).
 CLASSIC_CNN_PARAMETERS = (640, 36_928, 204_928, 1_290)
@@ -51,3 +54,33 @@ def matches(got, expected, atol: float = 1e-4) -> bool:
     except (TypeError, ValueError):
         return False
     return got.shape == np.shape(expected) and bool(np.allclose(got, expected, atol=atol))
+
+
+def dark_photo(name: str, size: tuple[int, int]) -> np.ndarray:
+    """A real photograph embedded in scikit-image, shrunk to `size` (area) and darkened (uint8)."""
+    photo = resize_images(load_sample_image(name)[None], size, interpolation="area")[0]
+    return darken(photo, seed=0)
+
+
+def repeated_block_max(image: np.ndarray, size: int) -> np.ndarray:
+    """The library's block maxima, each repeated over its block and cropped to the image."""
+    maxima = block_max(image, size)
+    return np.repeat(np.repeat(maxima, size, axis=0), size, axis=1)[: image.shape[0], : image.shape[1]]
+
+
+def max_filter_centred(image: np.ndarray, size: int) -> np.ndarray:
+    """A max filter whose even window starts `size // 2` before the pixel (the mistake, for the hint)."""
+    return max_filter(image[::-1, ::-1], size)[::-1, ::-1]
+
+
+def clahe_each_channel(rgb: np.ndarray, clip_limit: float, tiles: int) -> np.ndarray:
+    """CLAHE on R, G and B separately (the mistake, for the hint)."""
+    equalizer = cv2.createCLAHE(clipLimit=clip_limit, tileGridSize=(tiles, tiles))
+    return np.stack([equalizer.apply(np.ascontiguousarray(rgb[:, :, c])) for c in range(3)], axis=-1)
+
+
+def clahe_from_bgr(rgb: np.ndarray, clip_limit: float, tiles: int) -> np.ndarray:
+    """CLAHE on L after reading the RGB image as BGR (the mistake, for the hint)."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_BGR2LAB)
+    lab[:, :, 0] = cv2.createCLAHE(clipLimit=clip_limit, tileGridSize=(tiles, tiles)).apply(np.ascontiguousarray(lab[:, :, 0]))
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
