@@ -18,23 +18,20 @@ The methods (`enhance_all`), one column of the tables each:
     clahe            CLAHE on the lightness
     gamma            the gamma curve v ** gamma
 
-Outputs in `output_dir`: `metrics.csv` (one row per set and method: the mean over the images of
-`mean_brightness`, `rms_contrast`, `entropy`, `clipped`, `sharpness`, and `psnr`, `ssim` for the
-synthetic set), `synthetic.png` (original, dark input, max pooling, CLAHE, gamma, side by side),
+Outputs in `output_dir`: `synthetic.png` (original, dark input, max pooling, CLAHE, gamma, side by side),
 `real.png` (input, max pooling, CLAHE, gamma) and `maxpool_variants.png` (a crop through the three
 max-pooling variants, where their difference shows).
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from keras_vision.data.folders import decode_image, list_image_files
+from keras_vision.data.folders import load_images
 from keras_vision.data.preprocessing import resize_images
 from keras_vision.data.samples import SAMPLE_IMAGES, load_sample_image
 from keras_vision.enhance.darken import darken
@@ -109,21 +106,6 @@ def mean_scores(per_image: Sequence[dict[str, dict[str, float]]]) -> dict[str, d
     return {m: {key: float(np.mean([s[m][key] for s in per_image])) for key in per_image[0][m]} for m in methods}
 
 
-def load_photo_folder(folder: str | Path) -> list[tuple[str, np.ndarray]]:
-    """Every image file under `folder` (sorted by name), decoded to uint8 RGB or grey.
-
-    Raises:
-        FileNotFoundError: `folder` does not exist.
-        ValueError: `folder` holds no image file.
-        CorruptDataError: a file is not a readable image.
-    """
-    files = list_image_files(Path(folder))
-    if not files:
-        raise ValueError(f"No image files (PNG, JPEG, ...) in {folder}.")
-    return [(name, decode_image(Path(item).read_bytes() if isinstance(item, Path) else item, name=name))
-            for name, item in files.items()]
-
-
 def run_lowlight(
     output_dir: str | Path,
     *,
@@ -140,7 +122,7 @@ def run_lowlight(
     """Runs the low-light study and writes its table and figures (see the module docstring).
 
     Args:
-        output_dir: Folder for `metrics.csv` and the PNG figures (created).
+        output_dir: Folder for the PNG figures (created).
         real_dir: A folder of real low-light photographs, or None to skip the real set.
         samples: Names of embedded photographs for the synthetic set. Defaults to all 16.
         settings: Parameters of the methods. Defaults to `EnhanceSettings()`.
@@ -176,11 +158,10 @@ def run_lowlight(
     _variant_crops(darks[colour], settings, output_dir / "maxpool_variants.png")
     counts = {"synthetic": len(originals)}
     if real_dir is not None:
-        photos = [shrink(photo, max_side) for _, photo in load_photo_folder(real_dir)]
+        photos = [shrink(photo, max_side) for photo in load_images(real_dir).images]
         result["real"], shown = _score_set(photos, settings)
         counts["real"] = len(photos)
         _side_by_side(shown, FIGURE_METHODS, output_dir / "real.png", figure_rows)
-    write_table(result, output_dir / "metrics.csv")
     return {**result, "images": counts,
             "settings": {**asdict(settings), **{f"darken_{k}": v for k, v in darkening.items()}, "seed": seed}}
 
@@ -193,22 +174,6 @@ def _score_set(images: list[np.ndarray], settings: EnhanceSettings, references: 
         scores.append(score_methods(outputs, reference=None if references is None else references[index]))
         shown.append([outputs[m] for m in FIGURE_METHODS])
     return mean_scores(scores), shown
-
-
-def write_table(result: dict, path: str | Path) -> Path:
-    """Writes the `synthetic` and `real` tables of a `run_lowlight` result as one CSV.
-
-    Columns: `set`, `method`, the five no-reference measures, `psnr`, `ssim` (empty for `real`).
-    """
-    path = Path(path)
-    columns = ("set", "method", *NO_REFERENCE_MEASURES, *REFERENCE_MEASURES)
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
-        writer.writeheader()
-        for set_name in ("synthetic", "real"):
-            for method, scores in result.get(set_name, {}).items():
-                writer.writerow({"set": set_name, "method": method, **{k: f"{v:.6g}" for k, v in scores.items()}})
-    return path
 
 
 def shrink(image: np.ndarray, max_side: int | None) -> np.ndarray:

@@ -126,7 +126,8 @@ class Experiment:
         config: Its options: `RunConfig` or a subclass. Defaults to `RunConfig`.
         quick: Option values of the `--quick` preset (a few minutes at most on a 2-core CPU).
         headline: The metrics of its results table, read from each entry of `metrics[section]`.
-        section: The key of `metrics.json` holding `{variant: {metric: value}}`. Defaults to `models`.
+        section: The key of `metrics.json` holding `{variant: {metric: value}}`, or several keys
+            (their rows are named `section/variant`). Defaults to `models`.
         datasets: Names in `keras_vision.data.DATASETS` it reads.
     """
 
@@ -136,7 +137,7 @@ class Experiment:
     config: type[RunConfig] = RunConfig
     quick: Mapping[str, Any] = field(default_factory=dict)
     headline: tuple[Metric, ...] = ()
-    section: str = "models"
+    section: str | tuple[str, ...] = "models"
     datasets: tuple[str, ...] = ()
 
     def __post_init__(self):
@@ -206,7 +207,9 @@ def run_experiment(config: RunConfig) -> dict:
     set_seed(config.seed)
     start = time.perf_counter()
     metrics = {"experiment": exp.name, **run(config)}
-    rows = result_rows(metrics.get(exp.section, {}), exp.headline)
+    sections = (exp.section,) if isinstance(exp.section, str) else exp.section
+    rows = [row for name in sections
+            for row in result_rows(metrics.get(name, {}), exp.headline, prefix=f"{name}/" if len(sections) > 1 else "")]
     metrics.update(
         config=config.to_dict(),
         seconds=round(time.perf_counter() - start, 2),

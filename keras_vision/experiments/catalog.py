@@ -9,10 +9,18 @@ Adding a topic's experiment is one options class (if it has options of its own) 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from keras_vision.experiments.base import EXPERIMENTS, Experiment, RunConfig, inherit, option
 from keras_vision.experiments.tables import (
     ACCURACY,
+    CLIPPED,
+    ENTROPY,
+    MEAN_BRIGHTNESS,
+    PSNR,
+    RMS_CONTRAST,
+    SHARPNESS,
+    SSIM,
     EPOCHS,
     PARAMS,
     SECONDS_PER_EPOCH,
@@ -100,4 +108,27 @@ EXPERIMENTS.register("folder", Experiment(
     summary="your class-folder images (--data-dir): several architectures, augmentation, class weights",
     quick={"epochs": 5, "train_limit": 2_000, "test_limit": 500},
     headline=(ACCURACY, TOP5_ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH),
+))
+
+
+@dataclass(frozen=True)
+class LowlightConfig(RunConfig):
+    data_dir: Path | None = inherit("data_dir", None)
+    pool_size: int = option(3, help="side of the max-pooling window")
+    clip_limit: float = option(2.0, help="CLAHE clip limit")
+    tile_grid: int = option(8, help="CLAHE tiles along each axis")
+    gamma: float = option(0.5, help="gamma exponent of the baseline (below 1 brightens)")
+    darken_gamma: float = option(1.8, help="tone exponent of the synthetic darkening")
+    darken_scale: float = option(0.4, help="exposure factor of the synthetic darkening")
+    darken_noise: float = option(0.01, help="noise standard deviation of the synthetic darkening")
+    samples: str = option("all", help="embedded photographs darkened for the synthetic set: comma-separated names, or all")
+    max_side: int | None = option(None, help="shrink photographs whose longer side exceeds N pixels")
+    figure_rows: int = option(4, help="photographs per figure")
+
+
+EXPERIMENTS.register("lowlight", Experiment(
+    name="lowlight", module="keras_vision.experiments.lowlight", config=LowlightConfig,
+    summary="dark photos brightened by max pooling vs CLAHE vs gamma: synthetic-dark (PSNR/SSIM) and real (--data-dir)",
+    quick={"samples": "coins,coffee", "max_side": 128},
+    headline=(PSNR, SSIM, MEAN_BRIGHTNESS, RMS_CONTRAST, ENTROPY, CLIPPED, SHARPNESS), section=("synthetic", "real"),
 ))

@@ -39,15 +39,19 @@ SECONDS = Metric("seconds", "seconds", "{:.1f}")
 EPOCHS = Metric("epochs", "epochs", "{}")
 PSNR_GAIN = Metric("psnr_gain", "PSNR gain (dB)", "{:+.2f}")
 SSIM_GAIN = Metric("ssim_gain", "SSIM gain", "{:+.4f}")
+PSNR = Metric("psnr", "PSNR (dB)", "{:.2f}")
+SSIM = Metric("ssim", "SSIM", "{:.4f}")
+MEAN_BRIGHTNESS = Metric("mean_brightness", "brightness", "{:.3f}")
+RMS_CONTRAST = Metric("rms_contrast", "RMS contrast", "{:.3f}")
+ENTROPY = Metric("entropy", "entropy (bits)", "{:.2f}")
+CLIPPED = Metric("clipped", "clipped", "{:.2%}")
+SHARPNESS = Metric("sharpness", "sharpness", "{:.0f}")
 
 
-def result_rows(variants: Mapping[str, Mapping], headline: Sequence[Metric]) -> list[dict]:
-    """One row per variant: `{"variant": name, <metric key>: value, ...}` (None where missing)."""
-    rows = []
-    for name, numbers in variants.items():
-        numbers = numbers if isinstance(numbers, Mapping) else {"value": numbers}
-        rows.append({"variant": name, **{m.key: numbers.get(m.key) for m in headline}})
-    return rows
+def result_rows(variants: Mapping[str, Mapping], headline: Sequence[Metric], *, prefix: str = "") -> list[dict]:
+    """One row per variant: `{"variant": prefix + name, <metric key>: value, ...}` (None where missing)."""
+    return [{"variant": prefix + name, **{m.key: numbers.get(m.key) for m in headline}}
+            for name, numbers in variants.items() if isinstance(numbers, Mapping)]
 
 
 def format_markdown(rows: Sequence[Mapping], headline: Sequence[Metric]) -> str:

@@ -125,3 +125,25 @@ def test_measure_image_is_the_same_for_uint8_and_float_copies():
     assert tuple(as_uint8) == NO_REFERENCE_MEASURES
     for key in NO_REFERENCE_MEASURES:
         assert as_float[key] == pytest.approx(as_uint8[key], rel=1e-4, abs=1e-6), key
+
+
+def test_y_channel_scores_match_scikit_image_on_its_own_ycbcr():
+    """`psnr_y`/`ssim_y` against skimage's rgb2ycbcr (MATLAB's BT.601, Y in 16..235) and its metrics."""
+    from skimage.color import rgb2ycbcr
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    from keras_vision.evaluation import image_to_image_report, psnr_y, ssim_y
+
+    rng = np.random.default_rng(3)
+    target = rng.integers(0, 256, (40, 36, 3), dtype=np.uint8)
+    output = np.clip(target.astype(int) + rng.integers(-20, 21, target.shape), 0, 255).astype(np.uint8)
+    y_t, y_o = rgb2ycbcr(target)[..., 0][2:-2, 2:-2], rgb2ycbcr(output)[..., 0][2:-2, 2:-2]
+    assert psnr_y(target, output, shave=2) == pytest.approx(peak_signal_noise_ratio(y_t, y_o, data_range=255), abs=1e-6)
+    expected_ssim = structural_similarity(y_t, y_o, data_range=255, gaussian_weights=True, sigma=1.5,
+                                          use_sample_covariance=False)
+    assert ssim_y(target, output, shave=2) == pytest.approx(expected_ssim, abs=1e-6)
+    report = image_to_image_report([target], [target], baselines=[output], names=["a"], shave=2)
+    assert report["psnr"] == float("inf") and report["ssim"] == pytest.approx(1.0)
+    assert report["psnr_gain"] == float("inf") and report["ssim_gain"] == pytest.approx(1 - expected_ssim, abs=1e-6)
+    with pytest.raises(ValueError, match="same size"):
+        psnr_y(target, output[:-1])

@@ -8,7 +8,9 @@ import pytest
 
 from keras_vision.data import load_sample_image
 from keras_vision.enhance import darken
-from keras_vision.enhance.lowlight import METHODS, load_photo_folder, run_lowlight
+from keras_vision.data import load_images
+from keras_vision.enhance.lowlight import METHODS, run_lowlight
+from keras_vision.experiments import EXPERIMENTS, run_experiment
 from keras_vision.evaluation.image_quality import NO_REFERENCE_MEASURES
 
 #: A grey and a colour photograph embedded in scikit-image: small enough for a quick study.
@@ -41,12 +43,19 @@ def test_study_tables_figures_and_acceptance(tmp_path, dark_folder):
     assert result["originals"]["mean_brightness"] > result["synthetic"]["input"]["mean_brightness"]
     for name in ("synthetic.png", "real.png", "maxpool_variants.png"):
         assert (tmp_path / "out" / name).stat().st_size > 1000
-    with (tmp_path / "out" / "metrics.csv").open() as handle:
+
+
+def test_lowlight_experiment_writes_the_table_as_csv(tmp_path, dark_folder):
+    exp = EXPERIMENTS.get("lowlight")
+    metrics = run_experiment(exp.make_config(quick=True, data_dir=dark_folder, out=tmp_path, figure_rows=2))
+    assert set(metrics["synthetic"]) == set(metrics["real"]) == set(METHODS)
+    with (tmp_path / "lowlight" / "results.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["set"], r["method"]) for r in rows] == [(s, m) for s in ("synthetic", "real") for m in METHODS]
-    first = rows[METHODS.index("clahe")]
-    assert float(first["psnr"]) == pytest.approx(result["synthetic"]["clahe"]["psnr"], rel=1e-5)
-    assert rows[-1]["psnr"] == ""
+    assert [r["variant"] for r in rows] == [f"{s}/{m}" for s in ("synthetic", "real") for m in METHODS]
+    clahe = rows[METHODS.index("clahe")]
+    assert float(clahe["psnr"]) == pytest.approx(metrics["synthetic"]["clahe"]["psnr"], rel=1e-9)
+    assert rows[-1]["psnr"] == ""  # the real photographs have no reference
+    assert metrics["config"]["samples"] == "coins,coffee" and metrics["images"] == {"synthetic": 2, "real": 2}
 
 
 def test_study_without_a_real_folder_has_only_the_synthetic_table(tmp_path):
@@ -55,15 +64,15 @@ def test_study_without_a_real_folder_has_only_the_synthetic_table(tmp_path):
     assert result["settings"]["darken_gamma"] == 1.8
 
 
-def test_load_photo_folder_reads_images_only_and_complains_clearly(tmp_path, dark_folder):
-    photos = load_photo_folder(dark_folder)
-    assert [name for name, _ in photos] == ["chelsea.png", "rocket.jpg"]
-    assert all(photo.dtype == np.uint8 and photo.ndim == 3 for _, photo in photos)
+def test_a_folder_of_photos_loads_unlabelled_and_complains_clearly(tmp_path, dark_folder):
+    photos = load_images(dark_folder)
+    assert photos.names == ("chelsea.png", "rocket.jpg")
+    assert all(photo.dtype == np.uint8 and photo.ndim == 3 for photo in photos.images)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="No image files"):
-        load_photo_folder(tmp_path / "empty")
+    with pytest.raises(ValueError, match="No images"):
+        load_images(tmp_path / "empty")
     with pytest.raises(FileNotFoundError):
-        load_photo_folder(tmp_path / "missing")
+        load_images(tmp_path / "missing")
 
 
 def test_study_rejects_unknown_and_empty_samples(tmp_path):
