@@ -79,8 +79,22 @@ def keras_layers_batches(images: np.ndarray):
     dataset = (tf.data.Dataset.from_tensor_slices(images).repeat().batch(BATCH)
                .map(lambda x: layers(tf.cast(x, tf.float32), training=True), num_parallel_calls=tf.data.AUTOTUNE)
                .prefetch(tf.data.AUTOTUNE))
-    iterator = iter(dataset)
-    return lambda: next(iterator).numpy()
+    return TfDataBatches(dataset)
+
+
+class TfDataBatches:
+    """Batches of a `tf.data` pipeline; `reset` drops the iterator, so that its background
+    threads (parallel map, prefetch) neither work ahead nor take CPU while the others are timed."""
+
+    def __init__(self, dataset):
+        self.dataset, self.iterator = dataset, None
+
+    def __call__(self):
+        self.iterator = self.iterator or iter(self.dataset)
+        return next(self.iterator).numpy()
+
+    def reset(self):
+        self.iterator = None
 
 
 def albumentations_batches(images: np.ndarray, threads: int = 1):
@@ -133,7 +147,10 @@ PIPELINES = {
 
 
 def images_per_second(next_batch, seconds: float) -> float:
-    """Batches drawn for at least `seconds` (and at least 2 batches), in images per second."""
+    """Batches drawn for at least `seconds` (and at least 2 batches), in images per second.
+
+    One batch is drawn before the clock starts (a tf.data iterator starts its threads then)."""
+    next_batch()
     count, start = 0, time.perf_counter()
     while True:
         batch = next_batch()
@@ -151,10 +168,12 @@ def throughput(args) -> dict:
         batches = {name: PIPELINES[name](images) for name in args.pipelines}
         for next_batch in batches.values():
             next_batch()  # warm-up: tracing, thread pools, first allocation
+            getattr(next_batch, "reset", lambda: None)()
         rounds = {name: [] for name in batches}
         for _ in range(args.rounds):
             for name, next_batch in batches.items():
                 rounds[name].append(images_per_second(next_batch, args.seconds))
+                getattr(next_batch, "reset", lambda: None)()
         results[str(size)] = {name: round(statistics.median(values), 1) for name, values in rounds.items()}
         rounds_kept[str(size)] = {name: [round(v, 1) for v in values] for name, values in rounds.items()}
         print(f"{size}x{size}: {json.dumps(results[str(size)])}", flush=True)
@@ -190,6 +209,7 @@ def benchmark_cifar10_cnn():
 
 def training(args) -> dict:
     import keras
+    from transfer import epoch_timer  # benchmarks/transfer.py, beside this script
 
     from keras_vision.augment import AugmentedBatches, FastAugmenter
     from keras_vision.data import load_cifar10
@@ -205,7 +225,7 @@ def training(args) -> dict:
     for name, make_data in variants.items():
         keras.utils.set_random_seed(0)
         model = benchmark_cifar10_cnn()
-        timer = EpochTimer()
+        timer = epoch_timer()
         data = make_data()
         extra = {"batch_size": BATCH} if len(data) == 2 else {}
         history = model.fit(*data, epochs=args.epochs, verbose=0, callbacks=[timer], **extra)
@@ -216,26 +236,6 @@ def training(args) -> dict:
         print(name, json.dumps(results[name]), flush=True)
     results["overhead"] = round(results["fast"]["seconds_per_epoch"] / results["no_augmentation"]["seconds_per_epoch"] - 1, 4)
     return results
-
-
-class EpochTimer:
-    """A Keras callback (built lazily) recording wall-clock seconds per epoch."""
-
-    def __new__(cls):
-        import keras
-
-        class Timer(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.seconds: list[float] = []
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self._start = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                self.seconds.append(time.perf_counter() - self._start)
-
-        return Timer()
 
 
 def main(argv: list[str] | None = None) -> dict:
