@@ -9,14 +9,16 @@ zoom 0.1, horizontal flip, fill "nearest"):
 
 - `imagedatagenerator`: `tf.keras.preprocessing.image.ImageDataGenerator.flow`.
 - `keras_layers`: Keras preprocessing layers (RandomRotation, RandomTranslation, RandomZoom,
-  RandomFlip) mapped over a batched `tf.data` pipeline with `num_parallel_calls=AUTOTUNE`.
-- `albumentations`: `A.Compose([A.Affine(...), A.HorizontalFlip()])` image by image, as in a
-  data loader (single thread); `albumentations_2threads`: the same on a pool of two threads.
+  RandomFlip; `keras_vision.augment.keras_layers_like`) mapped over a batched `tf.data` pipeline
+  with `num_parallel_calls=AUTOTUNE`.
+- `albumentations`: `A.Compose([A.Affine(...), A.HorizontalFlip()])` (`albumentations_like`)
+  image by image, as in a data loader (single thread); `albumentations_2threads`: the same on a
+  pool of two threads.
 - `fast`: `keras_vision.augment.FastAugmenter` (two threads); `fast_1thread`: one thread.
 
-The pipelines are timed in rounds, each pipeline once per round, and the median of the rounds is
-reported, so that a change in the load of this shared machine hits every pipeline alike. The
-JSON is `{"32": {pipeline: images_per_second, ...}, "128": {...}, "speedups": {...}}`.
+Timing is `keras_vision.augment.measure_throughput`: rounds, each pipeline once per round, the
+median of the rounds reported, so that a change in the load of this shared machine hits every
+pipeline alike. The JSON is `{"32": {pipeline: images_per_second, ...}, "128": {...}, "speedups": {...}}`.
 
 Training (`--mode training`): seconds per epoch of a small CIFAR-10 CNN with batch normalisation
 (`benchmark_cifar10_cnn`, defined here), trained on real CIFAR-10 images
@@ -32,8 +34,6 @@ import json
 import os
 import statistics
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +43,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 BATCH = 128
+PIPELINE_NAMES = ["imagedatagenerator", "keras_layers", "albumentations", "albumentations_2threads", "fast", "fast_1thread"]
 SIZES = (32, 128)
 #: The augmentation every pipeline applies.
 ROTATION, SHIFT, ZOOM = 15.0, 0.1, 0.1
@@ -59,129 +60,22 @@ def augment_config(**extra):
                          horizontal_flip=True, fill_mode="nearest", **extra)
 
 
-def imagedatagenerator_batches(images: np.ndarray):
-    from keras_vision.augment import image_data_generator
-
-    iterator = image_data_generator(augment_config()).flow(images, batch_size=BATCH, shuffle=False, seed=0)
-    return lambda: next(iterator)
-
-
-def keras_layers_batches(images: np.ndarray):
-    import keras
-    import tensorflow as tf
-
-    layers = keras.Sequential([
-        keras.layers.RandomRotation(ROTATION / 360, fill_mode="nearest", seed=0),
-        keras.layers.RandomTranslation(SHIFT, SHIFT, fill_mode="nearest", seed=1),
-        keras.layers.RandomZoom((-ZOOM, ZOOM), (-ZOOM, ZOOM), fill_mode="nearest", seed=2),
-        keras.layers.RandomFlip("horizontal", seed=3),
-    ])
-    dataset = (tf.data.Dataset.from_tensor_slices(images).repeat().batch(BATCH)
-               .map(lambda x: layers(tf.cast(x, tf.float32), training=True), num_parallel_calls=tf.data.AUTOTUNE)
-               .prefetch(tf.data.AUTOTUNE))
-    return TfDataBatches(dataset)
-
-
-class TfDataBatches:
-    """Batches of a `tf.data` pipeline; `reset` drops the iterator, so that its background
-    threads (parallel map, prefetch) neither work ahead nor take CPU while the others are timed."""
-
-    def __init__(self, dataset):
-        self.dataset, self.iterator = dataset, None
-
-    def __call__(self):
-        self.iterator = self.iterator or iter(self.dataset)
-        return next(self.iterator).numpy()
-
-    def reset(self):
-        self.iterator = None
-
-
-def albumentations_batches(images: np.ndarray, threads: int = 1):
-    import albumentations as A
-    import cv2
-
-    transform = A.Compose([
-        A.Affine(rotate=(-ROTATION, ROTATION), translate_percent=(-SHIFT, SHIFT), scale=(1 - ZOOM, 1 + ZOOM),
-                 keep_ratio=False, border_mode=cv2.BORDER_REPLICATE, interpolation=cv2.INTER_LINEAR, p=1.0),
-        A.HorizontalFlip(p=0.5),
-    ], seed=0)
-    pool = ThreadPoolExecutor(threads) if threads > 1 else None
-    cursor = [0]
-
-    def augment_one(image):
-        return transform(image=image)["image"]
-
-    def next_batch():
-        start = cursor[0] % len(images)
-        cursor[0] += BATCH
-        chosen = images[start:start + BATCH]
-        augmented = pool.map(augment_one, chosen) if pool else map(augment_one, chosen)
-        return np.stack(list(augmented)).astype(np.float32)
-
-    return next_batch
-
-
-def fast_batches(images: np.ndarray, threads: int = 2):
-    from keras_vision.augment import FastAugmenter
-
-    augmenter = FastAugmenter(augment_config(), seed=0, threads=threads)
-    cursor = [0]
-
-    def next_batch():
-        start = cursor[0] % len(images)
-        cursor[0] += BATCH
-        return augmenter.augment(images[start:start + BATCH])
-
-    return next_batch
-
-
-PIPELINES = {
-    "imagedatagenerator": imagedatagenerator_batches,
-    "keras_layers": keras_layers_batches,
-    "albumentations": albumentations_batches,
-    "albumentations_2threads": lambda images: albumentations_batches(images, threads=2),
-    "fast": fast_batches,
-    "fast_1thread": lambda images: fast_batches(images, threads=1),
-}
-
-
-def images_per_second(next_batch, seconds: float) -> float:
-    """Batches drawn for at least `seconds` (and at least 2 batches), in images per second.
-
-    One batch is drawn before the clock starts (a tf.data iterator starts its threads then)."""
-    next_batch()
-    count, start = 0, time.perf_counter()
-    while True:
-        batch = next_batch()
-        count += len(batch)
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds and count >= 2 * BATCH:
-            return count / elapsed
-
-
 def throughput(args) -> dict:
-    results, rounds_kept = {}, {}
+    from keras_vision.augment import measure_throughput
+
+    results, rounds = {}, {}
     rng = np.random.default_rng(0)
     for size in args.sizes:
         images = rng.integers(0, 256, size=(4 * BATCH, size, size, 3), dtype=np.uint8)
-        batches = {name: PIPELINES[name](images) for name in args.pipelines}
-        for next_batch in batches.values():
-            next_batch()  # warm-up: tracing, thread pools, first allocation
-            getattr(next_batch, "reset", lambda: None)()
-        rounds = {name: [] for name in batches}
-        for _ in range(args.rounds):
-            for name, next_batch in batches.items():
-                rounds[name].append(images_per_second(next_batch, args.seconds))
-                getattr(next_batch, "reset", lambda: None)()
-        results[str(size)] = {name: round(statistics.median(values), 1) for name, values in rounds.items()}
-        rounds_kept[str(size)] = {name: [round(v, 1) for v in values] for name, values in rounds.items()}
+        measured = measure_throughput(images, augment_config(), pipelines=args.pipelines, batch_size=BATCH,
+                                      rounds=args.rounds, seconds=args.seconds)
+        results[str(size)], rounds[str(size)] = measured["rates"], measured["rounds"]
         print(f"{size}x{size}: {json.dumps(results[str(size)])}", flush=True)
     results["speedups"] = {
         size: {f"fast_over_{name}": round(row["fast"] / row[name], 2) for name in row if name != "fast" and "fast" in row}
         for size, row in results.items()
     }
-    results["rounds"] = rounds_kept
+    results["rounds"] = rounds
     results["setup"] = {"batch": BATCH, "rotation": ROTATION, "shift": SHIFT, "zoom": ZOOM, "horizontal_flip": True,
                         "rounds": args.rounds, "seconds_per_round": args.seconds, "cpus": os.cpu_count()}
     return results
@@ -247,7 +141,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--json", type=Path, required=True, help="where to write the results")
     parser.add_argument("--mode", choices=("throughput", "training"), default="throughput")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="image sides (throughput)")
-    parser.add_argument("--pipelines", nargs="+", choices=sorted(PIPELINES), default=list(PIPELINES))
+    parser.add_argument("--pipelines", nargs="+", default=PIPELINE_NAMES, help=f"any of {', '.join(PIPELINE_NAMES)}")
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds per pipeline (median reported)")
     parser.add_argument("--seconds", type=float, default=1.5, help="seconds per pipeline per round")
     parser.add_argument("--data-dir", type=Path, default=default_data_dir(), help="the shared data folder (training)")

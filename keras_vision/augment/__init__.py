@@ -20,29 +20,40 @@ Modules:
   OpenCV warps with SciPy's border rules.
 - `pipeline`: `FastAugmenter` (whole batches, threads) and `AugmentedBatches` (a `PyDataset`).
 - `figure`: `augmentation_figure`, one image under random augmentations.
+- `equivalents`: the same geometry as Keras preprocessing layers or an albumentations pipeline.
+- `throughput`: `measure_throughput`, images per second of each pipeline, side by side.
+- `report`: `augmentation_report`, the figure and the speed table (the `augmentation` experiment).
 """
 
 from keras_vision.augment.affine import TransformParameters, inverse_matrices, sample_parameters, warp_images
 from keras_vision.augment.config import FILL_MODES, AugmentConfig
+from keras_vision.augment.equivalents import albumentations_like, keras_layers_like
 from keras_vision.augment.figure import augmentation_figure
 from keras_vision.augment.generator import flow_from_class_folders, generator_batch, image_data_generator
 from keras_vision.augment.noise import gaussian_noise
 from keras_vision.augment.pipeline import AugmentedBatches, FastAugmenter
+from keras_vision.augment.report import augmentation_report
 from keras_vision.augment.statistics import featurewise_statistics
+from keras_vision.augment.throughput import PIPELINES, measure_throughput
 
 __all__ = [
     "FILL_MODES",
     "AugmentConfig",
     "AugmentedBatches",
     "FastAugmenter",
+    "PIPELINES",
     "TransformParameters",
+    "albumentations_like",
     "augmentation_figure",
+    "augmentation_report",
     "featurewise_statistics",
     "flow_from_class_folders",
     "gaussian_noise",
     "generator_batch",
     "image_data_generator",
     "inverse_matrices",
+    "keras_layers_like",
+    "measure_throughput",
     "sample_parameters",
     "warp_images",
 ]

@@ -15,13 +15,17 @@ from keras_vision.augment import (
     AugmentConfig,
     AugmentedBatches,
     FastAugmenter,
+    albumentations_like,
     augmentation_figure,
+    augmentation_report,
     featurewise_statistics,
     flow_from_class_folders,
     gaussian_noise,
     generator_batch,
     image_data_generator,
     inverse_matrices,
+    keras_layers_like,
+    measure_throughput,
     sample_parameters,
     warp_images,
 )
@@ -300,3 +304,56 @@ def test_augmentation_figure_writes_a_png(tmp_path):
     assert picture is not None and picture.shape[0] > 100
     with pytest.raises(ValueError, match="count"):
         augmentation_figure(image, config, tmp_path / "x.png", count=0)
+
+
+# --- the same augmentation elsewhere, speed, and the experiment's report ------------------------------
+
+COURSE = dict(rotation_range=15, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.1, horizontal_flip=True)
+
+
+def test_keras_layers_like_maps_the_geometry_to_keras_layers():
+    model = keras_layers_like(AugmentConfig(**COURSE, fill_mode="reflect"))
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["RandomRotation", "RandomTranslation", "RandomZoom", "RandomFlip"]
+    rotation, translation, zoom, _ = model.layers
+    assert rotation.factor == (-15 / 360, 15 / 360) and rotation.fill_mode == "reflect"
+    assert translation.height_factor == 0.1 and translation.width_factor == 0.1
+    assert np.allclose(zoom.height_factor, (-0.1, 0.1))
+    images = smooth_images(2, 16, 16, seed=11)
+    np.testing.assert_array_equal(np.asarray(model(images, training=False)), images)  # inactive in inference
+
+
+@pytest.mark.parametrize("builder", [keras_layers_like, albumentations_like], ids=["keras", "albumentations"])
+def test_equivalents_refuse_a_shear(builder):
+    pytest.importorskip("albumentations") if builder is albumentations_like else None
+    with pytest.raises(ValueError, match="shear"):
+        builder(AugmentConfig(shear_range=10))
+
+
+def test_albumentations_like_keeps_shape_and_flips():
+    pytest.importorskip("albumentations")
+    transform = albumentations_like(AugmentConfig(horizontal_flip=True, vertical_flip=True))
+    assert [type(step).__name__ for step in transform.transforms] == ["Affine", "HorizontalFlip", "VerticalFlip"]
+    image = smooth_images(1, 12, 10, seed=12, dtype=np.uint8)[0]
+    assert transform(image=image)["image"].shape == image.shape
+
+
+def test_measure_throughput_times_every_pipeline_named():
+    images = smooth_images(8, 16, 16, seed=13, dtype=np.uint8)
+    measured = measure_throughput(images, AugmentConfig(**COURSE), pipelines=("imagedatagenerator", "fast"),
+                                  batch_size=4, rounds=2, seconds=0.05)
+    assert set(measured["rates"]) == {"imagedatagenerator", "fast"}
+    assert all(len(values) == 2 and min(values) > 0 for values in measured["rounds"].values())
+    with pytest.raises(ValueError, match="Valid pipelines"):
+        measure_throughput(images, AugmentConfig(), pipelines=("scipy",))
+
+
+def test_augmentation_report_saves_the_figure_and_compares_speeds(tmp_path):
+    images = smooth_images(3, 16, 16, seed=14, dtype=np.uint8)
+    report = augmentation_report(images, AugmentConfig(**COURSE), tmp_path, pipelines=("imagedatagenerator", "fast"),
+                                 batch_size=4, rounds=1, seconds=0.05)
+    assert cv2.imread(report["figure"]) is not None
+    assert set(report["images_per_second"]) == {"imagedatagenerator", "fast"}
+    assert report["fast_speedup"]["imagedatagenerator"] > 0
+    with pytest.raises(ValueError, match="image_index"):
+        augmentation_report(images, AugmentConfig(), tmp_path, image_index=3)
