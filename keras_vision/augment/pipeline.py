@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import cv2
@@ -59,6 +60,7 @@ class FastAugmenter:
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
+        self._buffers = threading.local()
         if self._pool is not None:
             cv2.setNumThreads(1)
 
@@ -108,9 +110,17 @@ class FastAugmenter:
     def _augment_chunk(self, images: np.ndarray, matrices: np.ndarray | None, out: np.ndarray) -> np.ndarray:
         """Warps (in the input dtype), converts to float32 into `out`, standardizes: one thread's share."""
         if matrices is not None:
-            images = warp_images(images, matrices, fill_mode=self.config.fill_mode, cval=self.config.cval)
+            images = warp_images(images, matrices, fill_mode=self.config.fill_mode, cval=self.config.cval,
+                                 out=self._scratch(images.shape, images.dtype))
         np.copyto(out, images, casting="unsafe")
         return self.standardize(out)
+
+    def _scratch(self, shape: tuple, dtype) -> np.ndarray:
+        """This thread's reusable buffer for warped images (the float32 result is always new)."""
+        buffer = getattr(self._buffers, "warped", None)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = self._buffers.warped = np.empty(shape, dtype)
+        return buffer
 
     def standardize(self, images: np.ndarray) -> np.ndarray:
         """The custom function, `rescale`, then sample-wise and feature-wise normalisation, in place.
