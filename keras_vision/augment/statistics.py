@@ -42,9 +42,8 @@ def featurewise_statistics(images, rescale: float | None = None) -> tuple[np.nda
     mean = total / count
     squares = sum(np.square(chunk - mean).sum(axis=(0, 1, 2)) for chunk in _chunks(images))
     std = np.sqrt(squares / count)
-    scale = 1.0 if rescale is None else abs(float(rescale))
-    mean = mean * (1.0 if rescale is None else float(rescale))
-    return mean.astype(np.float32).reshape(1, 1, -1), (std * scale).astype(np.float32).reshape(1, 1, -1)
+    factor = 1.0 if rescale is None else float(rescale)  # std(x * r) = |r| std(x)
+    return (mean * factor).astype(np.float32).reshape(1, 1, -1), (std * abs(factor)).astype(np.float32).reshape(1, 1, -1)
 
 
 def _chunks(images: np.ndarray):
