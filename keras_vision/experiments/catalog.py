@@ -14,6 +14,7 @@ from pathlib import Path
 from keras_vision.experiments.base import EXPERIMENTS, Experiment, RunConfig, inherit, option
 from keras_vision.experiments.tables import (
     ACCURACY,
+    Metric,
     CLIPPED,
     ENTROPY,
     MEAN_BRIGHTNESS,
@@ -131,4 +132,33 @@ EXPERIMENTS.register("lowlight", Experiment(
     summary="dark photos brightened by max pooling vs CLAHE vs gamma: synthetic-dark (PSNR/SSIM) and real (--data-dir)",
     quick={"samples": "coins,coffee", "max_side": 128},
     headline=(PSNR, SSIM, MEAN_BRIGHTNESS, RMS_CONTRAST, ENTROPY, CLIPPED, SHARPNESS), section=("synthetic", "real"),
+))
+
+
+@dataclass(frozen=True)
+class AugmentationConfig(RunConfig):
+    test_limit: int | None = inherit("test_limit", 512)
+    batch_size: int = inherit("batch_size", 128)
+    rotation: float = option(15.0, help="rotation range in degrees")
+    shift: float = option(0.1, help="width and height shift, as a fraction of the size")
+    zoom: float = option(0.1, help="zoom range")
+    horizontal_flip: bool = option(True, help="mirror left-right half the time")
+    fill_mode: str = option("nearest", help="how uncovered pixels are filled", choices=("nearest", "constant", "reflect", "wrap"))
+    noise: float = option(0.0, help="Gaussian noise stddev in pixel units (shown in the figure; speed compares geometry)")
+    sizes: str = option("32,128", help="image sides (comma-separated) the pipelines are timed at")
+    rounds: int = option(3, help="timing rounds (the median is reported)")
+    seconds: float = option(1.0, help="seconds per pipeline per round")
+
+
+EXPERIMENTS.register("augmentation", Experiment(
+    name="augmentation", module="keras_vision.experiments.augmentation", config=AugmentationConfig,
+    summary="one CIFAR-10 image under 16 random augmentations; images/s of ImageDataGenerator, Keras layers, "
+            "albumentations and the fast pipeline",
+    quick={"test_limit": 256, "rounds": 1, "seconds": 0.5},
+    headline=(Metric("imagedatagenerator", "ImageDataGenerator img/s", "{:,.0f}"),
+              Metric("keras_layers", "Keras layers img/s", "{:,.0f}"),
+              Metric("albumentations", "albumentations img/s", "{:,.0f}"),
+              Metric("fast", "fast img/s", "{:,.0f}"),
+              Metric("fast_vs_imagedatagenerator", "fast / ImageDataGenerator", "{:.1f}x")),
+    section="sizes", datasets=("cifar10",),
 ))

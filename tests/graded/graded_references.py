@@ -3,13 +3,17 @@
 Everything here runs in the trusted process (the one that scores), never in the student's worker.
 """
 
+import dataclasses
+
 import cv2
 import keras
 import numpy as np
 
+from keras_vision.augment import AugmentConfig, generator_batch, image_data_generator
 from keras_vision.convolution import output_size
 from keras_vision.data import load_sample_image, resize_images
 from keras_vision.enhance import block_max, darken, max_filter
+from keras_vision.grading.testing import describe
 
 #: Official parameter counts of the classic network's layers with weights (28x28x1 input).
 CLASSIC_CNN_PARAMETERS = (640, 36_928, 204_928, 1_290)
@@ -84,3 +88,77 @@ def clahe_from_bgr(rgb: np.ndarray, clip_limit: float, tiles: int) -> np.ndarray
     lab = cv2.cvtColor(rgb, cv2.COLOR_BGR2LAB)
     lab[:, :, 0] = cv2.createCLAHE(clipLimit=clip_limit, tileGridSize=(tiles, tiles)).apply(np.ascontiguousarray(lab[:, :, 0]))
     return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
+#: The `ImageDataGenerator` attributes that describe an augmentation (ex04).
+GENERATOR_ATTRIBUTES = (
+    "rotation_range", "width_shift_range", "height_shift_range", "shear_range", "zoom_range", "horizontal_flip",
+    "vertical_flip", "fill_mode", "cval", "rescale", "featurewise_center", "featurewise_std_normalization",
+    "samplewise_center", "samplewise_std_normalization", "zca_whitening", "channel_shift_range", "brightness_range",
+)
+
+
+def generator_differences(got_kwargs, expected) -> list[str]:
+    """How `ImageDataGenerator(**got_kwargs)` differs from the generator `expected`, one line per setting.
+
+    Both generators are compared after construction, so `zoom_range=0.1` and `[0.9, 1.1]` agree and
+    omitted defaults count as given. A dict that does not build a generator is one difference.
+    """
+    import tensorflow as tf
+
+    if not isinstance(got_kwargs, dict):
+        return [f"expected a dict of keyword arguments, got {type(got_kwargs).__name__}"]
+    try:
+        got = tf.keras.preprocessing.image.ImageDataGenerator(**got_kwargs)
+    except (TypeError, ValueError) as error:
+        return [f"ImageDataGenerator(**settings) fails: {error}"]
+    differences = []
+    for name in GENERATOR_ATTRIBUTES:
+        mine, theirs = getattr(got, name), getattr(expected, name)
+        same = np.allclose(mine, theirs) if name == "zoom_range" else mine == theirs
+        if not same:
+            differences.append(f"{name} is {mine!r}, expected {theirs!r}")
+    return differences
+
+
+def course_config(rotation, shift, zoom, horizontal_flip=True):
+    """The augmentation `generator_settings` describes, as the library's config."""
+    return AugmentConfig(rotation_range=rotation, width_shift_range=shift, height_shift_range=shift, zoom_range=zoom,
+                         horizontal_flip=horizontal_flip, fill_mode="nearest", featurewise_center=True,
+                         featurewise_std_normalization=True)
+
+
+def course_generator(rotation, shift, zoom, horizontal_flip=True):
+    """The generator `generator_settings` describes, built by the library."""
+    return image_data_generator(course_config(rotation, shift, zoom, horizontal_flip))
+
+
+def check_first_batch(checks, submission, config, *, count, batch_size, seed):
+    """`first_augmented_batch` with `config`'s settings against the library's fitted generator."""
+    images, labels = colour_images(count, seed=count + seed), np.arange(count) % 3
+    generator = image_data_generator(config)
+    generator.fit(images)
+    expected_x, expected_y = generator_batch(generator, images, labels, batch_size=batch_size, seed=seed)
+    got = submission.first_augmented_batch(images, labels, config.generator_kwargs(), batch_size, seed)
+    call = f"first_augmented_batch({count} images, labels, settings, batch_size={batch_size}, seed={seed})"
+    if not checks.expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call}: return (x, y), got {describe(got)}."):
+        return
+    x, y = got
+    unfitted = image_data_generator(dataclasses.replace(config, featurewise_center=False, featurewise_std_normalization=False))
+    hint = "Use flow(images, labels, batch_size=batch_size, shuffle=False, seed=seed)."
+    if matches(x, generator_batch(unfitted, images, labels, batch_size=batch_size, seed=seed)[0], atol=1e-3):
+        hint = "The images are not normalised: call generator.fit(images) before flow."
+    checks.expect_close(x, expected_x, f"{call}: images compared with the library's ImageDataGenerator batch", atol=1e-3,
+                        weight=3, hint=hint)
+    checks.expect_close(y, expected_y, f"{call}: labels", hint="Keep the images in order: shuffle=False.")
+
+
+def colour_images(count, height=12, width=12, channels=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.integers(0, 256, size=(count, height, width, channels)) * rng.uniform(0.3, 1.0, channels)).astype(np.uint8)
+
+
+def check_settings(checks, submission, args, kwargs=None):
+    kwargs = kwargs or {}
+    got = submission.generator_settings(*args, **kwargs)
+    call = f"generator_settings({', '.join(map(repr, args))}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
+    differences = generator_differences(got, course_generator(*args, **kwargs))
+    checks.expect(not differences, f"{call}: " + "; ".join(differences) + ".", weight=3)
