@@ -59,6 +59,24 @@ def vgg16_feature_extractor(layer: str = "block2_conv2", *, weights=None, channe
     return model
 
 
+def perceptual_loss(y_true, y_pred, features, *, feature_weight: float = 1e-3):
+    """Per-image pixel MSE plus `feature_weight` times the MSE of `features(y_true)` and `features(y_pred)`.
+
+    Args:
+        y_true: Target images (N, H, W, C).
+        y_pred: Predicted images, same shape.
+        features: A model from images to feature maps, e.g. `vgg16_feature_extractor()`.
+        feature_weight: Weight of the feature term. Defaults to `1e-3`.
+
+    Returns:
+        One loss per image, shape (N,) (a backend tensor; `keras.ops.convert_to_numpy` for NumPy).
+    """
+    ops = keras.ops
+    pixel = ops.mean(ops.square(y_true - y_pred), axis=(1, 2, 3))
+    feature = ops.mean(ops.square(features(y_true) - features(y_pred)), axis=(1, 2, 3))
+    return pixel + feature_weight * feature
+
+
 @keras.saving.register_keras_serializable(package="keras_vision")
 class PerceptualLoss(keras.losses.Loss):
     """Pixel MSE plus `feature_weight` times the MSE of VGG16 features (see the module docstring).
@@ -81,10 +99,7 @@ class PerceptualLoss(keras.losses.Loss):
         self.features = vgg16_feature_extractor(layer, weights=weights)
 
     def call(self, y_true, y_pred):
-        ops = keras.ops
-        pixel = ops.mean(ops.square(y_true - y_pred), axis=(1, 2, 3))
-        feature = ops.mean(ops.square(self.features(y_true) - self.features(y_pred)), axis=(1, 2, 3))
-        return pixel + self.feature_weight * feature
+        return perceptual_loss(y_true, y_pred, self.features, feature_weight=self.feature_weight)
 
     def get_config(self):
         weights = None if self.weights is None else str(self.weights)
