@@ -434,9 +434,9 @@ def _grey_unit(image) -> np.ndarray:
 
 
 def _stretch(image: np.ndarray) -> np.ndarray:
-    """Min-max to [0, 1] per picture, so a faint checkerboard is visible."""
+    """Min-max to [0, 1] per picture, so a faint checkerboard is visible; a constant picture is mid-grey."""
     low, high = float(image.min()), float(image.max())
-    return (image - low) / (high - low) if high > low else np.zeros_like(image)
+    return (image - low) / (high - low) if high > low else np.full_like(image, 0.5)
 
 
 def upsampling_report(out_dir, *, factor: int = 2, kernel_size: int = 3, filters: int = 8,
