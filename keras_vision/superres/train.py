@@ -54,6 +54,20 @@ def load_training_photos(source: str = "samples", *, data_dir=None, download: bo
     raise ValueError(f"Unknown training source {source!r}. Valid sources: {', '.join(SOURCES)}.")
 
 
+def load_evaluation_photos(source: str = "samples", *, eval_dir=None, data_dir=None, limit: int | None = None):
+    """Evaluation HR photographs: `eval_dir` when given, else Pet's test split for `source="pet"`
+    (at most `limit` images, default 50), else the held-out `EVALUATION_SAMPLES`.
+
+    Returns:
+        `(images, names)`.
+    """
+    if eval_dir is not None:
+        return load_photo_folder(eval_dir)
+    if source == "pet":
+        return load_pet_photos("test", data_dir=data_dir, limit=limit or 50)
+    return load_sample_photos(EVALUATION_SAMPLES)
+
+
 def time_budget_callback(seconds: float):
     """A Keras callback that stops training at the end of the batch when `seconds` have passed."""
     import keras
@@ -104,8 +118,8 @@ def train_and_evaluate_superres(
             `"folder"` (`data_dir`) or `"pet"` (Oxford-IIIT Pet via tfds, 256x256 HR; `data_dir`
             is tfds' data folder). Defaults to `"samples"`.
         data_dir: See `source`. Defaults to none.
-        eval_dir: Folder of evaluation images (e.g. `../shared/data/sr/CSet14`). Defaults to the
-            held-out `EVALUATION_SAMPLES`.
+        eval_dir: Folder of evaluation images (e.g. `../shared/data/sr/CSet14`). Defaults to
+            Pet's test split for `source="pet"`, else the held-out `EVALUATION_SAMPLES`.
         download: Let tfds download Oxford-IIIT Pet. Defaults to `False`.
         limit: At most this many Pet images. Defaults to all.
         losses: Which models to train, names in `LOSSES`. Defaults to both.
@@ -139,7 +153,7 @@ def train_and_evaluate_superres(
         raise ValueError(f"`losses` must name some of {', '.join(LOSSES)}. Received: losses={tuple(losses)!r}.")
     out_dir = Path(out_dir)
     train_images, _ = load_training_photos(source, data_dir=data_dir, download=download, limit=limit)
-    eval_images, eval_names = load_photo_folder(eval_dir) if eval_dir else load_sample_photos(EVALUATION_SAMPLES)
+    eval_images, eval_names = load_evaluation_photos(source, eval_dir=eval_dir, data_dir=data_dir, limit=limit)
     inputs, targets = make_patches(train_images, scale=scale, patch_size=patch_size, stride=patch_stride)
     results = {}
     for loss_name in losses:

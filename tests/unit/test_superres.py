@@ -265,3 +265,13 @@ def test_bicubic_baseline_matches_the_srcnn_paper(shared_data, folder, scale, pa
     mean = np.mean([y_psnr(degrade(image, scale), modcrop(image, scale), border=scale) for image in images])
     print(f"{folder} x{scale}: bicubic {mean:.2f} dB (paper {paper_db})")
     assert mean == pytest.approx(paper_db, abs=0.15)
+
+
+def test_train_and_evaluate_superres_on_mock_oxford_pets(tmp_path):
+    import tensorflow_datasets as tfds
+
+    with tfds.testing.mock_data(num_examples=2):
+        result = train_and_evaluate_superres(tmp_path / "pet", source="pet", data_dir=tmp_path / "tfds", limit=2,
+                                             losses=("mse",), epochs=1, patch_size=32, patch_stride=112, verbose=0)
+    assert result["num_patches"] == 2 * 3 * 3  # windows at 0, 112, 224 in each 256x256 photo
+    assert len(result["models"]["mse"]["per_image"]) == 2  # Pet's test split
