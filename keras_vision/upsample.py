@@ -208,13 +208,19 @@ def _check_block_args(filters, kernel_size, factor, factor_name: str) -> None:
             raise ValueError(f"`{arg}` must be a positive integer. Received: {arg}={value!r}.")
 
 
-#: Upsampler kinds: name -> block function `(filters, *, factor, kernel_size, interpolation, activation, name)`.
+def _transpose_kind(filters, *, factor, kernel_size, interpolation, activation, name):
+    del interpolation  # a transposed convolution has none
+    return transpose_upsampler(filters, kernel_size, factor, activation=activation, name=name)
+
+
+def _resize_kind(filters, *, factor, kernel_size, interpolation, activation, name):
+    return resize_upsampler(filters, interpolation, size=factor, kernel_size=kernel_size, activation=activation, name=name)
+
+
+#: Upsampler kinds for `build_upsampler`: name -> block function with one common signature.
 UPSAMPLERS: Registry = Registry("upsampler")
-UPSAMPLERS.register("transpose", lambda filters, *, factor, kernel_size, interpolation, activation, name:
-                    transpose_upsampler(filters, kernel_size, factor, activation=activation, name=name))
-UPSAMPLERS.register("resize", lambda filters, *, factor, kernel_size, interpolation, activation, name:
-                    resize_upsampler(filters, interpolation, size=factor, kernel_size=kernel_size,
-                                     activation=activation, name=name))
+UPSAMPLERS.register("transpose", _transpose_kind)
+UPSAMPLERS.register("resize", _resize_kind)
 
 
 def build_upsampler(kind: str, input_shape=(16, 16, 8), *, filters: int = 8, factor: int = 2, kernel_size: int = 3,
