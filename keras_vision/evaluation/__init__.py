@@ -24,8 +24,10 @@ from keras_vision.evaluation.image_quality import (
     rms_contrast,
     sharpness,
     ssim,
+    psnr_arrays,
+    rgb_to_y,
+    ssim_arrays,
     ssim_y,
-    to_y,
 )
 from keras_vision.evaluation.metrics import (
     classification_report,
@@ -68,6 +70,8 @@ __all__ = [
     "ssim",
     "ssim_y",
     "to_class_ids",
-    "to_y",
+    "rgb_to_y",
+    "psnr_arrays",
+    "ssim_arrays",
     "top_k_accuracy",
 ]

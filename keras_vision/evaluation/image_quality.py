@@ -21,9 +21,9 @@ Without a reference (a real dark photograph has none), computed on the luma
   2000): blurring lowers it, so it shows the detail a max filter costs, and noise raises it.
 
 For image-to-image models (super-resolution, enhancement) the course scores as the
-super-resolution literature does (SRCNN, Dong et al., TPAMI 2016): `to_y` takes the Y channel of
-ITU-R BT.601 YCbCr (MATLAB's `rgb2ycbcr`, 16-235), `shave` border pixels are dropped, then
-`psnr_y` and `ssim_y` compare; `image_to_image_report` scores a set of outputs against their
+super-resolution literature does (SRCNN, Dong et al., TPAMI 2016): `rgb_to_y` takes the Y channel
+of ITU-R BT.601 YCbCr (MATLAB's `rgb2ycbcr`, 16-235), `shave` border pixels are dropped, then
+`psnr_y` and `ssim_y` compare (`psnr_arrays` and `ssim_arrays` on the 0-255 scale); `image_to_image_report` scores a set of outputs against their
 targets and the gain over a baseline (the network's input, a bicubic upscale).
 
 `measure_image` returns the five no-reference numbers as a JSON-ready dict. Every function accepts
@@ -65,16 +65,13 @@ def psnr(reference, image) -> float:
     Raises:
         ValueError: for an unsupported image or different shapes.
     """
-    reference, image = _pair(reference, image)
-    mse = float(np.mean((reference.astype(np.float64) - image) ** 2))
-    return math.inf if mse == 0.0 else 10.0 * math.log10(1.0 / mse)
+    return psnr_arrays(*_pair(reference, image), data_range=1.0)
 
 
 def ssim(reference, image) -> float:
     """Structural similarity of `image` to `reference` (Wang et al. 2004), averaged over channels.
 
-    Local statistics use an 11x11 Gaussian window with sigma 1.5 (reflected at the borders);
-    the map is averaged over the pixels whose window fits inside the image, as
+    Each channel is scored by `ssim_arrays` (11x11 Gaussian window, sigma 1.5), as
     `skimage.metrics.structural_similarity(..., gaussian_weights=True,
     use_sample_covariance=False, data_range=1)` does.
 
@@ -89,20 +86,10 @@ def ssim(reference, image) -> float:
         ValueError: for an unsupported image, different shapes, or an image smaller than 11x11.
     """
     reference, image = _pair(reference, image)
-    if min(reference.shape[:2]) < SSIM_WINDOW:
-        raise ValueError(f"SSIM needs images of at least {SSIM_WINDOW}x{SSIM_WINDOW} pixels. Received shape: {reference.shape}.")
-    x, y = reference.astype(np.float64), image.astype(np.float64)
-    c1, c2 = SSIM_K1**2, SSIM_K2**2
-
-    def blur(a: np.ndarray) -> np.ndarray:
-        return cv2.GaussianBlur(a, (SSIM_WINDOW, SSIM_WINDOW), SSIM_SIGMA, borderType=cv2.BORDER_REFLECT)
-
-    mu_x, mu_y = blur(x), blur(y)
-    var_x, var_y = blur(x * x) - mu_x**2, blur(y * y) - mu_y**2
-    cov = blur(x * y) - mu_x * mu_y
-    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
-    pad = SSIM_WINDOW // 2
-    return float(np.mean(ssim_map[pad:-pad, pad:-pad]))
+    if reference.ndim == 2:
+        return ssim_arrays(reference, image, data_range=1.0)
+    return float(np.mean([ssim_arrays(reference[..., c], image[..., c], data_range=1.0)
+                          for c in range(reference.shape[-1])]))
 
 
 def _pair(reference, image) -> tuple[np.ndarray, np.ndarray]:
@@ -229,41 +216,98 @@ Y_WEIGHTS = np.array([65.481, 128.553, 24.966])
 Y_OFFSET = 16.0
 
 
-def to_y(image) -> np.ndarray:
-    """The BT.601 luminance Y of an RGB image in [16, 235] (a grey image is scaled to 0-255 as it is).
+def rgb_to_y(image) -> np.ndarray:
+    """BT.601 luma of an RGB image on MATLAB's [16, 235] scale: `16 + 65.481 R + 128.553 G + 24.966 B`.
 
     Args:
-        image: uint8 or float in [0, 1], grey or RGB.
+        image: `(H, W, 3)` RGB, uint8 or float (R, G, B in [0, 1]; a network's output slightly
+            outside is taken as it is); grey `(H, W)` / `(H, W, 1)` counts as R = G = B.
 
     Returns:
-        A float64 array `(H, W)` on the 0-255 scale.
+        float64 `(H, W)`.
+
+    Raises:
+        ValueError: for another shape.
     """
-    image = to_float(check_image(image)).astype(np.float64)
-    if image.ndim == 3:
-        image = image[..., 0] if image.shape[-1] == 1 else Y_OFFSET / 255.0 + image @ (Y_WEIGHTS / 255.0)
-        return image * 255.0
-    return image * 255.0
+    array = np.asarray(image)
+    unit = array / 255.0 if array.dtype == np.uint8 else array.astype(np.float64)
+    if unit.ndim == 3 and unit.shape[-1] == 1:
+        unit = unit[..., 0]
+    if unit.ndim == 2:
+        return Y_OFFSET + unit * Y_WEIGHTS.sum()
+    if unit.ndim != 3 or unit.shape[-1] != 3:
+        raise ValueError(f"`image` must be an image (H, W), (H, W, 1) or (H, W, 3). Received: shape {array.shape}.")
+    return unit @ Y_WEIGHTS + Y_OFFSET
 
 
-def _y_pair(target, output, shave: int) -> tuple[np.ndarray, np.ndarray]:
-    target, output = to_y(target), to_y(output)
-    if target.shape != output.shape:
-        raise ValueError(f"`target` and `output` must have the same size. Received: {target.shape} and {output.shape}.")
-    if shave:
-        target, output = target[shave:-shave, shave:-shave], output[shave:-shave, shave:-shave]
-    if target.size == 0:
-        raise ValueError(f"Nothing is left to compare after shaving {shave} pixels from each border.")
-    return target / 255.0, output / 255.0
+def shave_border(image, border: int) -> np.ndarray:
+    """Removes `border` pixels on every side (SRCNN shaves `scale` pixels before measuring)."""
+    image = np.asarray(image)
+    if border < 0 or 2 * border >= min(image.shape[:2]):
+        raise ValueError(f"Cannot shave {border} pixels off an image of {image.shape[:2]} pixels.")
+    return image[border : image.shape[0] - border, border : image.shape[1] - border] if border else image
+
+
+def psnr_arrays(a, b, *, data_range: float = 255.0) -> float:
+    """Peak signal-to-noise ratio of two arrays in dB: `10 log10(data_range^2 / mean squared difference)`.
+
+    Args:
+        a, b: Arrays of the same shape.
+        data_range: The peak value (255 for the Y scale, 1 for images in [0, 1]). Defaults to `255`.
+
+    Returns:
+        The PSNR; `inf` for identical arrays.
+    """
+    a, b = _same_shape(a, b)
+    mse = float(np.mean((a - b) ** 2))
+    return math.inf if mse == 0 else 10.0 * math.log10(data_range**2 / mse)
+
+
+def ssim_arrays(a, b, *, data_range: float = 255.0) -> float:
+    """Mean structural similarity of two grey images (Wang et al. 2004).
+
+    Local statistics under an 11x11 Gaussian window with sigma 1.5 (reflected at the borders),
+    averaged over the positions where the window fits inside the image, as
+    `skimage.metrics.structural_similarity(..., gaussian_weights=True, use_sample_covariance=False)`.
+
+    Args:
+        a, b: `(H, W)` arrays of the same shape, at least 11x11.
+        data_range: The dynamic range L of the values. Defaults to `255`.
+
+    Returns:
+        A float in [-1, 1]; 1 for identical images.
+    """
+    a, b = _same_shape(a, b)
+    if a.ndim != 2 or min(a.shape) < SSIM_WINDOW:
+        raise ValueError(f"SSIM needs two grey images (H, W) of at least {SSIM_WINDOW}x{SSIM_WINDOW} pixels. "
+                         f"Received shape: {a.shape}.")
+
+    def blur(x: np.ndarray) -> np.ndarray:
+        return cv2.GaussianBlur(x, (SSIM_WINDOW, SSIM_WINDOW), SSIM_SIGMA, borderType=cv2.BORDER_REFLECT)
+
+    c1, c2 = (SSIM_K1 * data_range) ** 2, (SSIM_K2 * data_range) ** 2
+    mu_a, mu_b = blur(a), blur(b)
+    var_a, var_b, cov = blur(a * a) - mu_a**2, blur(b * b) - mu_b**2, blur(a * b) - mu_a * mu_b
+    ssim_map = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
+    pad = SSIM_WINDOW // 2
+    return float(np.mean(ssim_map[pad:-pad, pad:-pad]))
+
+
+def _same_shape(a, b) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"Both images must have the same shape. Received: {a.shape} and {b.shape}.")
+    return a, b
 
 
 def psnr_y(target, output, *, shave: int = 0) -> float:
-    """PSNR on the Y channel, 0-255 scale, `shave` border pixels dropped (as SRCNN reports it)."""
-    return psnr(*_y_pair(target, output, shave))
+    """PSNR between the Y channels (0-255 scale) of `output` and `target`, `shave` border pixels dropped."""
+    return psnr_arrays(shave_border(rgb_to_y(output), shave), shave_border(rgb_to_y(target), shave))
 
 
 def ssim_y(target, output, *, shave: int = 0) -> float:
-    """SSIM on the Y channel, `shave` border pixels dropped."""
-    return ssim(*_y_pair(target, output, shave))
+    """SSIM between the Y channels of `output` and `target`, `shave` border pixels dropped."""
+    return ssim_arrays(shave_border(rgb_to_y(output), shave), shave_border(rgb_to_y(target), shave))
 
 
 def image_to_image_report(targets, outputs, *, baselines=None, names=None, shave: int = 0) -> dict:

@@ -162,3 +162,54 @@ EXPERIMENTS.register("augmentation", Experiment(
               Metric("fast_vs_imagedatagenerator", "fast / ImageDataGenerator", "{:.1f}x")),
     section="sizes", datasets=("cifar10",),
 ))
+
+
+@dataclass(frozen=True)
+class UpsamplingConfig(RunConfig):
+    factor: int = option(2, help="upsampling factor (the transposed convolution's stride)")
+    kernel_size: int = option(3, help="kernel side of both upsamplers")
+    filters: int = option(8, help="channels of the scored upsamplers")
+    interpolation: str = option("nearest", help="UpSampling2D interpolation",
+                                choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"))
+    trials: int = option(10, help="random initialisations averaged per score")
+
+
+EXPERIMENTS.register("upsampling", Experiment(
+    name="upsampling", module="keras_vision.experiments.upsampling", config=UpsamplingConfig,
+    summary="Conv2DTranspose vs UpSampling2D+Conv2D: checkerboard scores at initialisation and a figure",
+    quick={"trials": 3}, headline=(Metric("checkerboard", "checkerboard score", "{:.4f}"),), section="models",
+))
+
+
+@dataclass(frozen=True)
+class SuperresConfig(RunConfig):
+    epochs: int = inherit("epochs", 200)
+    batch_size: int = inherit("batch_size", 32)
+    scale: int = option(2, help="super-resolution factor", choices=(2, 3, 4))
+    source: str = option("samples", help="training photographs: embedded samples, a folder (--data-dir) or "
+                         "Oxford-IIIT Pet through tensorflow-datasets", choices=("samples", "folder", "pet"))
+    eval_dir: Path | None = option(None, help="folder of evaluation images, e.g. ../shared/data/sr/CSet14", metavar="DIR",
+                                   group="data")
+    download: bool = option(False, help="let tensorflow-datasets download Oxford-IIIT Pet", group="data")
+    limit: int | None = option(None, help="at most this many Pet images", group="data")
+    losses: str = option("mse,perceptual", help="models to train: mse, perceptual (MSE + VGG16 features)")
+    layout: str = option("9-1-5", help="SRCNN layout", choices=("9-1-5", "9-3-5", "9-5-5"))
+    residual: bool = option(True, help="predict the residual over the bicubic upscale")
+    patch_size: int = option(33, help="training patch side")
+    patch_stride: int = option(14, help="step between training patches")
+    learning_rate: float = option(1e-3, help="Adam's learning rate", group="training")
+    max_train_seconds: float | None = option(300.0, help="training time budget per model (none: no budget)",
+                                             group="training")
+    vgg_weights: str = option("none", help="VGG16 weights of the perceptual loss: none, imagenet (a real run) or a file")
+    vgg_layer: str = option("block2_conv2", help="VGG16 layer the perceptual loss compares")
+    feature_weight: float = option(1e-3, help="weight of the perceptual feature term")
+
+
+EXPERIMENTS.register("superres", Experiment(
+    name="superres", module="keras_vision.experiments.superres", config=SuperresConfig,
+    summary="SRCNN super-resolution trained with MSE and with a VGG16 perceptual loss, against bicubic (Y-PSNR/SSIM)",
+    quick={"epochs": 2, "max_train_seconds": 30.0},
+    headline=(Metric("psnr_bicubic", "bicubic PSNR (dB)", "{:.2f}"), Metric("psnr_sr", "SR PSNR (dB)", "{:.2f}"),
+              Metric("gain_db", "gain (dB)", "{:+.2f}"), Metric("ssim_sr", "SR SSIM", "{:.4f}"),
+              Metric("seconds", "seconds", "{:.0f}")),
+))

@@ -145,5 +145,5 @@ def test_y_channel_scores_match_scikit_image_on_its_own_ycbcr():
     report = image_to_image_report([target], [target], baselines=[output], names=["a"], shave=2)
     assert report["psnr"] == float("inf") and report["ssim"] == pytest.approx(1.0)
     assert report["psnr_gain"] == float("inf") and report["ssim_gain"] == pytest.approx(1 - expected_ssim, abs=1e-6)
-    with pytest.raises(ValueError, match="same size"):
+    with pytest.raises(ValueError, match="same shape"):
         psnr_y(target, output[:-1])
