@@ -127,7 +127,7 @@ def densenet_block_prefix(block):
     raise ValueError(f"Unknown block {block!r}. Valid blocks: denseblock1-4, transition1-3.")
 
 
-def freeze_blocks(model, blocks):
+def freeze_dense_blocks(model, blocks):
     """Freezes every layer of the named DenseNet121 blocks; other layers are left as they are.
 
     Loop over `model.layers` and set `layer.trainable = False` where `layer.name` starts with the
@@ -142,11 +142,11 @@ def freeze_blocks(model, blocks):
     """
     prefixes = ...
     # YOUR CODE HERE
-    raise NotImplementedError("ex05.freeze_blocks: replace this line with your code.")
+    raise NotImplementedError("ex05.freeze_dense_blocks: replace this line with your code.")
     return model
 
 
-def unfreeze_top(model, n_blocks):
+def unfreeze_top_dense_blocks(model, n_blocks):
     """Prepares DenseNet121 for fine-tuning: only the last `n_blocks` dense blocks may learn.
 
     First freeze every layer. Then make trainable the layers of the last `n_blocks` dense blocks
@@ -162,5 +162,5 @@ def unfreeze_top(model, n_blocks):
     """
     top = DENSE_BLOCKS[len(DENSE_BLOCKS) - n_blocks:]
     # YOUR CODE HERE
-    raise NotImplementedError("ex05.unfreeze_top: replace this line with your code.")
+    raise NotImplementedError("ex05.unfreeze_top_dense_blocks: replace this line with your code.")
     return model

@@ -140,7 +140,7 @@ def densenet_block_prefix(block):
     raise ValueError(f"Unknown block {block!r}. Valid blocks: denseblock1-4, transition1-3.")
 
 
-def freeze_blocks(model, blocks):
+def freeze_dense_blocks(model, blocks):
     """Freezes every layer of the named DenseNet121 blocks; other layers are left as they are.
 
     Loop over `model.layers` and set `layer.trainable = False` where `layer.name` starts with the
@@ -162,7 +162,7 @@ def freeze_blocks(model, blocks):
     return model
 
 
-def unfreeze_top(model, n_blocks):
+def unfreeze_top_dense_blocks(model, n_blocks):
     """Prepares DenseNet121 for fine-tuning: only the last `n_blocks` dense blocks may learn.
 
     First freeze every layer. Then make trainable the layers of the last `n_blocks` dense blocks

@@ -167,8 +167,8 @@ def test_densenet_block_prefix_names_the_keras_layers(submission, checks, densen
 
 @graded(points=2, timeout=DENSENET_TIMEOUT)
 def test_freeze_blocks_freezes_exactly_denseblock1(submission, checks, densenet_base):
-    got = submission.freeze_blocks(densenet_base, ["denseblock1"])
-    check_freezing(checks, got, densenet_base, ["denseblock1"], 'freeze_blocks(DenseNet121, ["denseblock1"])')
+    got = submission.freeze_dense_blocks(densenet_base, ["denseblock1"])
+    check_freezing(checks, got, densenet_base, ["denseblock1"], 'freeze_dense_blocks(DenseNet121, ["denseblock1"])')
 
 
 def check_freezing(checks, got, base, blocks, call):
@@ -207,5 +207,5 @@ def check_fine_tuning(checks, got, base, n_blocks, call):
 
 @graded(points=2, timeout=DENSENET_TIMEOUT)
 def test_unfreeze_top_prepares_fine_tuning_of_the_last_block(submission, checks, densenet_base):
-    got = submission.unfreeze_top(densenet_base, 1)
-    check_fine_tuning(checks, got, densenet_base, 1, "unfreeze_top(DenseNet121, 1)")
+    got = submission.unfreeze_top_dense_blocks(densenet_base, 1)
+    check_fine_tuning(checks, got, densenet_base, 1, "unfreeze_top_dense_blocks(DenseNet121, 1)")

@@ -45,8 +45,8 @@ def test_build_input_adapter_for_a_rectangular_image_and_64_pixels(submission, c
 @graded(points=1, visibility="hidden", timeout=DENSENET_TIMEOUT)
 def test_freeze_blocks_with_a_transition_between_two_dense_blocks(submission, checks, densenet_base):
     blocks = ["denseblock1", "transition1", "denseblock2"]
-    got = submission.freeze_blocks(densenet_base, blocks)
-    call = f"freeze_blocks(DenseNet121, {blocks})"
+    got = submission.freeze_dense_blocks(densenet_base, blocks)
+    call = f"freeze_dense_blocks(DenseNet121, {blocks})"
     if not isinstance(got, keras.Model):
         checks.expect(False, f"{call} should return the model, got {describe(got)}.")
         return
@@ -57,8 +57,8 @@ def test_freeze_blocks_with_a_transition_between_two_dense_blocks(submission, ch
 
 @graded(points=1, visibility="hidden", timeout=DENSENET_TIMEOUT)
 def test_unfreeze_top_two_blocks(submission, checks, densenet_base):
-    got = submission.unfreeze_top(densenet_base, 2)
-    call = "unfreeze_top(DenseNet121, 2)"
+    got = submission.unfreeze_top_dense_blocks(densenet_base, 2)
+    call = "unfreeze_top_dense_blocks(DenseNet121, 2)"
     if not isinstance(got, keras.Model):
         checks.expect(False, f"{call} should return the model, got {describe(got)}.")
         return
