@@ -3,7 +3,7 @@
 It adds:
 
 - `--target exercises|solutions|PATH` (default: `solutions` when the repository has them, else
-  `exercises`), `--grade-timeout`, `--grade-memory-mb`;
+  `exercises`), `--grade-timeout`, `--grade-memory-mb`, `--grade-sandbox auto|bwrap|none`;
 - the `graded(points, visibility, timeout)` marker (write it with `keras_vision.grading.testing.graded`);
 - the `submission` fixture: a `RemoteModule` standing for the module under test (named after the
   test file: `test_ex01_convolutions.py` and `hidden/test_ex01_convolutions_hidden.py` both get
@@ -24,6 +24,7 @@ import pytest
 
 from keras_vision.grading import targets
 from keras_vision.grading.results import SubmissionResult, TestResult
+from keras_vision.grading.isolation import SANDBOX_NAMES, select_sandbox
 from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, WorkerPool
 from keras_vision.grading.testing import CheckFailed, Checks
 
@@ -46,13 +47,17 @@ def pytest_addoption(parser):
                     help="Seconds the student code of one test may run (the marker's timeout= wins).")
     group.addoption("--grade-memory-mb", type=int, default=Limits.memory_mb,
                     help="Memory (MiB) a worker may use before it is killed.")
+    group.addoption("--grade-sandbox", choices=SANDBOX_NAMES, default="none",
+                    help="Where student code runs: a bubblewrap sandbox (bwrap), a plain subprocess (none), "
+                         "or bwrap when available (auto). The grader's CLI chooses for you.")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "graded(points, visibility='visible', timeout=None): a graded test")
     config.stash[RESULTS] = {}
     config.stash[POOL] = WorkerPool(Limits(timeout=config.getoption("grade_timeout"),
-                                           memory_mb=config.getoption("grade_memory_mb")))
+                                           memory_mb=config.getoption("grade_memory_mb")),
+                                    sandbox=select_sandbox(config.getoption("grade_sandbox")))
 
 
 def pytest_sessionstart(session):

@@ -336,7 +336,7 @@ class Worker:
         if kind == "result":
             try:
                 value = codec.decode(reply.get("value"))
-            except (codec.CodecError, RecursionError) as error:
+            except (codec.CodecError, RecursionError, TypeError, ValueError) as error:
                 raise SubmissionError(truncate(f"{qualified} returned a value the grader refused. {error}")) from None
             if value is Ellipsis:
                 raise SubmissionError(f"{qualified} returned `...`: it is not implemented yet; replace the `...` placeholders with your code.")
