@@ -164,7 +164,7 @@ class BwrapSandbox:
     def spawn(self, arguments, *, submission, pass_fds, limits):
         submission = Path(submission)
         inside = f"{WORKDIR}/{submission.name}"
-        source = os.open(submission, os.O_RDONLY)
+        source = os.open(submission, os.O_RDONLY | os.O_NOFOLLOW)  # a link to the solutions is refused
         group = resources.ControlGroup.create(resources.group_name(next(_SERIAL)), memory_mb=limits.memory_mb,
                                               processes=limits.processes)
         env = worker_environment(home=WORKDIR, tmp="/tmp", library=LIBRARY_MOUNT)

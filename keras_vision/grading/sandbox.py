@@ -156,6 +156,9 @@ class Worker:
         """Spawns the worker (it imports the module while the grader goes on)."""
         if self._process is not None or self._import_failure is not None:
             return
+        if self.path.is_symlink():
+            self._import_failure = f"{self.path.name} is a symbolic link; submit the file itself."
+            return
         if not self.path.is_file():
             self._import_failure = (
                 f"The exercise file {self.path.name} was not found in {self.path.parent}. "
