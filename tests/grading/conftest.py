@@ -45,7 +45,7 @@ def batch(tmp_path_factory, fixture_submissions):
     start = time.monotonic()
     process = run_grader("--target", str(folder), "--format", "json", "--out", str(out), "--modules", MODULE,
                          "--timeout", str(META_TIMEOUT), "--memory-mb", str(META_MEMORY_MB), "--jobs", "2",
-                         cwd=checkout, env={"TMPDIR": str(host_tmp), "KV_GRADER_SECRET": SECRET})
+                         cwd=checkout, env={"TMPDIR": str(host_tmp), "KV_GRADER_SECRET": SECRET}, timeout=2400)
     seconds = time.monotonic() - start
     time.sleep(2)  # a process that outlived the grader would rewrite the results meanwhile
     results = {path.stem: SubmissionResult.from_dict(json.loads(path.read_text())) for path in out.glob("*.json")}

@@ -85,7 +85,7 @@ def test_worker_sees_only_its_copy_the_library_and_python(sandboxed, tmp_path):
         "HOME", "TMPDIR", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED", "TF_CPP_MIN_LOG_LEVEL", "KERAS_HOME",
         "MPLCONFIGDIR", "PATH", "LANG", "PWD", "KERAS_BACKEND", *[k for k in seen["env"] if k.startswith(("TF", "TPU", "KMP", "HDF5", "LD_", "LC_", "ENABLE"))]}
     assert seen["pids"] == [1, 2] and seen["host"] == "kv-worker" and seen["uid"] != 0
-    for hidden in (REPO / "solutions", REPO / "tests", tmp_path, Path.home()):
+    for hidden in (REPO / "solutions", REPO / "tests", tmp_path, "/work/main", "/etc/passwd"):
         assert sandboxed.call("exists", (str(hidden),)) is False, hidden
     assert sandboxed.call("exists", ("/kv/lib/keras_vision/convolution.py",))
 
@@ -100,8 +100,7 @@ def test_library_is_read_only_and_the_network_is_gone(sandboxed):
 def test_memory_limit_covers_children_and_tmpfs(sandboxed, function, args):
     with pytest.raises(SubmissionError, match="used more than 400 MB of memory"):
         sandboxed.call(function, args)
-    assert not list(Path("/dev/shm").glob("kvtest_fill*"))
-    assert sandboxed.call("exists", ("/dev/shm/kvtest_fill",)) is False  # a fresh sandbox after the kill
+    assert not list(Path("/dev/shm").glob("kvtest_fill*"))  # the file was in the sandbox's own tmpfs
 
 
 def test_closing_the_worker_ends_detached_processes_and_removes_its_cgroup(sandboxed):
