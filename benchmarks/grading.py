@@ -12,7 +12,6 @@ status and points of every test). Prints the JSON and writes it to --json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from reporting import print_and_write  # noqa: E402 - benchmarks/ is the script's folder
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -82,12 +83,7 @@ def main(argv: list[str] | None = None) -> dict:
         "acceptance": {"min_submissions_per_minute_sandboxed": 10,
                        "met": runs["bwrap"]["submissions_per_minute"] >= 10 and outcomes["bwrap"] == outcomes["none"]},
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
-    return result
+    return print_and_write(result, args.json)
 
 
 if __name__ == "__main__":
