@@ -46,7 +46,7 @@ LOADERS = (
 #: Calls that are ordinary imports or lookups when their name argument is a constant string.
 CONSTANT_NAME_CALLS = ("builtins.__import__", "importlib.import_module", "builtins.getattr")
 #: A constant string argument matching this points at code to load (a .py file, the solutions, the tests).
-CODE_PATH = re.compile(r"\.py\b|solutions|tests/graded|/hidden/")
+CODE_PATH = re.compile(r"\.py\b|(?:^|/)solutions(?:/|$)|tests/graded|/hidden/")
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ EXPECTED_FAILURES = {
     # Attacks on the sandbox: each earns exactly what its honest code earns (see the fixtures' docstrings).
     "classmate": {},
     "attack_detach": {},
-    "attack_tamper_checkout": {},
+    "attack_tamper_checkout": {name: 0.0 for name in ALL_TESTS if "apply_filter" in name or "max_pool" in name},
     "attack_proc_parent": {"test_conv_output_shape_of_the_classic_stack": 0.0, "test_conv_output_shape_with_strides": 0.0},
     "attack_library_stub": {name: 0.0 for name in ALL_TESTS if "apply_filter" in name or "max_pool" in name},
     "attack_runs_solution": NOTHING,
@@ -79,7 +79,6 @@ EXPECTED_MESSAGES = {
     "attack_memory": "used more than 1.5 GB of memory",
     "attack_slow_import": "timed out after 8 s",
     "attack_library_stub": "must be your own work: it uses keras_vision.convolution.",
-    "attack_runs_solution": "",
 }
 
 

@@ -107,3 +107,8 @@ def test_a_declaration_that_is_not_names_to_prefixes_is_refused(tmp_path):
     """))
     with pytest.raises(ValueError, match="OWN_WORK must map function names to tuples"):
         declared_own_work(path)
+
+
+def test_ordinary_strings_that_mention_solutions_are_no_loading():
+    source = HONEST + "def f():\n    raise FileNotFoundError('no solutions to copy here')\nprint('submission,total\\nsolutions,0')\n"
+    assert check_own_work(source, DECLARED) == {}

@@ -1,10 +1,11 @@
-"""Adversarial: looks for the checkout and the classmates' folders, reads the hidden tests, and rewrites what it can; scores 20/20.
+"""Adversarial: looks for the checkout and the classmates' folders, reads the hidden tests, and rewrites what it can; scores 11/20.
 
 At import it searches upward from the library it imports, from its working folder and from its own
 file for `solutions/`, `tests/graded/` and sibling submission folders; it overwrites classmates'
 exercise files with `raise SystemExit`, appends a failing line to the library and to the graded tests,
-and saves the hidden tests next to itself. Its functions are the solution's, so it earns full marks;
-in the sandbox it sees none of those files (the library is read-only), and classmates keep theirs.
+and saves the hidden tests next to itself. In the sandbox it sees none of those files (the library is
+read-only), and classmates keep theirs. Its functions are the solution's, but a file that searches
+for `.py` files is reading other code: the own-work tests of apply_filter and max_pool (9 points) fail.
 """
 
 from pathlib import Path as _Path
