@@ -76,7 +76,6 @@ EXPECTED_MESSAGES = {
     "exit_at_import": "called sys.exit(3)",
     "raise_at_import": "raised RuntimeError: this submission fails at import",
     "fake_results": "NotImplementedError",
-    "attack_memory": "used more than 1.5 GB of memory",
     "attack_slow_import": "timed out after 8 s",
     "attack_library_stub": "must be your own work: it uses keras_vision.convolution.",
 }

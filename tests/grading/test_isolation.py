@@ -106,6 +106,9 @@ def test_memory_limit_covers_children_and_tmpfs(sandboxed, function, args):
 def test_closing_the_worker_ends_detached_processes_and_removes_its_cgroup(sandboxed):
     assert sandboxed.call("name_and_sleep") == 1
     group = sandboxed._confined.group
+    deadline = time.monotonic() + 30  # the detached child names itself a moment later
+    while not leftover_processes("kv-iso-sleeper") and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert leftover_processes("kv-iso-sleeper")
     sandboxed.close()
     assert not leftover_processes("kv-iso-sleeper")
