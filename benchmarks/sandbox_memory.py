@@ -7,8 +7,7 @@ samples the machine's `MemAvailable` (/proc/meminfo) every 5 ms. The worker runs
 sandbox with `memory_mb=limit`, twice: with the cgroup limit (where the machine lets the grader
 create cgroups) and with the fallback that sums the sandbox's processes and tmpfs from /proc. For
 each it reports the largest fall of available memory, as a fraction of the limit (acceptance: at
-most 1.10), the sandbox's own peak (the kernel's `memory.max_usage_in_bytes` of the cgroup, or the
-largest /proc sum), the grader's message, and the seconds until the sandbox was gone. Other
+most 1.10), the sandbox's own peak (the cgroup's charge, or the /proc sum, sampled every 5 ms), the grader's message, and the seconds until the sandbox was gone. Other
 processes on a shared machine move `MemAvailable` too (the baseline is the median of the second
 before the call), so the sandbox's own peak is the cleaner number there.
 """
@@ -98,10 +97,6 @@ def measure(limit_mb: int, *, use_cgroup: bool, children: int, gigabytes_each: f
             except SubmissionError as error:
                 message = str(error)
             stopped = time.monotonic() - start
-            if confined.group is not None:  # the kernel's own peak of the group
-                peak_name = "memory.peak" if confined.group.version == 2 else "memory.max_usage_in_bytes"
-                sampler.sandbox_peak_mb = max(sampler.sandbox_peak_mb,
-                                              int((confined.group.folders["memory"] / peak_name).read_text()) / 2**20)
             worker.close()
             time.sleep(0.5)
             sampler.stop()
