@@ -185,8 +185,8 @@ class ProcessTree:
     def memory_mb(self) -> float:
         pids = self.pids()
         total = sum(resident_mb(pid) for pid in pids)
-        inner = pids[-1] if len(pids) > 1 else self.root
-        for mount in self.mounts:
+        inner = next((pid for pid in pids if _pid_namespace(pid) not in ("", _pid_namespace(os.getpid()))), None)
+        for mount in self.mounts if inner is not None else ():  # tmpfs mounts seen from inside the sandbox
             try:
                 stats = os.statvfs(f"/proc/{inner}/root{mount}")
             except OSError:
@@ -200,6 +200,13 @@ class ProcessTree:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def _pid_namespace(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return ""
 
 
 def children_of(pid: int) -> list[int]:
