@@ -14,10 +14,11 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("KERAS_VISION_SHARED", REPO.parent / "shared" / "data"))
 
 
-def write_report(report: dict, path: Path) -> dict:
-    """Prints `report` as indented JSON and writes it to `path` (parent folders created)."""
+def write_report(report: dict, path: Path | None) -> dict:
+    """Prints `report` as indented JSON and, when `path` is given, writes the same text there."""
     text = json.dumps(report, indent=2)
     print(text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n")
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n")
     return report

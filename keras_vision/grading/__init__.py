@@ -6,7 +6,11 @@ Modules, in the order data flows through them:
 - `testing`, `feedback`: what graded tests are written with (`graded`, `Checks`, layer comparison).
 - `plugin`: the pytest plugin of `tests/graded` (`--target`, the `submission` and `checks` fixtures).
 - `sandbox`, `worker`, `codec`, `framing`: student code runs only in worker subprocesses, with time,
-  memory and output limits; values cross back as tagged JSON, never pickle.
+  memory and output limits; values cross back as tagged JSON, never pickle, in capped frames.
+- `isolation`, `resources`: where a worker runs (`Sandbox`: bubblewrap namespaces with a private
+  copy of the file, or a plain subprocess) and the limits on all its processes (cgroups, rlimits,
+  parent-death signals).
+- `ownwork`: the `OWN_WORK` declarations of graded test modules, checked on the submission's source.
 - `runner`, `grader`: one trusted pytest run per submission, reporting on a pipe.
 - `results`, `formats`, `cli`: dataclasses, output formats, and `python -m keras_vision.grade`.
 - `handout`: the student copy.
@@ -25,6 +29,10 @@ by file name:
    `submission` fixture (the student's module, run in a worker) and usually `checks`, and takes
    its reference values from the library or Keras, never from the solution. Import what the
    references need at the top of the test file (so it is loaded before any student code runs).
+   Where a function must be the student's own work, declare at module level of the visible test
+   file `OWN_WORK = {"function": ("dotted.prefix", ...)}` (a literal dict; it covers the hidden
+   tests of the module too): tests that call `submission.function` then fail when the student's
+   code for it uses any of those prefixes.
 4. Check: `python -m pytest tests/graded --target solutions` scores everything,
    `--target exercises` nothing.
 """

@@ -2,11 +2,17 @@
 
     python -m keras_vision.grade [--target exercises|solutions|PATH] [--format table|json|gradescope|junit]
                                  [--out FILE] [--timeout S] [--memory-mb M] [--batch] [--jobs N]
+                                 [--sandbox auto|bwrap|none]
     python -m keras_vision.grade generate [--check]
     python -m keras_vision.grade handout --out DIR [--force]
 
+Grading anything but this copy's own `exercises/` (a student checking their work) runs student
+code in a bubblewrap sandbox (`--sandbox auto`, the default, or `bwrap`); without bubblewrap the
+grader stops with exit code 2 and says what to install, unless `--sandbox none` is given, and then
+every result says it was graded without one.
+
 Exit codes: 0 when grading completed (whatever the score); 1 when the grader's own test runner
-failed; 2 for bad arguments or a missing target (one paragraph, no traceback).
+failed; 2 for bad arguments, a missing target or a missing sandbox (one paragraph, no traceback).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.grading import targets
+from keras_vision.grading.isolation import SANDBOX_NAMES, SandboxUnavailable, bwrap_problem
 
 SUBCOMMANDS = ("grade", "generate", "handout")
 
@@ -66,7 +73,27 @@ def grade_parser() -> argparse.ArgumentParser:
     limits.add_argument("--timeout", type=positive(float), default=20.0, help="seconds of student code per test")
     limits.add_argument("--memory-mb", type=positive(int), default=3072, help="memory of a worker, MiB")
     limits.add_argument("--jobs", type=positive(int), default=1, help="submissions graded in parallel (batch mode)")
+    limits.add_argument("--sandbox", choices=SANDBOX_NAMES, default="auto",
+                        help="where student code runs: bwrap (bubblewrap namespaces), none (a plain subprocess: "
+                             "only for code you trust), or auto (bwrap; none only for the local exercises/)")
     return parser
+
+
+def choose_sandbox(name: str, target: Path) -> str:
+    """The sandbox backend to grade `target` with: `"bwrap"` or `"none"`.
+
+    Raises:
+        SandboxUnavailable: bwrap is needed (asked for, or `auto` on anything but the local
+            exercises) and cannot run here; the message says what to install.
+    """
+    if name == "none":
+        return "none"
+    if bwrap_problem() is None:
+        return "bwrap"
+    local_exercises = targets.repo_root() / "exercises"
+    if name == "auto" and (target == local_exercises.resolve() or target.parent == local_exercises.resolve()):
+        return "none"
+    raise SandboxUnavailable(f"Cannot grade {target} safely: {bwrap_problem()}")
 
 
 def check_modules(modules: tuple[str, ...] | None, tests_dir: Path) -> None:
@@ -121,7 +148,7 @@ def run_grade(options) -> int:
         raise targets.TargetError(f"No graded tests (test_exNN_*.py) in {options.tests}. Pass --tests DIR.")
     check_modules(options.modules, options.tests)
     grading = GradingOptions(options.tests, timeout=options.timeout, memory_mb=options.memory_mb,
-                             modules=options.modules)
+                             modules=options.modules, sandbox=choose_sandbox(options.sandbox, target))
     render = formats.FORMATS.get(options.format)
     extra = {"reveal_hidden": options.reveal_hidden} if options.format == "table" else {}
     if options.batch or targets.is_batch(target):

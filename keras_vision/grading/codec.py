@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+#: Deepest nesting of lists, tuples and dicts `decode` accepts.
+MAX_DEPTH = 32
 #: Keras classes that would run code from the configuration; refused even from `keras` itself.
 CODE_CARRYING_CLASSES = ("Lambda", "TorchModuleWrapper", "JaxLayer", "FlaxLayer", "TFSMLayer")
 
@@ -87,12 +89,19 @@ def encode(value: Any) -> Any:
     )
 
 
-def decode(tree: Any) -> Any:
-    """Rebuilds the value encoded by `encode`."""
+def decode(tree: Any, depth: int = 0) -> Any:
+    """Rebuilds the value encoded by `encode`.
+
+    Raises:
+        CodecError: for unknown tags, pickled arrays, custom model layers, or nesting deeper than
+            `MAX_DEPTH`.
+    """
     if tree is None or isinstance(tree, (bool, int, float, str)):
         return tree
+    if depth >= MAX_DEPTH:
+        raise CodecError(f"The value is nested more than {MAX_DEPTH} levels deep; return flatter values.")
     if isinstance(tree, list):
-        return [decode(item) for item in tree]
+        return [decode(item, depth + 1) for item in tree]
     if not isinstance(tree, dict) or len(tree) != 1:
         raise CodecError(f"Expected a tagged value like {{'$ndarray': ...}}. Received: {str(tree)[:80]}.")
     (tag, body), = tree.items()
@@ -101,9 +110,9 @@ def decode(tree: Any) -> Any:
     if tag == "$npscalar":
         return _text_to_array(body)[()]
     if tag == "$tuple":
-        return tuple(decode(item) for item in _as_list(body, tag))
+        return tuple(decode(item, depth + 1) for item in _as_list(body, tag))
     if tag == "$dict":
-        return {_hashable(decode(k)): decode(v) for k, v in _as_list(body, tag)}
+        return {_hashable(decode(k, depth + 1)): decode(v, depth + 1) for k, v in _pairs(body, tag)}
     if tag == "$float" and body in ("nan", "inf", "-inf"):
         return float(body)
     if tag == "$ellipsis":
@@ -140,6 +149,13 @@ def _as_list(body: Any, tag: str) -> list:
     if not isinstance(body, list):
         raise CodecError(f"The body of {tag} must be a list.")
     return body
+
+
+def _pairs(body: Any, tag: str) -> list:
+    pairs = _as_list(body, tag)
+    if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
+        raise CodecError(f"The body of {tag} must be a list of [key, value] pairs.")
+    return pairs
 
 
 def _hashable(key: Any) -> Any:

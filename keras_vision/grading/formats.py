@@ -100,6 +100,8 @@ def write_gradebook(results: list[SubmissionResult], path) -> None:
         for result in results:
             scores = [_points(m.score) if (m := result.module(name)) else "" for name in modules]
             notes = "grader error: " + " | ".join(e.splitlines()[0] for e in result.errors) if result.errors else ""
+            if result.sandbox == "none":
+                notes = "; ".join(filter(None, ["graded without a sandbox", notes]))
             writer.writerow([result.submission, _points(result.score), _points(result.max_score), *scores, notes])
 
 
@@ -120,6 +122,9 @@ def _totals(result: SubmissionResult) -> list[str]:
             f"This run includes {len(ran_hidden)} hidden or after-due-date tests "
             f"({_points(sum(t.max_score for t in ran_hidden))} points); students see only their status and points."
         )
+    if result.sandbox == "none":
+        lines.append("Graded WITHOUT a sandbox (--sandbox none): the submission's code could read and change "
+                     "what the grader's user can; trust these scores only for code you trust.")
     if result.not_run:
         lines.append("Not in this run: " + "; ".join(_describe_not_run(n) for n in result.not_run)
                      + ". Your instructor's grader runs them, so your final score can be lower or higher.")

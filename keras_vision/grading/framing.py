@@ -6,8 +6,12 @@ import os
 import struct
 
 HEADER = struct.Struct(">Q")
-#: Replies larger than this are refused before being read (a runaway worker cannot exhaust memory).
+#: Messages larger than this are refused before being read (a runaway worker cannot exhaust memory).
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+
+
+class FrameTooLarge(ValueError):
+    """A frame announced more bytes than the reader accepts; nothing of it was kept."""
 
 
 def write_message(fd: int, payload: bytes) -> None:
@@ -25,7 +29,7 @@ def read_message(fd: int) -> bytes | None:
         return None
     (size,) = HEADER.unpack(header)
     if size > MAX_MESSAGE_BYTES:
-        raise ValueError(f"A message of {size} bytes exceeds the limit of {MAX_MESSAGE_BYTES}.")
+        raise FrameTooLarge(f"a message of {size:,} bytes; the limit is {MAX_MESSAGE_BYTES:,}")
     payload = _read_exactly(fd, size) if size else b""
     if payload is None:
         raise EOFError("The pipe closed in the middle of a message.")
@@ -33,21 +37,34 @@ def read_message(fd: int) -> bytes | None:
 
 
 class FrameBuffer:
-    """Collects bytes read without blocking and hands out complete messages."""
+    """Collects bytes read without blocking and hands out complete messages.
 
-    def __init__(self):
+    Args:
+        max_bytes: Largest message accepted; a header announcing more raises `FrameTooLarge` as
+            soon as it arrives, before the payload is buffered. Defaults to `MAX_MESSAGE_BYTES`.
+    """
+
+    def __init__(self, max_bytes: int = MAX_MESSAGE_BYTES):
         self._data = bytearray()
+        self.max_bytes = max_bytes
 
     def feed(self, chunk: bytes) -> None:
+        """Adds `chunk`; raises `FrameTooLarge` when the next message announces too many bytes."""
         self._data += chunk
+        if len(self._data) >= HEADER.size:
+            (size,) = HEADER.unpack_from(self._data)
+            if size > self.max_bytes:
+                self._data.clear()
+                raise FrameTooLarge(f"a message of {size:,} bytes; the limit is {self.max_bytes:,}")
 
     def pop(self) -> bytes | None:
         """The next complete message, or None while it is incomplete."""
         if len(self._data) < HEADER.size:
             return None
         (size,) = HEADER.unpack_from(self._data)
-        if size > MAX_MESSAGE_BYTES:
-            raise ValueError(f"A message of {size} bytes exceeds the limit of {MAX_MESSAGE_BYTES}.")
+        if size > self.max_bytes:
+            self._data.clear()
+            raise FrameTooLarge(f"a message of {size:,} bytes; the limit is {self.max_bytes:,}")
         end = HEADER.size + size
         if len(self._data) < end:
             return None

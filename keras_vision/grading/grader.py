@@ -18,13 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_vision.grading import targets
+from keras_vision.grading import resources, targets
 from keras_vision.grading.framing import FrameBuffer
 from keras_vision.grading.results import NotRun, SubmissionResult, TestResult
 
 #: The manifest the student handout carries in place of the hidden tests.
 MANIFEST_NAME = "manifest.json"
 HIDDEN_VISIBILITIES = ("hidden", "after_due_date")
+#: Largest report a runner may send (hundreds of tests with long messages fit in far less).
+MAX_REPORT_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class GradingOptions:
         runner_timeout: Seconds the whole run of one submission may take. Defaults to `1800`.
         modules: Grade only these modules (one assignment), e.g. `("ex01_convolutions",)`.
             Defaults to every module that has graded tests.
+        sandbox: Where student code runs: `"bwrap"` or `"none"` (see
+            `keras_vision.grading.isolation`). Defaults to `"none"`.
     """
 
     tests_dir: Path
@@ -45,6 +49,7 @@ class GradingOptions:
     memory_mb: int = 3072
     runner_timeout: float = 1800.0
     modules: tuple[str, ...] | None = None
+    sandbox: str = "none"
 
 
 def grade_submission(target: Path, options: GradingOptions, *, name: str | None = None) -> SubmissionResult:
@@ -65,7 +70,7 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
     errors = list(report.get("errors", []))
     if "exit_code" not in report:
         errors.append(f"The grader's test runner failed:\n{log[-3000:]}")
-    result = SubmissionResult.from_tests(name, str(target), tests, errors=errors)
+    result = SubmissionResult.from_tests(name, str(target), tests, errors=errors, sandbox=options.sandbox)
     result.execution_time = time.monotonic() - start
     result.not_run = tests_not_run(options.tests_dir, [m.module for m in result.modules] or (modules or []))
     return result
@@ -92,7 +97,8 @@ def run_runner(files: list[Path], options: GradingOptions, *, target: Path | Non
     root = options.tests_dir.resolve().parents[1]
     read_fd, write_fd = os.pipe()
     command = [sys.executable, "-m", "keras_vision.grading.runner", "--result-fd", str(write_fd),
-               "--timeout", str(options.timeout), "--memory-mb", str(options.memory_mb), *map(str, files)]
+               "--timeout", str(options.timeout), "--memory-mb", str(options.memory_mb),
+               "--sandbox", options.sandbox, *map(str, files)]
     if target is not None:
         command += ["--target", str(target)]
     if collect_only:
@@ -102,7 +108,8 @@ def run_runner(files: list[Path], options: GradingOptions, *, target: Path | Non
     with tempfile.TemporaryFile() as log:
         try:
             process = subprocess.Popen(command, cwd=root, pass_fds=(write_fd,), stdin=subprocess.DEVNULL,
-                                       stdout=log, stderr=subprocess.STDOUT, env=env)
+                                       stdout=log, stderr=subprocess.STDOUT, env=env,
+                                       preexec_fn=resources.die_with_parent)  # dies with the grader
         finally:
             os.close(write_fd)
         try:
@@ -125,7 +132,7 @@ def run_runner(files: list[Path], options: GradingOptions, *, target: Path | Non
 
 def _read_report(fd: int, deadline: float) -> bytes | None:
     """One framed message from `fd`, waiting until `deadline`; None when the runner sent nothing."""
-    frames = FrameBuffer()
+    frames = FrameBuffer(MAX_REPORT_BYTES)
     while (message := frames.pop()) is None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

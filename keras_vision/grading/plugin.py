@@ -3,12 +3,16 @@
 It adds:
 
 - `--target exercises|solutions|PATH` (default: `solutions` when the repository has them, else
-  `exercises`), `--grade-timeout`, `--grade-memory-mb`;
+  `exercises`), `--grade-timeout`, `--grade-memory-mb`, `--grade-sandbox auto|bwrap|none`;
 - the `graded(points, visibility, timeout)` marker (write it with `keras_vision.grading.testing.graded`);
 - the `submission` fixture: a `RemoteModule` standing for the module under test (named after the
   test file: `test_ex01_convolutions.py` and `hidden/test_ex01_convolutions_hidden.py` both get
   `ex01_convolutions`), whose functions run in a worker subprocess;
 - the `checks` fixture for partial credit;
+- own work (`keras_vision.grading.ownwork`): a test module's `OWN_WORK` declaration (the visible
+  test file's, which also covers the hidden tests of the same exercise) is checked on the student's
+  source before each test; a test that uses `submission.<function>` of a function that is not the
+  student's own fails with the reason, without running;
 - per-test results (`TestResult`) with the points earned and a teaching message, kept for the
   trusted runner (`results_of(config)`) and summed up in the terminal.
 
@@ -18,12 +22,17 @@ that it applies to the graded tests only.
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from keras_vision.grading import targets
+from keras_vision.grading import ownwork, targets
 from keras_vision.grading.results import SubmissionResult, TestResult
+from keras_vision.grading.isolation import SANDBOX_NAMES, select_sandbox
 from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, WorkerPool
 from keras_vision.grading.testing import CheckFailed, Checks
 
@@ -35,6 +44,8 @@ __all__ = [
 RESULTS = pytest.StashKey[dict]()
 CHECKS = pytest.StashKey[Checks]()
 POOL = pytest.StashKey[WorkerPool]()
+USES = pytest.StashKey[frozenset]()
+OWN_WORK = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser):
@@ -46,13 +57,17 @@ def pytest_addoption(parser):
                     help="Seconds the student code of one test may run (the marker's timeout= wins).")
     group.addoption("--grade-memory-mb", type=int, default=Limits.memory_mb,
                     help="Memory (MiB) a worker may use before it is killed.")
+    group.addoption("--grade-sandbox", choices=SANDBOX_NAMES, default="none",
+                    help="Where student code runs: a bubblewrap sandbox (bwrap), a plain subprocess (none), "
+                         "or bwrap when available (auto). The grader's CLI chooses for you.")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "graded(points, visibility='visible', timeout=None): a graded test")
     config.stash[RESULTS] = {}
     config.stash[POOL] = WorkerPool(Limits(timeout=config.getoption("grade_timeout"),
-                                           memory_mb=config.getoption("grade_memory_mb")))
+                                           memory_mb=config.getoption("grade_memory_mb")),
+                                    sandbox=select_sandbox(config.getoption("grade_sandbox")))
 
 
 def pytest_sessionstart(session):
@@ -81,6 +96,17 @@ def pytest_collection_modifyitems(config, items):
         marker = item.get_closest_marker("graded")
         if marker is not None and not marker.kwargs.get("points", 0) > 0:
             raise pytest.UsageError(f"{item.nodeid}: the graded marker needs points > 0 (use testing.graded).")
+    declared = collected_own_work(items)
+    for item in items:
+        if item.get_closest_marker("graded") is not None:
+            item.stash[USES] = submission_functions_used(item)
+            module = targets.module_of_test_file(item.path)
+            if module not in declared:
+                try:
+                    declared[module] = own_work_of(item.path)
+                except (OSError, SyntaxError, ValueError) as error:
+                    raise pytest.UsageError(f"{item.nodeid}: {error}") from None
+            item.stash[OWN_WORK] = declared[module]
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +122,14 @@ def submission(request, kv_worker_pool) -> RemoteModule:
     if module is None:
         pytest.fail(f"{request.node.path.name} is not named like a graded test file (test_exNN_<topic>.py).")
     target = _target(request.config)
-    worker = kv_worker_pool.get(module, targets.module_path(target, module))
+    path = targets.module_path(target, module)
+    declared = request.node.stash.get(OWN_WORK, {})
+    if declared:
+        refused = own_work_problems(path, tuple(sorted(declared.items())))
+        for function in sorted(request.node.stash.get(USES, frozenset())):
+            if function in refused:
+                raise SubmissionError(refused[function])
+    worker = kv_worker_pool.get(module, path)
     return RemoteModule(worker, _timeout(request.node, request.config))
 
 
@@ -160,6 +193,65 @@ def pytest_terminal_summary(terminalreporter, config):
 def results_of(config) -> list[TestResult]:
     """The graded results recorded so far in this pytest session."""
     return list(config.stash.get(RESULTS, {}).values())
+
+
+def submission_functions_used(item) -> frozenset:
+    """Names `submission.<name>` in the test function's source: the student functions it calls."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(item.function)))
+    except (OSError, TypeError, SyntaxError):
+        return frozenset()
+    return frozenset(node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                     and isinstance(node.value, ast.Name) and node.value.id == "submission")
+
+
+def collected_own_work(items) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`{exercise module: OWN_WORK}` merged from the imported graded test modules that declare one."""
+    declared: dict[str, dict[str, tuple[str, ...]]] = {}
+    for module_object in dict.fromkeys(getattr(item, "module", None) for item in items):
+        value = getattr(module_object, "OWN_WORK", None)
+        if value is None:
+            continue
+        try:
+            value = ownwork.validate_declaration(value, module_object.__file__)
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+        merged = declared.setdefault(targets.module_of_test_file(module_object.__file__), {})
+        for function, prefixes in value.items():
+            merged[function] = tuple(dict.fromkeys(merged.get(function, ()) + prefixes))
+    return declared
+
+
+def own_work_of(test_file: Path) -> dict[str, tuple[str, ...]]:
+    """The OWN_WORK declaration covering a graded test file when its module's declaring file was not
+    collected: read (never imported) from the visible test file of the same exercise and its own."""
+    module = targets.module_of_test_file(test_file)
+    merged: dict[str, tuple[str, ...]] = {}
+    candidates = [Path(test_file).parent / f"test_{module}.py", Path(test_file).parent.parent / f"test_{module}.py",
+                  Path(test_file)]
+    for candidate in dict.fromkeys(candidates):
+        if candidate.is_file():
+            for function, prefixes in _declaration(candidate).items():
+                merged[function] = tuple(dict.fromkeys(merged.get(function, ()) + prefixes))
+    return merged
+
+
+@lru_cache(maxsize=None)
+def _declaration(test_file: Path) -> dict[str, tuple[str, ...]]:
+    return ownwork.declared_own_work(test_file)
+
+
+@lru_cache(maxsize=None)
+def own_work_problems(path: Path, declared: tuple) -> dict[str, str]:
+    """`{function: message}` for the declared functions of the student's file that are not theirs.
+
+    The file is read as text, never imported; a missing file or link is left to the worker to explain.
+    """
+    if path.is_symlink() or not path.is_file():
+        return {}
+    with open(path, "rb") as handle:
+        data = handle.read(ownwork.MAX_SOURCE_BYTES + 1)
+    return ownwork.check_own_work(data.decode("utf-8", errors="replace"), dict(declared), filename=path.name)
 
 
 def _target(config) -> Path:

@@ -78,7 +78,10 @@ class NotRun:
 
 @dataclass
 class SubmissionResult:
-    """Everything graded for one submission (one target)."""
+    """Everything graded for one submission (one target).
+
+    `sandbox` names where its code ran (`"bwrap"`, `"none"`; empty when unknown).
+    """
 
     submission: str
     target: str
@@ -86,6 +89,7 @@ class SubmissionResult:
     execution_time: float = 0.0
     not_run: list[NotRun] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    sandbox: str = ""
 
     @property
     def score(self) -> float:
@@ -107,7 +111,7 @@ class SubmissionResult:
             "submission": self.submission, "target": self.target, "score": self.score,
             "max_score": self.max_score, "execution_time": round(self.execution_time, 2),
             "modules": [m.to_dict() for m in self.modules], "not_run": [n.to_dict() for n in self.not_run],
-            "errors": list(self.errors),
+            "errors": list(self.errors), "sandbox": self.sandbox,
         }
 
     @classmethod
@@ -115,7 +119,8 @@ class SubmissionResult:
         """Rebuilds a result written by `to_dict()` (for reports made from saved JSON)."""
         modules = [ModuleResult(m["module"], [TestResult.from_dict(t) for t in m["tests"]]) for m in data["modules"]]
         return cls(data["submission"], data["target"], modules, execution_time=data.get("execution_time", 0.0),
-                   not_run=[NotRun(**n) for n in data.get("not_run", [])], errors=list(data.get("errors", [])))
+                   not_run=[NotRun(**n) for n in data.get("not_run", [])], errors=list(data.get("errors", [])),
+                   sandbox=data.get("sandbox", ""))
 
     @classmethod
     def from_tests(cls, submission: str, target: str, tests: list[TestResult], **kwargs) -> "SubmissionResult":

@@ -51,13 +51,21 @@ class Collector:
         self.tests = results_of(config)
 
     def report(self, exit_code: int, collect_only: bool) -> dict:
-        tests = {t.nodeid: t for t in self.tests}
+        """Results of exactly the graded tests collected here, with their collected metadata."""
+        recorded = {t.nodeid: t for t in self.tests}
+        tests = []
         if not collect_only:
             for item in self.collected:  # a graded test that never reported earns nothing
-                if item.nodeid not in tests:
-                    tests[item.nodeid] = TestResult(**{**item.to_dict(), "status": "failed", "message": "The test did not run."})
+                result = recorded.get(item.nodeid)
+                if result is None:
+                    tests.append(TestResult(**{**item.to_dict(), "status": "failed", "message": "The test did not run."}))
+                    continue
+                score = min(max(float(result.score), 0.0), item.max_score)
+                passed = result.status == "passed" and score == item.max_score
+                tests.append(TestResult(**{**item.to_dict(), "score": score, "status": "passed" if passed else "failed",
+                                           "message": "" if passed else result.message, "duration": result.duration}))
         return {
-            "tests": [t.to_dict() for t in tests.values()],
+            "tests": [t.to_dict() for t in tests],
             "collected": [t.to_dict() for t in self.collected],
             "errors": self.errors,
             "exit_code": exit_code,
@@ -71,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", help="The submission: a folder or a file.")
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--memory-mb", type=int, default=3072)
+    parser.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="none",
+                        help="Where the workers run student code (see keras_vision.grading.isolation).")
     parser.add_argument("--collect-only", action="store_true", help="List the graded tests; run nothing.")
     args = parser.parse_args(argv)
 
@@ -78,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 
     collector = Collector()
     pytest_args = [*args.tests, "-q", "-p", "no:cacheprovider", "--rootdir", str(targets.repo_root()),
-                   "--grade-timeout", str(args.timeout), "--grade-memory-mb", str(args.memory_mb)]
+                   "--grade-timeout", str(args.timeout), "--grade-memory-mb", str(args.memory_mb),
+                   "--grade-sandbox", args.sandbox]
     if args.target:
         pytest_args += ["--target", args.target]
     if args.collect_only:

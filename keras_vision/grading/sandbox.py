@@ -2,17 +2,22 @@
 
 Student code never runs in the process that computes scores. `RemoteModule` looks like the student's
 module, but calling one of its functions sends the call to a `Worker`: a subprocess
-(`python -m keras_vision.grading.worker`) in its own session, working in a fresh temporary folder,
-with a stripped environment. The worker answers on a dedicated pipe with the safe JSON codec; its
-stdout and stderr go to another pipe that a thread drains and counts. While waiting for an answer
-the grader enforces three limits and turns each breach into a sentence for the student:
+(`python -m keras_vision.grading.worker`) started by a `Sandbox` (`keras_vision.grading.isolation`:
+bubblewrap namespaces, a private copy of the file, cgroup limits; or a plain subprocess). The
+worker answers on a dedicated pipe with the safe JSON codec; its stdout and stderr go to another
+pipe that a thread drains and counts. Nothing it sends is trusted: a reply frame larger than
+`Limits.reply_bytes`, or with more values than `MAX_REPLY_VALUES`, is refused unread, and
+messages are cut to `MAX_MESSAGE_CHARS` with a note. While waiting for an answer the grader
+enforces its limits and turns each breach into a sentence for the student:
 
-- time: "timed out after 20 s (an endless loop?)" - the worker's process group is killed;
-- memory: "used more than 3 GB of memory" - its resident set size is polled from /proc;
+- time: "timed out after 20 s (an endless loop?)" - the whole sandbox is killed. Importing the
+  student's module is charged to the test that needs it (only the worker's own pre-import of
+  Keras, before any student code runs, is not);
+- memory: "used more than 3 GB of memory" - all the sandbox's processes and its tmpfs together;
 - output: "printed more than 1 MB" - the drain thread counts bytes.
 
-A killed worker is restarted on the next call. A module that fails to import fails every call
-with the same reason, without being imported again.
+A killed worker is restarted on the next call. A module that fails to import (or whose import
+times out) fails every call with the same reason, without being imported again.
 """
 
 from __future__ import annotations
@@ -20,10 +25,7 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -31,12 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from keras_vision.grading import codec
-from keras_vision.grading.framing import FrameBuffer, write_message
+from keras_vision.grading.framing import FrameBuffer, FrameTooLarge, write_message
+from keras_vision.grading.isolation import NoSandbox, Sandbox, SandboxLimits
 
-#: Environment variables a worker inherits; everything else (output paths, tokens) is dropped.
-KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES")
 #: How much of a call's printed output is kept for feedback.
 KEPT_OUTPUT_BYTES = 4096
+#: Characters of a failure message (the student's exception text) kept in the results.
+MAX_MESSAGE_CHARS = 4000
+#: JSON values (counted by their separators) a reply may hold; arrays travel as one string each.
+MAX_REPLY_VALUES = 200_000
 POLL_SECONDS = 0.05
 
 
@@ -48,14 +53,24 @@ class Limits:
         timeout: Seconds for all calls of one test. Defaults to `20`.
         memory_mb: Resident memory of the worker, in MiB. Defaults to `3072` (3 GB).
         output_bytes: Bytes printed per call. Defaults to `1_000_000` (1 MB).
-        import_timeout: Seconds to import the student's module (imports of TensorFlow included).
-            Defaults to `120`.
+        import_timeout: Seconds the worker may take to pre-import Keras before any student code runs
+            (not charged to tests; importing the student's module is). Defaults to `120`.
+        reply_bytes: Largest reply frame accepted, in bytes. Defaults to 96 MiB (a DenseNet121 with
+            its weights, base64-encoded, is about 45 MB).
+        processes: Processes and threads of one worker. Defaults to `512`.
+        cpu_seconds: CPU seconds per worker process over its life. Defaults to `3600`.
     """
 
     timeout: float = 20.0
     memory_mb: int = 3072
     output_bytes: int = 1_000_000
     import_timeout: float = 120.0
+    reply_bytes: int = 96 * 2**20
+    processes: int = 512
+    cpu_seconds: int = 3600
+
+    def sandbox_limits(self) -> SandboxLimits:
+        return SandboxLimits(memory_mb=self.memory_mb, processes=self.processes, cpu_seconds=self.cpu_seconds)
 
 
 class SubmissionError(Exception):
@@ -122,13 +137,17 @@ class Worker:
         module: Module name, e.g. `"ex01_convolutions"`.
         path: The student's file, or a path that does not exist (every call then explains that).
         limits: The `Limits` of every call.
+        sandbox: Where the worker runs. Defaults to `NoSandbox()` (a plain subprocess).
     """
 
-    def __init__(self, module: str, path: Path, *, limits: Limits = Limits()):
+    def __init__(self, module: str, path: Path, *, limits: Limits = Limits(), sandbox: Sandbox | None = None):
         self.module, self.path, self.limits = module, Path(path), limits
+        self.sandbox = sandbox if sandbox is not None else NoSandbox()
         self._process: subprocess.Popen | None = None
+        self._confined = None
         self._import_failure: str | None = None
         self._ready = False
+        self._preloaded = False
         self.starts = 0
         self.last_call_seconds = 0.0
 
@@ -136,6 +155,9 @@ class Worker:
     def start(self) -> None:
         """Spawns the worker (it imports the module while the grader goes on)."""
         if self._process is not None or self._import_failure is not None:
+            return
+        if self.path.is_symlink():
+            self._import_failure = f"{self.path.name} is a symbolic link; submit the file itself."
             return
         if not self.path.is_file():
             self._import_failure = (
@@ -145,24 +167,23 @@ class Worker:
             return
         requests_r, requests_w = os.pipe()
         replies_r, replies_w = os.pipe()
-        self._workdir = tempfile.TemporaryDirectory(prefix="kv_worker_")
-        command = [
-            sys.executable, "-m", "keras_vision.grading.worker", "--module", self.module,
-            "--path", str(self.path.resolve()), "--requests", str(requests_r), "--replies", str(replies_w),
-        ]
+        arguments = ["--module", self.module, "--path", "{submission}", "--requests", str(requests_r),
+                     "--replies", str(replies_w)]
         try:
-            self._process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=(requests_r, replies_w), cwd=self._workdir.name, env=worker_environment(self._workdir.name),
-                start_new_session=True,
-            )
+            self._confined = self.sandbox.spawn(arguments, submission=self.path, pass_fds=(requests_r, replies_w),
+                                                limits=self.limits.sandbox_limits())
+        except BaseException:
+            os.close(requests_w)
+            os.close(replies_r)
+            raise
         finally:
             os.close(requests_r)
             os.close(replies_w)
+        self._process = self._confined.process
         self._requests, self._replies = requests_w, replies_r
-        self._frames = FrameBuffer()
+        self._frames = FrameBuffer(self.limits.reply_bytes)
         self._output = OutputDrain(self._process.stdout, self.limits.output_bytes)
-        self._ready = False
+        self._ready = self._preloaded = False
         self.starts += 1
 
     def close(self) -> None:
@@ -170,11 +191,7 @@ class Worker:
         process, self._process = self._process, None
         if process is None:
             return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        process.wait()
+        self._confined.kill()
         for fd in (self._requests, self._replies):
             try:
                 os.close(fd)
@@ -182,7 +199,6 @@ class Worker:
                 pass
         self._output.join()
         process.stdout.close()
-        self._workdir.cleanup()
 
     # -- calls -------------------------------------------------------------------------------
     def call(self, function: str, args: tuple = (), kwargs: dict | None = None, *, timeout: float | None = None,
@@ -202,39 +218,62 @@ class Worker:
         """
         qualified = f"{self.module}.{function}"
         limit = self.limits.timeout if timeout is None else timeout
+        label = limit if limit_label is None else limit_label
         payload = json.dumps({"function": function, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs or {})}).encode()
-        self._ensure_ready(qualified)
-        self._output.begin()
+        self.last_call_seconds = 0.0
+        self._ensure_preloaded()
         start = time.monotonic()
+        deadline = start + max(limit, 0.0)
         try:
+            self._ensure_ready(deadline, label)
+            self._output.begin()
             write_message(self._requests, payload)
-            reply = self._wait_for_reply(qualified, start + max(limit, 0.0), limit if limit_label is None else limit_label)
+            reply = self._wait_for_reply(qualified, deadline, label)
         except OSError:
             raise SubmissionError(self._crash_message(qualified)) from None
         finally:
             self.last_call_seconds = time.monotonic() - start
         return self._unpack(reply, qualified)
 
-    def _ensure_ready(self, qualified: str) -> None:
+    def _ensure_preloaded(self) -> None:
+        """Starts the worker and waits for its own imports (Keras), which run no student code."""
         self.start()
+        if self._import_failure is not None or self._preloaded:
+            return
+        limit = self.limits.import_timeout
+        try:
+            reply = self._wait_for_reply("starting the grader's worker", time.monotonic() + limit, limit)
+        except (SubmissionError, OSError) as error:
+            self._import_failure = f"The worker for {self.path.name} did not start: {error}"
+            self.close()
+            return
+        if reply.get("kind") != "preloaded":
+            self._import_failure = f"The worker for {self.path.name} sent an unexpected first message."
+            self.close()
+            return
+        self._preloaded = True
+
+    def _ensure_ready(self, deadline: float, label: float) -> None:
+        """Imports the student's module once, charged to the calling test (until `deadline`)."""
         if self._import_failure is not None:
             raise SubmissionError(self._import_failure)
         if self._ready:
             return
+        what = f"importing {self.path.name}"
         self._output.begin()
-        limit = self.limits.import_timeout
         try:
             write_message(self._requests, b'{"op": "import"}')
         except OSError:
-            self._import_failure = self._crash_message(f"importing {self.path.name}")
+            self._import_failure = self._crash_message(what)
             raise SubmissionError(self._import_failure) from None
         try:
-            reply = self._wait_for_reply(f"importing {self.path.name}", time.monotonic() + limit, limit)
+            reply = self._wait_for_reply(what, deadline, label)
         except SubmissionError as error:
             self._import_failure = f"{self.path.name} could not be imported: {error}"
+            self.close()
             raise SubmissionError(self._import_failure) from None
         if reply.get("kind") != "ready":
-            self._import_failure = str(reply.get("message", "the module did not import."))
+            self._import_failure = truncate(str(reply.get("message", "the module did not import.")))
             self.close()
             raise SubmissionError(self._import_failure)
         self._output.settle()  # what the import printed is not charged to the first call
@@ -257,24 +296,41 @@ class Worker:
                 self.close()
                 raise SubmissionError(f"{what} timed out after {limit:g} s (an endless loop?).")
             if now >= next_memory_check:
-                next_memory_check = now + 0.2
-                if resident_mb(self._process.pid) > self.limits.memory_mb:
+                next_memory_check = now + 0.05
+                if self._over_memory():
                     self.close()
-                    raise SubmissionError(f"{what} used more than {_memory(self.limits.memory_mb)} of memory.")
+                    raise SubmissionError(self._memory_message(what))
             ready, _, _ = select.select([self._replies], [], [], min(POLL_SECONDS, max(deadline - now, 0.0)))
             if ready:
                 chunk = os.read(self._replies, 1 << 20)
                 if not chunk:
-                    raise SubmissionError(self._crash_message(what))
-                self._frames.feed(chunk)
+                    raise SubmissionError(self._memory_message(what) if self._over_memory() else self._crash_message(what))
+                try:
+                    self._frames.feed(chunk)
+                except FrameTooLarge as error:
+                    self.close()
+                    raise SubmissionError(f"{what} sent back more than the grader accepts ({error}); "
+                                          "return smaller values.") from None
+
+    def _over_memory(self) -> bool:
+        confined = self._confined
+        return confined is not None and (confined.out_of_memory() or confined.memory_mb() > self.limits.memory_mb)
+
+    def _memory_message(self, what: str) -> str:
+        return (f"{what} used more than {_memory(self.limits.memory_mb)} of memory (all its processes and "
+                "temporary files together).")
 
     def _parse(self, message: bytes, what: str) -> dict:
         try:
+            if sum(message.count(c) for c in (b",", b"[", b"{")) > MAX_REPLY_VALUES:
+                self.close()
+                raise SubmissionError(f"{what} returned more than {MAX_REPLY_VALUES:,} values; return a NumPy "
+                                      "array rather than long or deeply nested lists.")
             reply = json.loads(message)
             if not isinstance(reply, dict):
                 raise ValueError("not an object")
             return reply
-        except ValueError:
+        except (ValueError, RecursionError):
             self.close()
             raise SubmissionError(f"{what}: the worker sent an unreadable reply (did the code write to the grader's pipe?).") from None
 
@@ -283,15 +339,15 @@ class Worker:
         if kind == "result":
             try:
                 value = codec.decode(reply.get("value"))
-            except codec.CodecError as error:
-                raise SubmissionError(f"{qualified} returned a value the grader refused. {error}") from None
+            except (codec.CodecError, RecursionError, TypeError, ValueError) as error:
+                raise SubmissionError(truncate(f"{qualified} returned a value the grader refused. {error}")) from None
             if value is Ellipsis:
                 raise SubmissionError(f"{qualified} returned `...`: it is not implemented yet; replace the `...` placeholders with your code.")
             return value
-        message = str(reply.get("message", f"{qualified} failed."))
+        message = truncate(str(reply.get("message", f"{qualified} failed.")))
         printed = self._output.text().strip()
         if printed:
-            message += f"\nYour code printed:\n{printed[:1000]}"
+            message += f"\nYour code printed:\n{truncate(printed, 1000)}"
         raise SubmissionError(message)
 
     def _crash_message(self, what: str) -> str:
@@ -312,7 +368,7 @@ class RemoteFunction:
         try:
             return self._worker.call(self.__name__, args, kwargs, timeout=self._budget.remaining,
                                      limit_label=self._budget.seconds)
-        finally:  # (re)starting the worker is not charged to the test
+        finally:  # importing the module is charged; the worker's own pre-import of Keras is not
             self._budget.spend(self._worker.last_call_seconds)
 
     def __repr__(self) -> str:
@@ -354,16 +410,21 @@ class RemoteModule:
 
 
 class WorkerPool:
-    """One `Worker` per (module, file); closes them all at the end of a session."""
+    """One `Worker` per (module, file); closes them all at the end of a session.
 
-    def __init__(self, limits: Limits = Limits()):
-        self.limits = limits
+    Args:
+        limits: The `Limits` of every worker.
+        sandbox: Where workers run. Defaults to `NoSandbox()`.
+    """
+
+    def __init__(self, limits: Limits = Limits(), sandbox: Sandbox | None = None):
+        self.limits, self.sandbox = limits, sandbox
         self._workers: dict[tuple[str, Path], Worker] = {}
 
     def get(self, module: str, path: Path) -> Worker:
         key = (module, Path(path))
         if key not in self._workers:
-            self._workers[key] = Worker(module, path, limits=self.limits)
+            self._workers[key] = Worker(module, path, limits=self.limits, sandbox=self.sandbox)
         return self._workers[key]
 
     def close(self) -> None:
@@ -371,27 +432,11 @@ class WorkerPool:
             worker.close()
 
 
-def worker_environment(workdir: str) -> dict[str, str]:
-    """A minimal environment: no output paths or secrets; the library importable; logs quiet."""
-    env = {key: os.environ[key] for key in KEPT_ENVIRONMENT if key in os.environ}
-    package_root = str(Path(__file__).resolve().parents[2])
-    env.update(
-        HOME=workdir, TMPDIR=workdir, PYTHONPATH=package_root, PYTHONDONTWRITEBYTECODE="1",
-        TF_CPP_MIN_LOG_LEVEL="2", KERAS_HOME=os.path.join(workdir, ".keras"), PYTHONHASHSEED="0",
-    )
-    return env
-
-
-def resident_mb(pid: int) -> float:
-    """Resident memory of process `pid` in MiB (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text`, cut to `limit` characters with a note saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... (truncated: {len(text) - limit:,} more characters)"
 
 
 def _memory(mib: float) -> str:

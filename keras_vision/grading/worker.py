@@ -11,6 +11,7 @@ JSON reply per request to the `--replies` pipe (see `keras_vision.grading.codec`
 stderr belong to the student and are drained by the grader. The first reply says whether the
 module imported. Replies:
 
+    {"kind": "preloaded"}                      the worker's own imports are done (sent unasked)
     {"kind": "ready"}                          the module imported
     {"kind": "import_error", "message": ...}   it did not (the worker then exits)
     {"kind": "result", "value": ...}           the function returned (value encoded by the codec)
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     requests, replies = args.requests, args.replies
     preload_libraries(args.path)
+    _reply(replies, {"kind": "preloaded"})
     if read_message(requests) is None:  # the grader's go-ahead: its own imports are done
         return 0
     module, problem = import_student_module(args.module, args.path)

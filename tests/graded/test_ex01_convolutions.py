@@ -16,6 +16,13 @@ from keras_vision.models import build_classic_cnn as reference_classic_cnn
 
 CLASSIC_STACK = [("conv", 64, 3), ("pool", 2), ("conv", 64, 3), ("pool", 2)]
 
+#: The sliding window and the pooling must be the student's own loops: no library convolution or pooling
+#: (the course library's reference included). Checked on the source by the grader (keras_vision.grading.ownwork).
+OWN_WORK = {
+    "apply_filter": ("keras_vision", "tensorflow", "keras", "scipy.signal", "scipy.ndimage", "torch", "jax", "cv2", "skimage"),
+    "max_pool": ("keras_vision", "tensorflow", "keras", "scipy.signal", "scipy.ndimage", "torch", "jax", "cv2", "skimage"),
+}
+
 
 def grey_images(count: int, height: int, width: int, seed: int = 0) -> np.ndarray:
     """Random uint8 images that use the full 0..255 range."""

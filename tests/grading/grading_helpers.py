@@ -37,6 +37,38 @@ SOLUTION = REPO / "solutions" / f"{MODULE}.py"
 #: Seconds of student code per test in the meta-tests: short, so the endless loop costs little,
 #: yet far above what the right answers need on a busy 2-core machine.
 META_TIMEOUT = 8
+#: Memory of one worker (all its processes and files) in the meta-tests: a Keras worker needs about 600 MB.
+META_MEMORY_MB = 1536
+#: A grader environment variable that must never reach a worker or a result.
+SECRET = "kv-secret-4e1f9a0c7b"
+#: What a copy of the checkout needs to grade: the library, the graded tests, solutions and exercises.
+CHECKOUT_PARTS = ("keras_vision", "tests/graded", "solutions", "exercises", "setup.cfg")
+
+
+def copy_checkout(folder: Path) -> Path:
+    """Copies what grading needs of the repository into `folder` (so an attack can only hit a copy)."""
+    for part in CHECKOUT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, folder / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            (folder / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / part)
+    return folder
+
+
+def leftover_processes(marker: str) -> list[int]:
+    """Pids of live processes whose name (/proc/PID/comm) or command line contains `marker`."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            text = (entry / "comm").read_text() + (entry / "cmdline").read_bytes().decode(errors="ignore")
+            state = next((line for line in (entry / "status").read_text().splitlines() if line.startswith("State:")), "")
+        except OSError:
+            continue
+        if marker in text and state.split()[1:2] != ["Z"]:  # zombies are already dead
+            found.append(int(entry.name))
+    return found
 
 
 def fixture_sources() -> dict[str, Path]:

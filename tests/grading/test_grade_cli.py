@@ -37,3 +37,20 @@ def test_grading_one_file_writes_gradescope_results(tmp_path, fixture_submission
     assert [t["name"] for t in failed] == ["ex01_convolutions: test_normalize_images_scales_to_unit_range_and_adds_channel"]
     assert "did you divide by 255?" in failed[0]["output"]
     assert "Total: 19 / 20 points." in process.stdout and "1 of 13 tests failed." in process.stdout
+
+
+def test_grading_someone_elses_files_without_bwrap_exits_2_saying_what_to_install(tmp_path, fixture_submissions):
+    no_bwrap = {"PATH": str(tmp_path)}  # an empty folder: bwrap cannot be found
+    submission = fixture_submissions / "forgot_255" / "ex01_convolutions.py"
+    process = run_grader("--target", str(submission), env=no_bwrap, timeout=120)
+    assert process.returncode == 2 and "Traceback" not in process.stderr
+    assert "apt-get install bubblewrap" in process.stderr and "--sandbox none" in process.stderr
+
+
+def test_sandbox_none_grades_and_every_result_says_so(tmp_path, fixture_submissions):
+    out = tmp_path / "result.txt"
+    submission = fixture_submissions / "forgot_255" / "ex01_convolutions.py"
+    process = run_grader("--target", str(submission), "--sandbox", "none", "--out", str(out),
+                         "--timeout", str(META_TIMEOUT), env={"PATH": str(tmp_path)})
+    assert process.returncode == 0, process.stderr
+    assert "Total: 19 / 20 points." in out.read_text() and "Graded WITHOUT a sandbox" in out.read_text()

@@ -53,11 +53,21 @@ EXPECTED_FAILURES = {
     "raise_at_import": NOTHING,
     "fake_results": NOTHING,
     "patch_pytest": NOTHING,
-    "edit_references": {  # zeros of the right shapes: only shape, dtype and range checks pass
-        **{name: 0.0 for name in NOTHING if name != "test_max_pool_halves_the_size"},
+    "edit_references": {  # zeros of the right shapes: only shape, dtype and range checks pass, and the file
+        **NOTHING,       # uses sys.modules, so the own-work tests of apply_filter and max_pool fail unrun
         "test_normalize_images_scales_to_unit_range_and_adds_channel": 1.5,
-        "test_apply_filter_matches_keras_conv2d": 1.0,
     },
+    # Attacks on the sandbox: each earns exactly what its honest code earns (see the fixtures' docstrings).
+    "classmate": {},
+    "attack_detach": {},
+    "attack_tamper_checkout": {name: 0.0 for name in ALL_TESTS if "apply_filter" in name or "max_pool" in name},
+    "attack_proc_parent": {"test_conv_output_shape_of_the_classic_stack": 0.0, "test_conv_output_shape_with_strides": 0.0},
+    "attack_library_stub": {name: 0.0 for name in ALL_TESTS if "apply_filter" in name or "max_pool" in name},
+    "attack_runs_solution": NOTHING,
+    "attack_memory": {"test_vertical_edge_kernel": 0.0},
+    "attack_huge_replies": {"test_normalize_images_scales_to_unit_range_and_adds_channel": 0.0,
+                            "test_conv_output_shape_of_the_classic_stack": 0.0, "test_conv_output_shape_with_strides": 0.0},
+    "attack_slow_import": NOTHING,
 }
 #: What every failure message of a submission must say.
 EXPECTED_MESSAGES = {
@@ -66,6 +76,8 @@ EXPECTED_MESSAGES = {
     "exit_at_import": "called sys.exit(3)",
     "raise_at_import": "raised RuntimeError: this submission fails at import",
     "fake_results": "NotImplementedError",
+    "attack_slow_import": "timed out after 8 s",
+    "attack_library_stub": "must be your own work: it uses keras_vision.convolution.",
 }
 
 
@@ -86,6 +98,7 @@ def test_batch_run_completes(batch):
     assert process.returncode == 0, process.stderr
     assert set(results) == set(EXPECTED_FAILURES)
     assert "Traceback" not in process.stderr
+    assert all(result.sandbox == "bwrap" for result in results.values())
 
 
 @pytest.mark.parametrize("submission", sorted(EXPECTED_FAILURES))

@@ -1,9 +1,10 @@
-"""Adversarial: tries to zero the tests' references, returns zeros of the right shapes; scores 3.5/20.
+"""Adversarial: tries to zero the tests' references, returns zeros of the right shapes; scores 1.5/20.
 
 It overwrites every NumPy array it can reach through `gc` and `sys.modules` (the library's
 VERTICAL_EDGE_KERNEL included), replaces the library's reference functions and `numpy.allclose`.
 All of that happens in the worker, so the references in the trusted process are untouched; the
-zeros earn only the checks they really pass (right shapes, dtypes and ranges).
+zeros earn only the checks they really pass (right shapes, dtypes and ranges), and, since the file
+reaches into `sys.modules`, none of the tests of the own-work functions apply_filter and max_pool.
 """
 
 import gc

@@ -1,0 +1,90 @@
+"""Benchmark of the autograder: batch throughput with the bwrap sandbox on and off, in one run.
+
+    python benchmarks/grading.py --json runs/grading.json [--copies 6] [--jobs 2] [--modules ex01_convolutions]
+
+Grades a batch of N copies of `solutions/` (one assignment, ex01 by default) twice, through the
+grader's own `grade_batch`: once with every worker in a bubblewrap sandbox, once with plain
+subprocesses (`--sandbox none`). Reports wall-clock seconds and submissions per minute for each,
+the sandbox's overhead, and whether both runs gave every copy the same results (score, and the
+status and points of every test). Prints the JSON and writes it to --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from reporting import write_report  # noqa: E402 - benchmarks/ is the script's folder
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def make_batch(folder: Path, copies: int) -> Path:
+    """`folder/copy_00 .. copy_NN`, each a copy of the repository's solutions."""
+    for index in range(copies):
+        shutil.copytree(REPO / "solutions", folder / f"copy_{index:02d}", ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def outcome(result) -> dict:
+    """What must not depend on the sandbox: the score and each test's status and points."""
+    return {"score": result.score, "tests": {t.nodeid: (t.status, t.score) for t in result.tests}}
+
+
+def timed_batch(folder: Path, *, sandbox: str, jobs: int, modules: tuple[str, ...]) -> tuple[float, list]:
+    from keras_vision.grading.grader import GradingOptions, grade_batch
+    from keras_vision.grading.targets import graded_tests_dir
+
+    options = GradingOptions(graded_tests_dir(), modules=modules, sandbox=sandbox)
+    start = time.perf_counter()
+    results = grade_batch(folder, options, jobs=jobs)
+    return time.perf_counter() - start, results
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument("--copies", type=int, default=6, help="submissions in the batch")
+    parser.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
+    parser.add_argument("--modules", default="ex01_convolutions", help="comma-separated modules to grade")
+    args = parser.parse_args(argv)
+
+    from keras_vision.grading.isolation import bwrap_problem
+
+    if bwrap_problem() is not None:
+        parser.error(bwrap_problem())
+    modules = tuple(m for m in args.modules.split(",") if m)
+    runs, outcomes = {}, {}
+    with tempfile.TemporaryDirectory(prefix="kv_grading_bench_") as tmp:
+        folder = make_batch(Path(tmp) / "batch", args.copies)
+        for sandbox in ("bwrap", "none"):
+            seconds, results = timed_batch(folder, sandbox=sandbox, jobs=args.jobs, modules=modules)
+            outcomes[sandbox] = {r.submission: outcome(r) for r in results}
+            runs[sandbox] = {
+                "seconds": round(seconds, 1),
+                "submissions_per_minute": round(60 * len(results) / seconds, 2),
+                "scores": sorted({r.score for r in results}),
+                "max_score": results[0].max_score if results else 0,
+            }
+    result = {
+        "benchmark": "grading batch throughput",
+        "modules": list(modules), "copies": args.copies, "jobs": args.jobs, "cpus": os.cpu_count(),
+        "sandbox_on": runs["bwrap"], "sandbox_off": runs["none"],
+        "sandbox_overhead": round(runs["bwrap"]["seconds"] / runs["none"]["seconds"] - 1, 3),
+        "identical_results": outcomes["bwrap"] == outcomes["none"],
+        "acceptance": {"min_submissions_per_minute_sandboxed": 10,
+                       "met": runs["bwrap"]["submissions_per_minute"] >= 10 and outcomes["bwrap"] == outcomes["none"]},
+    }
+    return write_report(result, args.json)
+
+
+if __name__ == "__main__":
+    main()
