@@ -19,6 +19,7 @@ import os
 import platform
 import shlex
 import sys
+import textwrap
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
@@ -124,7 +125,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     given = {f.name: getattr(args, f.name) for f in exp.config.options() if hasattr(args, f.name)}
     config = exp.make_config(quick=args.quick, **given)
     print(f"{PROG} {exp.name}: {exp.summary}")
-    print(f"  epochs={config.epochs} batch_size={config.batch_size} seed={config.seed} -> {config.run_dir}/")
+    shown = {k: v for k, v in config.to_dict().items() if k not in ("experiment", "out", "quick")}
+    print(textwrap.fill(" ".join(f"{k}={v}" for k, v in shown.items()), width=100, initial_indent="  ",
+                        subsequent_indent="  ") + f"\n  -> {config.run_dir}/")
     run_experiment(config)
     print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json, results.md)")
     return 0
