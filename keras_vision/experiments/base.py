@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from keras_vision.experiments.tables import Metric, result_rows, write_tables, format_markdown
+from keras_vision.errors import UsageError
 from keras_vision.registry import Registry
 
 #: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
@@ -38,18 +39,19 @@ STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
 VERBOSITY = ("auto", "bar", "epoch", "silent")
 
 
-def option(default: Any, *, help: str, choices: tuple | None = None, metavar: str | None = None,
-           group: str = "experiment") -> Any:
+def option(default: Any, *, help: str, choices: tuple | None = None, minimum: float | None = None,
+           metavar: str | None = None, group: str = "experiment") -> Any:
     """Declares one run option as a dataclass field: its default, help text and valid choices.
 
     Args:
         default: The value of a full run (the `--quick` preset may override it).
         help: One line for `--help`.
         choices: The valid values, if they are a closed set.
+        minimum: The smallest valid value of a number (None, meaning "not set", is always allowed).
         metavar: The placeholder shown in `--help` (`N`, `DIR`).
         group: The `--help` section: `data`, `training`, `output` or `experiment`.
     """
-    meta = {"help": help, "choices": choices, "metavar": metavar, "group": group}
+    meta = {"help": help, "choices": choices, "minimum": minimum, "metavar": metavar, "group": group}
     return field(default=default, metadata=meta)
 
 
@@ -63,19 +65,29 @@ class RunConfig:
     experiment: str = field(default="", metadata={"cli": False})
     data_dir: Path | None = option(None, help="folder with the datasets (also: $KERAS_VISION_DATA)",
                                    metavar="DIR", group="data")
-    train_limit: int | None = option(None, help="keep only the first N training examples", metavar="N",
+    train_limit: int | None = option(None, help="keep only the first N training examples", minimum=1, metavar="N",
                                      group="data")
-    test_limit: int | None = option(None, help="keep only the first N test examples", metavar="N",
+    test_limit: int | None = option(None, help="keep only the first N test examples", minimum=1, metavar="N",
                                     group="data")
-    epochs: int = option(1, help="epochs", metavar="N", group="training")
-    batch_size: int = option(64, help="batch size", metavar="N", group="training")
-    seed: int = option(0, help="seed of Python, NumPy and TensorFlow", metavar="N", group="training")
+    epochs: int = option(1, help="epochs", minimum=1, metavar="N", group="training")
+    batch_size: int = option(64, help="batch size", minimum=1, metavar="N", group="training")
+    seed: int = option(0, help="seed of Python, NumPy and TensorFlow", minimum=0, metavar="N", group="training")
     strategy: str = option("default", help="tf.distribute strategy", choices=STRATEGY_NAMES, group="training")
     out: Path = option(Path("runs"), help="results go to OUT/EXPERIMENT/", metavar="DIR", group="output")
     resume: bool = option(False, help="continue an interrupted run from its last finished epoch", group="output")
     verbose: str = option("auto", help="progress: a bar on a terminal, one line per epoch in a log",
                           choices=VERBOSITY, group="output")
     quick: bool = field(default=False, metadata={"cli": False})
+
+    def __post_init__(self):
+        """Checks every option against its declared choices and minimum, naming the flag."""
+        for f in self.options():
+            value, meta = getattr(self, f.name), f.metadata
+            flag = "--" + f.name.replace("_", "-")
+            if meta.get("choices") and value not in meta["choices"]:
+                raise UsageError(f"{flag} must be one of {', '.join(map(str, meta['choices']))}. Received: {value!r}.")
+            if meta.get("minimum") is not None and value is not None and value < meta["minimum"]:
+                raise UsageError(f"{flag} must be at least {meta['minimum']}. Received: {value!r}.")
 
     @property
     def run_dir(self) -> Path:

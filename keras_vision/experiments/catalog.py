@@ -35,8 +35,8 @@ class ClassifierConfig(RunConfig):
     """Options of an experiment that trains classifiers on a split of the training set."""
 
     validation_split: float = option(0.1, help="share of the training set held out for validation (its last examples)",
-                                     group="data")
-    learning_rate: float = option(1e-3, help="peak learning rate (cosine decay to 0)", group="training")
+                                     minimum=0.001, group="data")
+    learning_rate: float = option(1e-3, help="peak learning rate (cosine decay to 0)", minimum=1e-12, group="training")
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,11 @@ EXPERIMENTS.register("mnist_densenet", Experiment(
 @dataclass(frozen=True)
 class Cifar100Config(TransferConfig):
     epochs: int = inherit("epochs", 3)
-    image_size: int = option(96, help="side the base sees: the 32x32 images are upsampled inside the model")
-    head_epochs_per_epoch: int = option(5, help="epochs of the head on cached features, per --epochs")
+    image_size: int = option(96, help="side the base sees: the 32x32 images are upsampled inside the model", minimum=32)
+    head_epochs_per_epoch: int = option(5, help="epochs of the head on cached features, per --epochs", minimum=1)
     dropout: float = option(0.2, help="dropout before the new head")
-    fine_tune_blocks: int = option(2, help="top blocks of the base unfrozen for fine-tuning")
-    fine_tune_learning_rate: float = option(1e-4, help="learning rate of fine-tuning")
+    fine_tune_blocks: int = option(2, help="top blocks of the base unfrozen for fine-tuning", minimum=0)
+    fine_tune_learning_rate: float = option(1e-4, help="learning rate of fine-tuning", minimum=1e-12)
 
 
 EXPERIMENTS.register("cifar100", Experiment(
@@ -97,7 +97,7 @@ class FolderConfig(TransferConfig):
     epochs: int = inherit("epochs", 10)
     batch_size: int = inherit("batch_size", 32)
     arch: str = inherit("arch", "mobilenetv2,mobilenet", base=TransferConfig)
-    image_size: int = option(96, help="side every image is resized to when loaded")
+    image_size: int = option(96, help="side every image is resized to when loaded", minimum=32)
     head_only_learning_rate: float = option(5e-3, help="peak learning rate when only the head learns (pretrained base)")
     warmup_fraction: float = option(0.1, help="share of the steps warming the learning rate up from 0")
     translation: float = option(0.1, help="random shift, as a fraction of the image size")
@@ -115,7 +115,7 @@ EXPERIMENTS.register("folder", Experiment(
 @dataclass(frozen=True)
 class LowlightConfig(RunConfig):
     data_dir: Path | None = inherit("data_dir", None)
-    pool_size: int = option(3, help="side of the max-pooling window")
+    pool_size: int = option(3, help="side of the max-pooling window", minimum=1)
     clip_limit: float = option(2.0, help="CLAHE clip limit")
     tile_grid: int = option(8, help="CLAHE tiles along each axis")
     gamma: float = option(0.5, help="gamma exponent of the baseline (below 1 brightens)")
@@ -146,7 +146,7 @@ class AugmentationConfig(RunConfig):
     fill_mode: str = option("nearest", help="how uncovered pixels are filled", choices=("nearest", "constant", "reflect", "wrap"))
     noise: float = option(0.0, help="Gaussian noise stddev in pixel units (shown in the figure; speed compares geometry)")
     sizes: str = option("32,128", help="image sides (comma-separated) the pipelines are timed at")
-    rounds: int = option(3, help="timing rounds (the median is reported)")
+    rounds: int = option(3, help="timing rounds (the median is reported)", minimum=1)
     seconds: float = option(1.0, help="seconds per pipeline per round")
 
 
@@ -166,12 +166,12 @@ EXPERIMENTS.register("augmentation", Experiment(
 
 @dataclass(frozen=True)
 class UpsamplingConfig(RunConfig):
-    factor: int = option(2, help="upsampling factor (the transposed convolution's stride)")
+    factor: int = option(2, help="upsampling factor (the transposed convolution's stride)", minimum=1)
     kernel_size: int = option(3, help="kernel side of both upsamplers")
     filters: int = option(8, help="channels of the scored upsamplers")
     interpolation: str = option("nearest", help="UpSampling2D interpolation",
                                 choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"))
-    trials: int = option(10, help="random initialisations averaged per score")
+    trials: int = option(10, help="random initialisations averaged per score", minimum=1)
 
 
 EXPERIMENTS.register("upsampling", Experiment(

@@ -113,3 +113,21 @@ def test_run_writes_config_metrics_and_tables(registry, tmp_path):
     assert written["config"]["nan_after"] is None and written["config"]["out"] == str(tmp_path)
     assert json.loads((tmp_path / "pair" / "config.json").read_text())["epochs"] == 1
     assert [p.rsplit("/", 1)[-1] for p in written["tables"]] == ["results.md", "results.csv"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["mnist", "--epochs", "0"], "--epochs must be at least 1. Received: 0."),
+    (["mnist", "--batch-size", "-5"], "--batch-size must be at least 1. Received: -5."),
+    (["cifar100", "--image-size", "16"], "--image-size must be at least 32. Received: 16."),
+    (["mnist", "--learning-rate", "0"], "--learning-rate must be at least"),
+])
+def test_out_of_range_options_are_one_line_and_exit_2(argv, message, tmp_path, capsys):
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / argv[0]).exists()  # refused before anything ran
+
+
+def test_python_callers_get_the_same_checks():
+    with pytest.raises(ValueError, match="--strategy must be one of default, mirrored, multi_worker"):
+        EXPERIMENTS.get("mnist").make_config(strategy="gpu")
