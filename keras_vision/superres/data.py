@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_vision.data.folders import decode_image, list_image_files
+from keras_vision.data.folders import load_images
 from keras_vision.data.samples import load_sample_image
 from keras_vision.superres.degradation import as_float_image, bicubic_resize, check_scale, degrade, modcrop
 
@@ -46,15 +46,8 @@ def load_photo_folder(path) -> tuple[list[np.ndarray], list[str]]:
         ValueError: `path` holds no image.
         CorruptDataError: a file is not a readable image.
     """
-    files = list_image_files(Path(path))
-    if not files:
-        raise ValueError(f"No image files (.png, .jpg, ...) in {path}.")
-    images = [as_float_image(decode_image(_read(item), name=name)) for name, item in files.items()]
-    return images, [Path(name).stem for name in files]
-
-
-def _read(item) -> bytes:
-    return item.read_bytes() if isinstance(item, Path) else item
+    photos = load_images(path)
+    return [as_float_image(image) for image in photos.images], [Path(name).stem for name in photos.names]
 
 
 def load_sample_photos(names=TRAINING_SAMPLES) -> tuple[list[np.ndarray], list[str]]:
