@@ -24,6 +24,7 @@ The steps, in the order the course teaches them:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ class Variant:
         learning_rate: Peak learning rate of the cosine schedule.
         augment: Random crop with padding and horizontal flip on the training batches.
         warmup_epochs: Epochs of linear learning-rate warm-up. Defaults to `0`.
+        mixed_precision: Compute in bfloat16, keeping float32 weights (Keras' `"mixed_bfloat16"`
+            policy); about 25 % faster on a CPU with AVX512-BF16, and harmless elsewhere.
+        description: One line for `metrics.json`.
     """
 
     build: Callable
@@ -64,6 +68,7 @@ class Variant:
     learning_rate: float = 1e-3
     augment: bool = False
     warmup_epochs: float = 0.0
+    mixed_precision: bool = False
     description: str = field(default="", compare=False)
 
 
@@ -76,11 +81,12 @@ CIFAR10_VARIANTS = {
     "fcn_large": Variant(lambda s, n: build_fcn("large", s, n), epochs=20, description="3072-512-256-10 + dropout"),
     "cnn": Variant(
         lambda s, n: build_cifar10_cnn(s, n, weight_decay=5e-4),
-        epochs=14,
+        epochs=12,
         optimizer="sgd",
         learning_rate=0.05,
         augment=True,
         warmup_epochs=1,
+        mixed_precision=True,
         description="3 conv blocks (BN, max pooling, dropout), dense head, weight decay 5e-4",
     ),
 }
@@ -152,6 +158,23 @@ def augment_pad_crop_flip(x, y, *, batch_size: int, pad: int = 4, seed: int = 0)
     return zipped.map(augment, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+@contextlib.contextmanager
+def dtype_policy(name: str):
+    """Builds layers under the Keras dtype policy `name` (e.g. `"mixed_bfloat16"`), then restores it.
+
+    Layers keep the policy they were created with, so the policy only needs to hold while the
+    model is built.
+    """
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
 def compile_variant(model, variant: Variant, *, total_steps: int, warmup_steps: int = 0):
     """Compiles `model` with the variant's optimizer on a cosine schedule, categorical cross-entropy."""
     import keras
@@ -178,8 +201,9 @@ def train_variant(name: str, variant: Variant, train, validation, test, *, epoch
     steps_per_epoch = epochs_to_steps(1, num_examples=len(x_train), batch_size=batch_size)
     total = steps_per_epoch * epochs
     warmup = min(int(variant.warmup_epochs * steps_per_epoch), total - 1)
-    model = compile_variant(variant.build(x_train.shape[1:], len(class_names)), variant,
-                            total_steps=total, warmup_steps=warmup)
+    with dtype_policy("mixed_bfloat16" if variant.mixed_precision else "float32"):
+        model = variant.build(x_train.shape[1:], len(class_names))
+    model = compile_variant(model, variant, total_steps=total, warmup_steps=warmup)
     if variant.augment:
         data, size = augment_pad_crop_flip(x_train, y_train, batch_size=batch_size, seed=seed), None
     else:
@@ -306,7 +330,7 @@ def train_cifar10(out_dir, *, data_dir=None, variants: Sequence[str] = ("fcn_sma
         out_dir: Output folder (see the module docstring).
         data_dir: Where CIFAR-10 is; see `keras_vision.data.load_cifar10`.
         variants: Variants to train (`CIFAR10_VARIANTS`). Defaults to all three.
-        epochs: Epochs of every variant; `None` for each variant's default (20 fcn, 14 cnn).
+        epochs: Epochs of every variant; `None` for each variant's default (20 fcn, 12 cnn).
         batch_size: Batch size. Defaults to `128`.
         train_limit: Use only the first `train_limit` training images (quick runs).
         test_limit: Use only the first `test_limit` test images.
