@@ -28,7 +28,7 @@ def check_num_classes(num_classes) -> int:
 def check_rate(value, name: str, *, upper: float = 1.0) -> float:
     """Returns `value` if `0 <= value < upper`, else raises a `ValueError` naming `name`."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < upper:
-        raise ValueError(f"`{name}` must be a number in [0, {upper}). Received: {name}={value!r}.")
+        raise ValueError(f"`{name}` must be a number in [0, {upper:g}). Received: {name}={value!r}.")
     return float(value)
 
 
