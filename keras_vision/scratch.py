@@ -193,7 +193,7 @@ def compile_variant(model, variant: Variant, *, total_steps: int, warmup_steps: 
     return model
 
 
-def train_variant(name: str, variant: Variant, train, validation, test, *, epochs: int, batch_size: int,
+def train_variant(variant: Variant, train, validation, test, *, epochs: int, batch_size: int,
                   run_dir: Path, class_names: Sequence[str], seed: int = 0, verbose="auto") -> dict:
     """Builds, compiles, trains and evaluates one variant; returns its record for `metrics.json`.
 
@@ -271,7 +271,7 @@ def compare_variants(table: dict[str, Variant], names: Sequence[str], train, tes
     records = {}
     for name in names:
         records[name] = train_variant(
-            name, table[name], fit_train, validation, test, epochs=epochs or table[name].epochs,
+            table[name], fit_train, validation, test, epochs=epochs or table[name].epochs,
             batch_size=batch_size, run_dir=out_dir / name, class_names=class_names, seed=seed, verbose=verbose,
         )
     best = max(records, key=lambda n: records[n]["test_accuracy"])
