@@ -63,6 +63,9 @@ class Variant:
         warmup_epochs: Epochs of linear learning-rate warm-up. Defaults to `0`.
         mixed_precision: Compute in bfloat16, keeping float32 weights (Keras' `"mixed_bfloat16"`
             policy); about 25 % faster on a CPU with AVX512-BF16, and harmless elsewhere.
+        standardize: Put a `Normalization` layer in front of the model that subtracts the
+            training images' per-channel mean and divides by their standard deviation: dense
+            layers learn much faster from centred inputs than from pixels in [0, 1].
         description: One line for `metrics.json`.
     """
 
@@ -73,6 +76,7 @@ class Variant:
     augment: bool = False
     warmup_epochs: float = 0.0
     mixed_precision: bool = False
+    standardize: bool = False
     description: str = field(default="", compare=False)
 
 
@@ -81,8 +85,10 @@ FASHION_MNIST_VARIANTS = {
     "cnn": Variant(build_classic_cnn, epochs=12, description="classic CNN Conv64-Pool-Conv64-Pool-Dense128"),
 }
 CIFAR10_VARIANTS = {
-    "fcn_small": Variant(lambda s, n: build_fcn("small", s, n), epochs=30, description="3072-100-20-10"),
-    "fcn_large": Variant(lambda s, n: build_fcn("large", s, n), epochs=30, description="3072-512-256-10 + dropout"),
+    "fcn_small": Variant(lambda s, n: build_fcn("small", s, n), epochs=30, standardize=True,
+                         description="3072-100-20-10, standardized inputs"),
+    "fcn_large": Variant(lambda s, n: build_fcn("large", s, n), epochs=30, standardize=True,
+                         description="3072-512-256-10 + dropout, standardized inputs"),
     "cnn": Variant(
         lambda s, n: build_cifar10_cnn(s, n, weight_decay=5e-4),
         epochs=12,
@@ -183,6 +189,27 @@ def dtype_policy(name: str):
         keras.config.set_dtype_policy(previous)
 
 
+def with_standardization(model, x):
+    """`model` behind a `Normalization` layer named `standardize` with `x`'s per-channel statistics.
+
+    The mean and variance are computed once here (over images, rows and columns) and stored in the
+    layer's configuration, so the saved model standardizes its inputs itself.
+
+    Args:
+        model: A model taking images like `x`.
+        x: Training images (N, H, W, C).
+
+    Returns:
+        A `keras.Model` `image -> standardize -> model`.
+    """
+    import keras
+
+    axes = tuple(range(x.ndim - 1))
+    norm = keras.layers.Normalization(axis=-1, mean=x.mean(axis=axes), variance=x.var(axis=axes), name="standardize")
+    inputs = keras.Input(shape=x.shape[1:], name="image")
+    return keras.Model(inputs, model(norm(inputs)), name=model.name)
+
+
 def compile_variant(model, variant: Variant, *, total_steps: int, warmup_steps: int = 0):
     """Compiles `model` with the variant's optimizer on a cosine schedule, categorical cross-entropy."""
     import keras
@@ -212,6 +239,8 @@ def train_variant(variant: Variant, train, validation, test, *, epochs: int, bat
     with dtype_policy("mixed_bfloat16" if variant.mixed_precision else "float32"):
         model = variant.build(x_train.shape[1:], len(class_names))
     set_batchnorm_momentum(model, SCRATCH_BN_MOMENTUM)  # moving statistics that keep up in short runs
+    if variant.standardize:
+        model = with_standardization(model, x_train)
     model = compile_variant(model, variant, total_steps=total, warmup_steps=warmup)
     if variant.augment:
         data, size = augment_pad_crop_flip(x_train, y_train, batch_size=batch_size, seed=seed), None

@@ -16,6 +16,7 @@ from keras_vision.scratch import (
     prepare_fashion_mnist,
     train_cifar10,
     train_fashion_mnist,
+    with_standardization,
 )
 
 
@@ -41,6 +42,17 @@ def test_holdout_takes_the_end():
     assert x_train.tolist() == list(range(18)) and x_val.tolist() == [18, 19] and y_val.tolist() == [36, 38]
     with pytest.raises(ValueError, match="validation_fraction"):
         holdout(x, y, 1.5)
+
+
+def test_standardization_centres_each_channel():
+    import keras
+
+    x = np.random.default_rng(0).uniform(0, 1, (40, 4, 4, 3)).astype(np.float32) * np.float32([1, 2, 3])
+    inner = keras.Sequential([keras.Input((4, 4, 3)), keras.layers.Identity()])
+    out = np.asarray(with_standardization(inner, x)(x))
+    np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1, atol=1e-3)
+    np.testing.assert_allclose(out, (x - x.mean(axis=(0, 1, 2))) / x.std(axis=(0, 1, 2)), atol=1e-4)
 
 
 def _crops_and_flips(image, pad):
