@@ -213,3 +213,37 @@ EXPERIMENTS.register("superres", Experiment(
               Metric("gain_db", "gain (dB)", "{:+.2f}"), Metric("ssim_sr", "SR SSIM", "{:.4f}"),
               Metric("seconds", "seconds", "{:.0f}")),
 ))
+
+
+@dataclass(frozen=True)
+class ScratchConfig(RunConfig):
+    """Options of the from-scratch comparisons: which variants, and their epochs."""
+
+    epochs: int | None = option(None, help="epochs of every variant (none: each variant's own)", minimum=1,
+                                metavar="N", group="training")
+    validation_split: float = inherit("validation_split", 0.1, base=ClassifierConfig)
+    variants: str = option("", help="comma-separated variants to train (empty: all)")
+
+
+FROM_SCRATCH_HEADLINE = (ACCURACY, PARAMS, SECONDS_PER_EPOCH, EPOCHS)
+
+EXPERIMENTS.register("fashion_mnist", Experiment(
+    name="fashion_mnist", module="keras_vision.experiments.scratch:run_fashion_mnist", config=ScratchConfig,
+    summary="dense 784-128-10 vs the classic CNN on Fashion-MNIST (/255, 28x28x1, one-hot, categorical cross-entropy)",
+    quick={"epochs": 2, "train_limit": 6_000, "test_limit": 1_000},
+    headline=FROM_SCRATCH_HEADLINE, datasets=("fashion_mnist",),
+))
+
+
+@dataclass(frozen=True)
+class Cifar10Config(ScratchConfig):
+    batch_size: int = inherit("batch_size", 128)
+
+
+EXPERIMENTS.register("cifar10", Experiment(
+    name="cifar10", module="keras_vision.experiments.scratch:run_cifar10", config=Cifar10Config,
+    summary="FCN 3072-100-20-10 and 3072-512-256-10 vs a CNN (batch norm, crop + flip, weight decay, cosine LR) "
+            "on CIFAR-10",
+    quick={"epochs": 2, "train_limit": 5_000, "test_limit": 1_000},
+    headline=FROM_SCRATCH_HEADLINE, datasets=("cifar10",),
+))

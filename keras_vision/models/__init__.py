@@ -1,6 +1,46 @@
-"""Keras model builders: plain functions returning `keras.Model`s with named layers."""
+"""Keras model builders: plain functions returning `keras.Model`s with named layers.
 
+In the order the course meets them:
+
+- `build_classic_cnn`: the small CNN of the convolution lesson.
+- `build_ann`, `build_fcn`, `build_cifar10_cnn`: baselines trained from scratch (`baselines`).
+- `vgg_block`, `vgg_from_layout`, `build_vgg`: VGG-11/13/16/19 (`vgg`).
+- `residual_block`, `bottleneck_block`, `resnet_from_layout`, `build_resnet`: ResNet-18 to -152
+  (`resnet`).
+- `layer_table`, `format_layer_table`: an architecture as data.
+
+The VGG and ResNet builders use the layer names of `keras.applications.VGG16`/`ResNet50`, so
+ImageNet weights load into them by name and `keras_vision.transfer.freeze_blocks` works on them.
+"""
+
+from keras_vision.models.baselines import FCN_LAYOUTS, build_ann, build_cifar10_cnn, build_fcn, conv_bn_block
 from keras_vision.models.classic import build_classic_cnn
+from keras_vision.models.resnet import (
+    RESNET_LAYOUTS,
+    bottleneck_block,
+    build_resnet,
+    residual_block,
+    resnet_from_layout,
+)
 from keras_vision.models.summary import format_layer_table, layer_table
+from keras_vision.models.vgg import VGG_LAYOUTS, build_vgg, vgg_block, vgg_from_layout
 
-__all__ = ["build_classic_cnn", "format_layer_table", "layer_table"]
+__all__ = [
+    "FCN_LAYOUTS",
+    "RESNET_LAYOUTS",
+    "VGG_LAYOUTS",
+    "bottleneck_block",
+    "build_ann",
+    "build_cifar10_cnn",
+    "build_classic_cnn",
+    "build_fcn",
+    "build_resnet",
+    "build_vgg",
+    "conv_bn_block",
+    "format_layer_table",
+    "layer_table",
+    "residual_block",
+    "resnet_from_layout",
+    "vgg_block",
+    "vgg_from_layout",
+]

@@ -180,3 +180,89 @@ def check_is_model(checks, got, call: str) -> bool:
     from keras_vision.grading.testing import describe
 
     return checks.expect(False, f"{call} should return a keras.Model, got {describe(got)}.")
+
+
+def block_reference(block, input_shape: tuple, **kwargs):
+    """A library block function (e.g. `keras_vision.models.vgg_block`) wrapped in a model."""
+    inputs = keras.Input(shape=input_shape)
+    return keras.Model(inputs, block(inputs, **kwargs))
+
+
+def named_layer_difference(model, reference) -> str | None:
+    """Compares two models layer by layer BY NAME (names are part of the contract), in any order.
+
+    Returns:
+        A sentence about the first missing, extra or different layer, or None when all match.
+    """
+    from keras_vision.grading.feedback import describe_layer, layer_signature, model_layers
+
+    got = {layer.name: layer for layer in model_layers(model)}
+    want = {layer.name: layer for layer in model_layers(reference)}
+    missing = [name for name in want if name not in got]
+    if missing:
+        return (f"no layer is named {missing[0]!r} (expected {describe_layer(layer_signature(want[missing[0]]))}); "
+                f"your layers are named {sorted(got)}.")
+    extra = [name for name in got if name not in want]
+    if extra:
+        return f"layer {extra[0]!r} ({describe_layer(layer_signature(got[extra[0]]))}) should not be there."
+    for name, layer in want.items():
+        if layer_signature(got[name]) != layer_signature(layer):
+            return (f"layer {name!r} differs: expected {describe_layer(layer_signature(layer))}; "
+                    f"got {describe_layer(layer_signature(got[name]))}.")
+    return None
+
+
+def outputs_with_reference_weights(model, reference, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Random weights in `reference`, copied into `model` by layer name; both models' outputs on `x`.
+
+    Equal outputs mean the same wiring (which shortcut, where each ReLU is), not only the same layers.
+    """
+    rng = np.random.default_rng(0)
+    for layer in reference.layers:
+        values = [rng.normal(0.0, 0.2, w.shape).astype(np.float32) for w in layer.get_weights()]
+        if isinstance(layer, keras.layers.BatchNormalization):  # gamma, beta, mean, variance > 0
+            values[-1] = np.abs(values[-1]) + 0.5
+        layer.set_weights(values)
+        if values:
+            model.get_layer(layer.name).set_weights(values)
+    return np.asarray(model(x, training=False)), np.asarray(reference(x, training=False))
+
+
+def learnable_images(count: int, input_shape: tuple, num_classes: int, seed: int = 0):
+    """Images whose class shows in their mean colour, and one-hot labels: an easy task to learn."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(count) % num_classes
+    colours = rng.uniform(0.0, 1.0, (num_classes, input_shape[-1])).astype(np.float32)
+    images = rng.normal(0.0, 0.1, (count, *input_shape)).astype(np.float32) + colours[labels][:, None, None, :]
+    return images, np.eye(num_classes, dtype=np.float32)[labels]
+
+
+def loss_before_and_after_training(model, input_shape: tuple, num_classes: int, *, epochs: int = 8):
+    """Trains `model` briefly (Adam, categorical cross-entropy) on `learnable_images`.
+
+    The loss is measured in training mode on all 128 images at once: batch normalization then uses
+    the batch's statistics (its moving averages hardly move in 64 steps) and dropout stays on.
+
+    Returns:
+        `(loss before, loss after)`.
+    """
+    keras.utils.set_random_seed(0)
+    x, y = learnable_images(128, input_shape, num_classes)
+    loss = keras.losses.CategoricalCrossentropy()
+
+    def measure() -> float:
+        return float(loss(y, model(x, training=True)))
+
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
+    before = measure()
+    model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, shuffle=True)
+    return before, measure()
+
+
+def check_learns(checks, model, input_shape: tuple, num_classes: int, call: str, *, factor: float = 0.7) -> None:
+    """Records whether a short training run lowers the loss of `model` below `factor` x its start."""
+    before, after = loss_before_and_after_training(model, input_shape, num_classes)
+    checks.expect(np.isfinite(after) and after < factor * before,
+                  f"{call}: a short training run on an easy task should lower the loss below {factor:g} x its "
+                  f"start; it went from {before:.3f} to {after:.3f}. Check the activations (relu inside, softmax "
+                  "at the end) and that every layer is connected to the output.")

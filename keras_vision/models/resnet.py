@@ -1,0 +1,247 @@
+"""ResNet: blocks that learn a residual `F(x)` added to their input, so very deep networks train.
+
+A plain stack of layers gets worse, even on its training set, beyond some depth: the optimizer
+struggles to make extra layers even do nothing. A residual block computes `relu(x + F(x))`, so
+doing nothing is `F = 0`, and the gradient flows back through the addition unchanged.
+
+- `residual_block` (ResNet-18/34): two 3x3 convolutions with batch normalization.
+- `bottleneck_block` (ResNet-50/101/152): 1x1 to reduce the channels, 3x3, 1x1 to expand them
+  four-fold; cheaper than two 3x3 convolutions at the wide width.
+- The shortcut is the identity when the block keeps the shape; when the block halves the
+  resolution (stride 2) or changes the number of channels, the shortcut is a 1x1 convolution
+  with the same stride and batch normalization (a "projection", `_0_conv` / `_0_bn`).
+
+A network is a stem (7x7 convolution with stride 2, then 3x3 max pooling with stride 2; or, for
+32x32 images, a single 3x3 convolution with stride 1), four stages of blocks (`conv2` to
+`conv5`; each stage but the first starts with stride 2 and the filters double), global average
+pooling and a softmax classifier. `RESNET_LAYOUTS` lists the blocks per stage of each depth.
+
+Layer names are those of `keras.applications.ResNet50` (`conv1_conv`, `conv3_block2_1_conv`,
+`conv3_block2_add`, `conv3_block2_out`, `avg_pool`, `predictions`), so its ImageNet weights load
+into `build_resnet(50, ...)` by name and `keras_vision.transfer.freeze_blocks` works on it. As in
+Keras, convolutions keep their bias by default; `use_bias=False` gives the paper's (and
+torchvision's) convolutions without bias.
+
+Reference: He et al., "Deep Residual Learning for Image Recognition", CVPR 2016.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import keras
+from keras import layers
+
+from keras_vision.models.checks import check_input_shape, check_num_classes, check_units
+
+BN_EPSILON = 1.001e-5  # keras.applications' ResNet value, so that ImageNet weights behave the same
+RESNET_FILTERS = (64, 128, 256, 512)
+
+
+@dataclass(frozen=True)
+class ResNetLayout:
+    """Blocks per stage (`conv2` ... `conv5`) and the kind of block of one ResNet depth."""
+
+    blocks: tuple[int, ...]
+    bottleneck: bool
+
+
+RESNET_LAYOUTS = {
+    18: ResNetLayout((2, 2, 2, 2), bottleneck=False),
+    34: ResNetLayout((3, 4, 6, 3), bottleneck=False),
+    50: ResNetLayout((3, 4, 6, 3), bottleneck=True),
+    101: ResNetLayout((3, 4, 23, 3), bottleneck=True),
+    152: ResNetLayout((3, 8, 36, 3), bottleneck=True),
+}
+"""Depth (weight layers) -> `ResNetLayout`, from Table 1 of the paper."""
+
+
+def conv_bn(x, filters: int, kernel_size: int, *, strides: int = 1, use_bias: bool = True, name: str):
+    """Conv2D (`{name}_conv`) then BatchNormalization (`{name}_bn`), no activation."""
+    padding = "valid" if kernel_size == 1 else "same"
+    x = layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias, name=f"{name}_conv")(x)
+    return layers.BatchNormalization(axis=-1, epsilon=BN_EPSILON, name=f"{name}_bn")(x)
+
+
+def shortcut(x, filters: int, *, stride: int, use_bias: bool = True, name: str):
+    """The identity if `x` already has `filters` channels and `stride` is 1, else a projection.
+
+    The projection is a 1x1 convolution with stride `stride` and batch normalization, named
+    `{name}_0_conv` and `{name}_0_bn`, so that the shortcut has the shape of the block's output.
+    """
+    if stride == 1 and x.shape[-1] == filters:
+        return x
+    return conv_bn(x, filters, 1, strides=stride, use_bias=use_bias, name=f"{name}_0")
+
+
+def residual_block(x, filters: int, *, stride: int = 1, use_bias: bool = True, name: str):
+    """The basic block of ResNet-18/34: `relu(shortcut(x) + BN(conv3x3(relu(BN(conv3x3(x))))))`.
+
+    Layers: `{name}_1_conv` (3x3, stride `stride`), `{name}_1_bn`, `{name}_1_relu`,
+    `{name}_2_conv` (3x3), `{name}_2_bn`, the projection `{name}_0_conv`/`{name}_0_bn` when the
+    shape changes, `{name}_add` and `{name}_out` (the final ReLU).
+
+    Args:
+        x: Input tensor (N, H, W, C).
+        filters: Filters of both convolutions (the block's output channels).
+        stride: Stride of the first convolution and the projection; 2 halves H and W.
+            Defaults to `1`.
+        use_bias: Convolutions with bias (as Keras' ResNets). Defaults to `True`.
+        name: Prefix of the layer names, e.g. `"conv3_block1"`.
+
+    Returns:
+        Output tensor (N, H/stride, W/stride, filters).
+    """
+    skip = shortcut(x, filters, stride=stride, use_bias=use_bias, name=name)
+    x = conv_bn(x, filters, 3, strides=stride, use_bias=use_bias, name=f"{name}_1")
+    x = layers.Activation("relu", name=f"{name}_1_relu")(x)
+    x = conv_bn(x, filters, 3, use_bias=use_bias, name=f"{name}_2")
+    x = layers.Add(name=f"{name}_add")([skip, x])
+    return layers.Activation("relu", name=f"{name}_out")(x)
+
+
+def bottleneck_block(x, filters: int, *, stride: int = 1, expansion: int = 4, use_bias: bool = True, name: str):
+    """The bottleneck block of ResNet-50/101/152: 1x1 reduce, 3x3, 1x1 expand, plus the shortcut.
+
+    Layers: `{name}_1_conv` (1x1, `filters`, stride `stride`, as in Keras' ResNet50),
+    `{name}_1_bn`, `{name}_1_relu`, `{name}_2_conv` (3x3, `filters`), `{name}_2_bn`,
+    `{name}_2_relu`, `{name}_3_conv` (1x1, `expansion * filters`), `{name}_3_bn`, the projection
+    `{name}_0_conv`/`{name}_0_bn` when the shape changes, `{name}_add` and `{name}_out`.
+
+    Args:
+        x: Input tensor (N, H, W, C).
+        filters: Filters of the two inner convolutions; the output has `expansion * filters`.
+        stride: Stride of the first convolution and the projection. Defaults to `1`.
+        expansion: Output channels per inner filter. Defaults to `4`.
+        use_bias: Convolutions with bias (as Keras' ResNets). Defaults to `True`.
+        name: Prefix of the layer names, e.g. `"conv4_block3"`.
+
+    Returns:
+        Output tensor (N, H/stride, W/stride, expansion * filters).
+    """
+    skip = shortcut(x, expansion * filters, stride=stride, use_bias=use_bias, name=name)
+    x = conv_bn(x, filters, 1, strides=stride, use_bias=use_bias, name=f"{name}_1")
+    x = layers.Activation("relu", name=f"{name}_1_relu")(x)
+    x = conv_bn(x, filters, 3, use_bias=use_bias, name=f"{name}_2")
+    x = layers.Activation("relu", name=f"{name}_2_relu")(x)
+    x = conv_bn(x, expansion * filters, 1, use_bias=use_bias, name=f"{name}_3")
+    x = layers.Add(name=f"{name}_add")([skip, x])
+    return layers.Activation("relu", name=f"{name}_out")(x)
+
+
+def resnet_stem(x, filters: int = 64, *, small_inputs: bool = False, use_bias: bool = True):
+    """The first layers: `conv1` (7x7/2 and 3x3/2 max pooling `pool1`), or 3x3/1 for small images.
+
+    The ImageNet stem divides the resolution by 4 before the first stage; on a 32x32 image that
+    would leave 8x8 for `conv2`, so `small_inputs` uses one 3x3 convolution with stride 1 and no
+    pooling instead (as ResNets for CIFAR do).
+    """
+    if small_inputs:
+        x = conv_bn(x, filters, 3, use_bias=use_bias, name="conv1")
+        return layers.Activation("relu", name="conv1_relu")(x)
+    x = layers.ZeroPadding2D(3, name="conv1_pad")(x)
+    x = layers.Conv2D(filters, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
+    x = layers.BatchNormalization(axis=-1, epsilon=BN_EPSILON, name="conv1_bn")(x)
+    x = layers.Activation("relu", name="conv1_relu")(x)
+    x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
+    return layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
+
+
+def resnet_from_layout(
+    blocks: Sequence[int],
+    filters: Sequence[int],
+    input_shape: tuple[int, int, int],
+    num_classes: int,
+    *,
+    bottleneck: bool = False,
+    small_inputs: bool = False,
+    stem_filters: int | None = None,
+    use_bias: bool = True,
+    include_top: bool = True,
+    name: str = "resnet",
+) -> keras.Model:
+    """Builds a ResNet from its layout: a stem, stages of residual blocks, pooling and a classifier.
+
+    Stage `i` (named `conv{i + 2}`, as in the paper's Table 1) has `blocks[i]` blocks of
+    `filters[i]` filters; every stage but the first starts with a block of stride 2. `build_resnet`
+    uses it for the paper's networks; small layouts make a mini-ResNet, e.g.
+    `resnet_from_layout((1, 1), (16, 32), (32, 32, 3), 10, small_inputs=True)`.
+
+    Args:
+        blocks: Blocks of each stage.
+        filters: Filters of each stage (bottleneck blocks output four times as many).
+        input_shape: Image shape (H, W, C).
+        num_classes: Size of the softmax output `predictions`.
+        bottleneck: Bottleneck blocks instead of basic residual blocks. Defaults to `False`.
+        small_inputs: The 3x3 stride-1 stem for 32x32 images. Defaults to `False`.
+        stem_filters: Filters of the stem convolution. Defaults to `filters[0]`.
+        use_bias: Convolutions with bias. Defaults to `True` (as Keras).
+        include_top: Add `avg_pool` (global average pooling) and `predictions`; otherwise the
+            model ends at the last block. Defaults to `True`.
+        name: Model name. Defaults to `"resnet"`.
+
+    Returns:
+        An uncompiled `keras.Model`.
+
+    Raises:
+        ValueError: a bad argument (named in the message).
+    """
+    shape = check_input_shape(input_shape)
+    check_units(blocks, name="blocks")
+    check_units(filters, name="filters")
+    if len(blocks) != len(filters):
+        raise ValueError(
+            f"`blocks` and `filters` need one entry per stage. Received: blocks={tuple(blocks)}, filters={tuple(filters)}."
+        )
+    block_fn = bottleneck_block if bottleneck else residual_block
+    inputs = keras.Input(shape=shape, name="image")
+    x = resnet_stem(inputs, stem_filters or filters[0], small_inputs=small_inputs, use_bias=use_bias)
+    for stage, (n_blocks, n_filters) in enumerate(zip(blocks, filters)):
+        for b in range(1, n_blocks + 1):
+            stride = 2 if stage > 0 and b == 1 else 1
+            x = block_fn(x, n_filters, stride=stride, use_bias=use_bias, name=f"conv{stage + 2}_block{b}")
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.Dense(check_num_classes(num_classes), activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def build_resnet(
+    depth: int,
+    input_shape: tuple[int, int, int] = (224, 224, 3),
+    num_classes: int = 1000,
+    *,
+    small_inputs: bool = False,
+    use_bias: bool = True,
+    include_top: bool = True,
+    name: str | None = None,
+) -> keras.Model:
+    """Builds ResNet-18, -34 (basic blocks), -50, -101 or -152 (bottlenecks) from `RESNET_LAYOUTS`.
+
+    `build_resnet(50)` has the 25,636,712 parameters of `keras.applications.ResNet50()` and the
+    same layer names. With `use_bias=False`, the trainable parameters of ResNet-18 and -34 are
+    torchvision's 11,689,512 and 21,797,672.
+
+    Args:
+        depth: 18, 34, 50, 101 or 152.
+        input_shape: Image shape (H, W, C). Defaults to `(224, 224, 3)`.
+        num_classes: Size of the softmax output. Defaults to `1000` (ImageNet).
+        small_inputs: The 3x3 stride-1 stem without pooling, for 32x32 images. Defaults to `False`.
+        use_bias: Convolutions with bias. Defaults to `True` (as Keras).
+        include_top: Add global average pooling and the classifier. Defaults to `True`.
+        name: Model name. Defaults to `"resnet{depth}"`.
+
+    Returns:
+        An uncompiled `keras.Model`.
+
+    Raises:
+        ValueError: an unknown `depth` (the message lists the valid ones) or another bad argument.
+    """
+    if depth not in RESNET_LAYOUTS:
+        raise ValueError(f"Unknown ResNet depth {depth!r}. Valid depths: {', '.join(map(str, RESNET_LAYOUTS))}.")
+    layout = RESNET_LAYOUTS[depth]
+    return resnet_from_layout(
+        layout.blocks, RESNET_FILTERS, input_shape, num_classes, bottleneck=layout.bottleneck,
+        small_inputs=small_inputs, use_bias=use_bias, include_top=include_top, name=name or f"resnet{depth}",
+    )
