@@ -51,3 +51,23 @@ def matches(got, expected, atol: float = 1e-4) -> bool:
     except (TypeError, ValueError):
         return False
     return got.shape == np.shape(expected) and bool(np.allclose(got, expected, atol=atol))
+
+
+def conv2d_transpose_reference(image: np.ndarray, kernel: np.ndarray, bias=None, *, stride: int, padding: str) -> np.ndarray:
+    """A Keras Conv2DTranspose with `kernel` (kh, kw, C_out, C_in) and `bias` as its weights, on one image (H, W, C_in)."""
+    image = image if image.ndim == 3 else image[..., None]
+    kernel = kernel if kernel.ndim == 4 else kernel[:, :, None, None]
+    layer = keras.layers.Conv2DTranspose(kernel.shape[2], kernel.shape[:2], strides=stride, padding=padding,
+                                         use_bias=bias is not None)
+    layer.build((None, *image.shape))
+    layer.set_weights([kernel.astype(np.float32)] + ([np.asarray(bias, np.float32)] if bias is not None else []))
+    return np.asarray(layer(image.astype(np.float32)[None]))[0]
+
+
+def check_is_model(checks, got, call: str) -> bool:
+    """A precondition, not a credit: records a failed check only when `got` is not a keras.Model."""
+    if isinstance(got, keras.Model):
+        return True
+    from keras_vision.grading.testing import describe
+
+    return checks.expect(False, f"{call} should return a keras.Model, got {describe(got)}.")
