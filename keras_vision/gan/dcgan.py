@@ -90,6 +90,7 @@ class DCGAN(keras.Model):
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
         """Sets one optimizer per network. Defaults to Adam(2e-4, beta_1=0.5) for both (Radford et al.)."""
         super().compile(**kwargs)
+        self.optimizer.build([])  # Keras' own optimizer updates nothing here; built now, it saves and restores alike
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.d_optimizer.build(self.discriminator.trainable_variables)
