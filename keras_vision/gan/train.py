@@ -22,7 +22,7 @@ from keras_vision.gan.dcgan import DCGAN
 from keras_vision.gan.models import build_discriminator, build_generator
 from keras_vision.gan.samples import SampleGrids, tile_grid, to_unit
 from keras_vision.gan.scores import EpochScores, Scorer, load_scorer, read_scores, real_floor, sample_scores
-from keras_vision.training import FitResult, fit
+from keras_vision.training import FitResult, fit, read_history_csv
 from keras_vision.upsample import UPSAMPLERS, phase_pattern
 
 #: Per-epoch curves drawn by `compare_upsamplers`: both losses, then the scores.
@@ -135,9 +135,12 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
         gan = build_dcgan(name, x_train.shape[1:], latent_dim=latent_dim, width=width, learning_rate=learning_rate,
                           label_smoothing=label_smoothing, seed=seed)
         run_dir = out_dir / name
-        result = train_dcgan(gan, to_signed(train_images), run_dir, epochs=epochs, batch_size=batch_size,
-                             scorer=scorer, reference_features=epoch_reference, score_count=epoch_sample_count,
-                             resume=resume, verbose=verbose, seed=seed)
+        result = finished_variant(gan, run_dir) if resume else None
+        if result is None:
+            result = train_dcgan(gan, to_signed(train_images), run_dir, epochs=epochs, batch_size=batch_size,
+                                 scorer=scorer, reference_features=epoch_reference, score_count=epoch_sample_count,
+                                 resume=resume, verbose=verbose, seed=seed)
+            (run_dir / "fit_seconds.txt").write_text(f"{result.seconds}\n")
         noise = np.random.default_rng(seed + 3).normal(size=(count, gan.latent_dim)).astype("float32")
         samples = to_unit(gan.generate(noise))
         per_epoch = read_scores(run_dir / "scores.csv")
@@ -165,6 +168,19 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
         "scorer": {"path": str(scorer.path), "test_accuracy": scorer.test_accuracy, "seconds": round(scorer_seconds, 2)},
         "figures": [str(f) for f in figures],
     }
+
+
+def finished_variant(gan: DCGAN, run_dir: Path) -> FitResult | None:
+    """For `resume`: a variant that finished before the interruption is not trained again.
+
+    If `run_dir` holds `generator.keras` and no `backup/`, loads those weights into `gan`'s
+    generator and returns the saved history and training time; otherwise returns None.
+    """
+    saved, seconds = run_dir / "generator.keras", run_dir / "fit_seconds.txt"
+    if (run_dir / "backup").is_dir() or not saved.is_file() or not seconds.is_file():
+        return None
+    gan.generator.set_weights(keras.models.load_model(saved).get_weights())
+    return FitResult.timed(read_history_csv(run_dir / "history.csv"), float(seconds.read_text()))
 
 
 def plot_checkerboard(samples: dict[str, np.ndarray], energies: dict[str, float], path: str | Path) -> Path:

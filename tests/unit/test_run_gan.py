@@ -36,3 +36,10 @@ def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_pa
         assert (run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", figure
     table = (run / "results.md").read_text()
     assert "classifier FID" in table and "transpose" in table and "resize" in table
+
+    # --resume after both variants finished: neither is trained again, the scores are the same.
+    assert main([*argv, "--resume"]) == 0, capsys.readouterr().err
+    again = json.loads((run / "metrics.json").read_text())
+    for name, numbers in again["models"].items():
+        assert numbers["history"] == metrics["models"][name]["history"] and numbers["seconds"] == metrics["models"][name]["seconds"]
+        assert numbers["fid"] == metrics["models"][name]["fid"], name
