@@ -184,16 +184,19 @@ def finished_variant(gan: DCGAN, run_dir: Path) -> FitResult | None:
 
 
 def plot_checkerboard(samples: dict[str, np.ndarray], energies: dict[str, float], path: str | Path) -> Path:
-    """For each variant: a sample, zoomed, and the stride-2 phase pattern of its samples (mean removed, stretched).
+    """For each variant: a sample (zoomed) and the stride-2 phase pattern of its samples, on ONE grey scale.
 
-    The pattern is the mean over the given samples of `keras_vision.upsample.phase_pattern`: a
-    generator with checkerboard artifacts shows a regular 2x2 texture, one without a flat field.
+    The pattern is the mean over the given samples of `keras_vision.upsample.phase_pattern`, mean
+    removed; all patterns share one scale (mid-grey is 0, black and white the largest deviation of
+    any variant), so a generator with checkerboard artifacts shows a stronger 2x2 texture.
     """
+    patterns = {}
+    for name, images in samples.items():
+        pattern = phase_pattern(images, 2).mean(axis=0)[6:22, 6:22, 0]
+        patterns[name] = pattern - pattern.mean()
+    scale = max(max(float(np.abs(p).max()) for p in patterns.values()), 1e-12)
     pictures, titles = [], []
     for name, images in samples.items():
-        pattern = phase_pattern(images, 2).mean(axis=0)[..., 0]
-        pattern = pattern - pattern.mean()
-        zoom = images[0, 6:22, 6:22, 0]
-        pictures += [zoom, pattern[6:22, 6:22]]
-        titles += [f"{name}: sample (zoom)", f"{name}: 2x2 phase pattern, energy {energies[name]:.4f}"]
+        pictures += [np.clip(images[0, 6:22, 6:22, 0], 0, 1), 0.5 + patterns[name] / (2 * scale)]
+        titles += [f"{name}: sample", f"{name}: 2x2 pattern, E={energies[name]:.2g}"]
     return plot_image_grid(pictures, path, titles=titles, cols=2)
