@@ -13,6 +13,7 @@ from pathlib import Path
 
 from keras_vision.experiments.base import EXPERIMENTS, Experiment, RunConfig, inherit, option
 from keras_vision.experiments.tables import (
+    Metric,
     ACCURACY,
     Metric,
     CLIPPED,
@@ -246,4 +247,39 @@ EXPERIMENTS.register("cifar10", Experiment(
             "on CIFAR-10",
     quick={"epochs": 2, "train_limit": 5_000, "test_limit": 1_000},
     headline=FROM_SCRATCH_HEADLINE, datasets=("cifar10",),
+
+
+class GanConfig(RunConfig):
+    """Options of the DCGAN comparison (`keras_vision.gan.compare_upsamplers`)."""
+
+    epochs: int = inherit("epochs", 6)
+    batch_size: int = inherit("batch_size", 128)
+    dataset: str = option("mnist", help="the images the GANs learn (and the scorer is trained on)",
+                          choices=("mnist", "fashion_mnist"), group="data")
+    variants: str = option("transpose,resize", help="comma-separated upsamplers of the generator")
+    latent_dim: int = option(64, help="length of the generator's noise vector")
+    width: int = option(16, help="channels of the generator's last block (earlier blocks double it)")
+    learning_rate: float = option(2e-4, help="Adam's learning rate of both networks (beta_1 = 0.5)", group="training")
+    label_smoothing: float = option(0.1, help="one-sided label smoothing of the real targets", group="training")
+    sample_count: int = option(10_000, help="generated and real test images of the final scores", metavar="N")
+    epoch_sample_count: int = option(2_000, help="generated images scored after every epoch", metavar="N")
+    scorer: Path | None = option(None, help="the MNIST CNN scorer (.keras); default: trained once, cached "
+                                 "in $KERAS_HOME/keras_vision/scorers/", metavar="FILE")
+
+
+#: Headline metrics of `gan`: judged by the dataset's classic CNN (see keras_vision.gan.scores).
+GAN_HEADLINE = (
+    Metric("fid", "classifier FID", "{:.2f}"),
+    Metric("fid_over_floor", "FID / real floor", "{:.1f}"),
+    Metric("confident_share", "p >= 0.9", "{:.1%}"),
+    Metric("label_entropy", "label entropy (nats)", "{:.3f}"),
+    Metric("checkerboard", "checkerboard", "{:.4f}"),
+    SECONDS_PER_EPOCH,
+)
+
+EXPERIMENTS.register("gan", Experiment(
+    name="gan", module="keras_vision.experiments.gan", config=GanConfig,
+    summary="DCGAN with a transposed-convolution vs a resize+conv generator: classifier FID, labels, checkerboard",
+    quick={"epochs": 3, "train_limit": 12_000, "sample_count": 2_000, "epoch_sample_count": 1_000},
+    headline=GAN_HEADLINE, datasets=("mnist", "fashion_mnist"),
 ))

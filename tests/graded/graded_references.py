@@ -266,3 +266,44 @@ def check_learns(checks, model, input_shape: tuple, num_classes: int, call: str,
                   f"{call}: a short training run on an easy task should lower the loss below {factor:g} x its "
                   f"start; it went from {before:.3f} to {after:.3f}. Check the activations (relu inside, softmax "
                   "at the end) and that every layer is connected to the output.")
+
+
+def bright_squares(n: int, seed: int = 0) -> np.ndarray:
+    """Real images for the GAN tests: (n, 28, 28, 1) in [-1, 1], an 8x8 bright square on a dark background."""
+    rng = np.random.default_rng(seed)
+    images = -np.ones((n, 28, 28, 1), np.float32)
+    for image, (r, c) in zip(images, rng.integers(2, 18, size=(n, 2))):
+        image[r:r + 8, c:c + 8] = 1.0
+    return images
+
+
+def copy_model(model: keras.Model) -> keras.Model:
+    """A new model with the same architecture and weights (the reference trains the copy)."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def gan_train_step_reference(generator, discriminator, real, noise, learning_rate: float, label_smoothing: float = 0.0):
+    """One discriminator SGD step then one generator SGD step, with the losses of `keras_vision.gan`, on copies.
+
+    Returns:
+        `(generator, discriminator, d_loss, g_loss)` like the exercise's `gan_train_step`.
+    """
+    import tensorflow as tf
+
+    from keras_vision.gan import discriminator_loss, generator_loss
+
+    generator, discriminator = copy_model(generator), copy_model(discriminator)
+    real, noise = tf.constant(real, tf.float32), tf.constant(noise, tf.float32)
+    fake = generator(noise, training=True)
+    with tf.GradientTape() as tape:
+        d_loss = discriminator_loss(discriminator(real, training=True), discriminator(fake, training=True),
+                                    label_smoothing=label_smoothing)
+    weights = discriminator.trainable_variables
+    keras.optimizers.SGD(learning_rate).apply_gradients(zip(tape.gradient(d_loss, weights), weights))
+    with tf.GradientTape() as tape:
+        g_loss = generator_loss(discriminator(generator(noise, training=True), training=True))
+    weights = generator.trainable_variables
+    keras.optimizers.SGD(learning_rate).apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+    return generator, discriminator, float(d_loss), float(g_loss)

@@ -1,0 +1,54 @@
+"""A DCGAN whose generator upsamples by transposed convolution or by resize + convolution.
+
+- `models`: `build_generator(upsampler="transpose"|"resize")`, `build_discriminator`.
+- `dcgan`: `DCGAN`, a `keras.Model` with its own `train_step`; `discriminator_loss`, `generator_loss`.
+- `samples`: fixed-noise sample grids every epoch and a GIF of the run (`SampleGrids`).
+- `scores`: generative scores judged by the course's MNIST CNN: classifier FID
+  (`frechet_distance`), confident share, label entropy, checkerboard energy.
+- `train`: `build_dcgan`, `train_dcgan` (through `keras_vision.training.fit`, resumable) and
+  `compare_upsamplers`, the work of the `gan` experiment.
+"""
+
+from keras_vision.gan.dcgan import DCGAN, discriminator_loss, generator_loss
+from keras_vision.gan.models import build_discriminator, build_generator
+from keras_vision.gan.samples import SampleGrids, save_grid, tile_grid, to_unit, write_gif
+from keras_vision.gan.scores import (
+    EpochScores,
+    Scorer,
+    confident_share,
+    feature_statistics,
+    features_distance,
+    frechet_distance,
+    label_entropy,
+    load_scorer,
+    real_floor,
+    sample_scores,
+)
+from keras_vision.gan.train import build_dcgan, compare_upsamplers, to_signed, train_dcgan
+
+__all__ = [
+    "DCGAN",
+    "EpochScores",
+    "SampleGrids",
+    "Scorer",
+    "build_dcgan",
+    "build_discriminator",
+    "build_generator",
+    "compare_upsamplers",
+    "confident_share",
+    "discriminator_loss",
+    "feature_statistics",
+    "features_distance",
+    "frechet_distance",
+    "generator_loss",
+    "label_entropy",
+    "load_scorer",
+    "real_floor",
+    "sample_scores",
+    "save_grid",
+    "tile_grid",
+    "to_signed",
+    "to_unit",
+    "train_dcgan",
+    "write_gif",
+]

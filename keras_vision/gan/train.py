@@ -1,0 +1,202 @@
+"""Training DCGANs with the two upsamplers, and everything the `gan` experiment reports.
+
+`train_dcgan` trains one generator/discriminator pair through the course's `fit` (history,
+backup and `resume`, divergence check) with fixed-noise sample grids and per-epoch scores.
+`compare_upsamplers` trains one per upsampler on the same images and writes the comparison:
+final scores on `sample_count` samples, the real-vs-real floor, side-by-side grids, curves and the
+checkerboard figure. The `gan` experiment is a thin wrapper around it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_vision.evaluation import plot_history, plot_image_grid
+from keras_vision.gan.dcgan import DCGAN
+from keras_vision.gan.models import build_discriminator, build_generator
+from keras_vision.gan.samples import SampleGrids, tile_grid, to_unit
+from keras_vision.gan.scores import EpochScores, Scorer, load_scorer, read_scores, real_floor, sample_scores
+from keras_vision.training import FitResult, fit, read_history_csv
+from keras_vision.upsample import UPSAMPLERS, phase_pattern
+
+#: Per-epoch curves drawn by `compare_upsamplers`: both losses, then the scores.
+CURVES = ("d_loss", "g_loss", "fid", "confident_share", "label_entropy", "checkerboard")
+
+
+def to_signed(images) -> np.ndarray:
+    """uint8 images (N, H, W) or (N, H, W, C) -> float32 (N, H, W, C) in [-1, 1], the generator's range."""
+    images = np.asarray(images, np.float32)
+    images = images[..., None] if images.ndim == 3 else images
+    return images / 127.5 - 1.0
+
+
+def build_dcgan(upsampler: str, image_shape=(28, 28, 1), *, latent_dim: int = 64, width: int = 16,
+                learning_rate: float = 2e-4, label_smoothing: float = 0.1, seed: int = 0) -> DCGAN:
+    """A compiled `DCGAN` with the course's generator (`upsampler`) and discriminator.
+
+    Args:
+        upsampler: `"transpose"` or `"resize"`.
+        image_shape: (H, W, C) of the images. Defaults to `(28, 28, 1)`.
+        latent_dim: Noise length. Defaults to `64`.
+        width: Channels of the generator's last block; the blocks before double it, the
+            discriminator uses `width` and `2 * width`. Defaults to `16`.
+        learning_rate: Adam's learning rate for both networks (beta_1 = 0.5). Defaults to `2e-4`.
+        label_smoothing: One-sided label smoothing. Defaults to `0.1`.
+        seed: Seed of the weights and of the training noise. Defaults to `0`.
+    """
+    keras.utils.set_random_seed(seed)
+    generator = build_generator(latent_dim, upsampler=upsampler, image_shape=tuple(image_shape),
+                                filters=(2 * width, width), base_filters=4 * width)
+    discriminator = build_discriminator(tuple(image_shape), filters=(width, 2 * width))
+    gan = DCGAN(generator, discriminator, label_smoothing=label_smoothing, seed=seed, name=f"dcgan_{upsampler}")
+    gan.compile(d_optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5))
+    return gan
+
+
+def train_dcgan(gan: DCGAN, images, run_dir: str | Path, *, epochs: int, batch_size: int = 128,
+                scorer: Scorer | None = None, reference_features=None, score_count: int = 2000,
+                resume: bool = False, verbose: str = "auto", seed: int = 0) -> FitResult:
+    """Trains `gan` on `images` (N, H, W, C) in [-1, 1] through `keras_vision.training.fit`.
+
+    `run_dir` gets what `fit` writes (history with `d_loss`, `g_loss`, `d_real`, `d_fake`;
+    `backup/` for `resume`), `samples/epoch_NNN.png` and `samples/progress.gif` (64 fixed noise
+    vectors) and, with a `scorer`, `scores.csv` (scores of `score_count` samples per epoch).
+
+    Returns:
+        `fit`'s `FitResult`.
+    """
+    run_dir = Path(run_dir)
+    scores_csv = run_dir / "scores.csv"
+    if not (resume and (run_dir / "backup").is_dir()):
+        scores_csv.unlink(missing_ok=True)
+        for frame in (run_dir / "samples").glob("epoch_*.png"):
+            frame.unlink()
+    noise = np.random.default_rng(seed + 1).normal(size=(64, gan.latent_dim)).astype("float32")
+    callbacks = [SampleGrids(noise, run_dir / "samples")]
+    if scorer is not None:
+        callbacks.append(EpochScores(scorer, reference_features, scores_csv, count=score_count, seed=seed + 2))
+    dataset = (tf.data.Dataset.from_tensor_slices(np.asarray(images, np.float32))
+               .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+               .batch(batch_size, drop_remainder=True).prefetch(2))
+    return fit(gan, dataset, epochs=epochs, run_dir=run_dir, resume=resume, callbacks=callbacks, verbose=verbose)
+
+
+def compare_upsamplers(train_images, train_labels, test_images, test_labels, out_dir: str | Path, *,
+                       dataset: str = "mnist", variants: Sequence[str] = ("transpose", "resize"), epochs: int = 10,
+                       batch_size: int = 128, latent_dim: int = 64, width: int = 16, learning_rate: float = 2e-4,
+                       label_smoothing: float = 0.1, sample_count: int = 10_000, epoch_sample_count: int = 2000,
+                       scorer_path: str | Path | None = None, scorer_epochs: int = 2, resume: bool = False,
+                       verbose: str = "auto", seed: int = 0) -> dict:
+    """Trains one DCGAN per upsampler on the same images and scores them with the dataset's classic CNN.
+
+    Args:
+        train_images, train_labels: Real training images (N, H, W[, C]) uint8 and labels: the
+            GAN learns the images, the scorer is trained on both (when not cached).
+        test_images, test_labels: Real test images and labels: the reference of every FID.
+        out_dir: The run folder: one sub-folder per variant, the figures beside them.
+        dataset: Name of the dataset (the scorer's cache key). Defaults to `"mnist"`.
+        variants: Upsamplers, names of `keras_vision.upsample.UPSAMPLERS`. Defaults to both.
+        epochs, batch_size: Training length. Default to `10` and `128`.
+        latent_dim, width, learning_rate, label_smoothing: See `build_dcgan`.
+        sample_count: Generated (and real) images of the final scores. Defaults to `10_000`.
+        epoch_sample_count: Generated images scored after every epoch. Defaults to `2000`.
+        scorer_path: The scorer's file. Defaults to `keras_vision.gan.scores.scorer_path(...)`, keyed by dataset, size and epochs.
+        scorer_epochs: Epochs of the scorer when it has to be trained. Defaults to `2`.
+        resume: Continue interrupted variants from their last finished epoch. Defaults to `False`.
+        verbose: Progress output of `fit`. Defaults to `"auto"`.
+        seed: Seed of everything. Defaults to `0`.
+
+    Returns:
+        `{"models": {variant: {scores..., "history": ..., "scores_per_epoch": ..., "seconds", ...}},
+        "real": {the floor's scores}, "scorer": {...}, "figures": [...]}`.
+    """
+    for name in variants:
+        UPSAMPLERS.get(name)
+    out_dir = Path(out_dir)
+    unit = lambda x: to_unit(to_signed(x))  # noqa: E731 - uint8 -> [0, 1] with a channel axis
+    x_train, x_test = unit(train_images), unit(test_images)
+    start = time.perf_counter()
+    scorer = load_scorer(dataset, (x_train, np.asarray(train_labels)), (x_test, np.asarray(test_labels)),
+                         path=scorer_path, epochs=scorer_epochs, seed=seed)
+    scorer_seconds = time.perf_counter() - start
+    count = min(sample_count, len(x_test))
+    reference, _ = scorer(x_test[:count])
+    epoch_reference = reference[:epoch_sample_count]
+    floor = real_floor(scorer, x_train, x_test, count, seed=seed)
+    models, grids, curves, checker = {}, {}, {}, {}
+    for name in variants:
+        gan = build_dcgan(name, x_train.shape[1:], latent_dim=latent_dim, width=width, learning_rate=learning_rate,
+                          label_smoothing=label_smoothing, seed=seed)
+        run_dir = out_dir / name
+        result = finished_variant(gan, run_dir) if resume else None
+        if result is None:
+            result = train_dcgan(gan, to_signed(train_images), run_dir, epochs=epochs, batch_size=batch_size,
+                                 scorer=scorer, reference_features=epoch_reference, score_count=epoch_sample_count,
+                                 resume=resume, verbose=verbose, seed=seed)
+            (run_dir / "fit_seconds.txt").write_text(f"{result.seconds}\n")
+        noise = np.random.default_rng(seed + 3).normal(size=(count, gan.latent_dim)).astype("float32")
+        samples = to_unit(gan.generate(noise))
+        per_epoch = read_scores(run_dir / "scores.csv")
+        models[name] = {
+            **sample_scores(scorer, samples, reference),
+            "fid_first_epoch": per_epoch.get("fid", [None])[0],
+            "params": gan.generator.count_params(), "discriminator_params": gan.discriminator.count_params(),
+            "seconds": round(result.seconds, 2), "seconds_per_epoch": round(result.seconds_per_epoch, 2),
+            "seconds_per_step": round(result.seconds_per_epoch / max(len(x_train) // batch_size, 1), 4),
+            "epochs": result.epochs, "history": result.history, "scores_per_epoch": per_epoch,
+        }
+        models[name]["fid_over_floor"] = models[name]["fid"] / max(floor["fid"], 1e-12)
+        grids[name], checker[name] = samples[:64], samples[:16]
+        curves[name] = {**result.history, **per_epoch}
+        gan.generator.save(run_dir / "generator.keras")
+    figures = [
+        plot_image_grid([tile_grid(grids[n]) for n in variants], out_dir / "final_samples.png",
+                        titles=[f"{n}: FID {models[n]['fid']:.2f}" for n in variants], cols=len(variants)),
+        plot_history(curves, out_dir / "curves.png", metrics=CURVES, title=f"DCGAN on {dataset}: losses and scores"),
+        plot_checkerboard(checker, {n: models[n]["checkerboard"] for n in variants}, out_dir / "checkerboard.png"),
+    ]
+    return {
+        "models": models,
+        "real": {**floor, "count": count},
+        "scorer": {"path": str(scorer.path), "test_accuracy": scorer.test_accuracy, "seconds": round(scorer_seconds, 2)},
+        "figures": [str(f) for f in figures],
+    }
+
+
+def finished_variant(gan: DCGAN, run_dir: Path) -> FitResult | None:
+    """For `resume`: a variant that finished before the interruption is not trained again.
+
+    If `run_dir` holds `generator.keras` and no `backup/`, loads those weights into `gan`'s
+    generator and returns the saved history and training time; otherwise returns None.
+    """
+    saved, seconds = run_dir / "generator.keras", run_dir / "fit_seconds.txt"
+    if (run_dir / "backup").is_dir() or not saved.is_file() or not seconds.is_file():
+        return None
+    gan.generator.set_weights(keras.models.load_model(saved).get_weights())
+    return FitResult.timed(read_history_csv(run_dir / "history.csv"), float(seconds.read_text()))
+
+
+def plot_checkerboard(samples: dict[str, np.ndarray], energies: dict[str, float], path: str | Path) -> Path:
+    """For each variant: a sample (zoomed) and the stride-2 phase pattern of its samples, on ONE grey scale.
+
+    The pattern is the mean over the given samples of `keras_vision.upsample.phase_pattern`, mean
+    removed; all patterns share one scale (mid-grey is 0, black and white the largest deviation of
+    any variant), so a generator with checkerboard artifacts shows a stronger 2x2 texture.
+    """
+    patterns = {}
+    for name, images in samples.items():
+        pattern = phase_pattern(images, 2).mean(axis=0)[6:22, 6:22, 0]
+        patterns[name] = pattern - pattern.mean()
+    scale = max(max(float(np.abs(p).max()) for p in patterns.values()), 1e-12)
+    pictures, titles = [], []
+    for name, images in samples.items():
+        pictures += [np.clip(images[0, 6:22, 6:22, 0], 0, 1), 0.5 + patterns[name] / (2 * scale)]
+        titles += [f"{name}: sample", f"{name}: 2x2 pattern, E={energies[name]:.2g}"]
+    return plot_image_grid(pictures, path, titles=titles, cols=2)

@@ -1,0 +1,45 @@
+"""The `gan` experiment end to end through the CLI, on tiny Fashion-MNIST IDX files."""
+
+import json
+
+import numpy as np
+from PIL import Image
+
+from official_formats import random_split, write_mnist_idx
+
+
+def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_path, capsys, monkeypatch):
+    from keras_vision.run import main
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))  # the scorer's cache
+    rng = np.random.default_rng(0)
+    write_mnist_idx(tmp_path / "data" / "fashion-mnist", random_split(rng, 64, (28, 28), 10),
+                    random_split(rng, 40, (28, 28), 10))
+    argv = ["gan", "--dataset", "fashion_mnist", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "runs"),
+            "--epochs", "2", "--batch-size", "32", "--width", "4", "--latent-dim", "8", "--sample-count", "30",
+            "--epoch-sample-count", "20", "--verbose", "silent"]
+    assert main(argv) == 0, capsys.readouterr().err
+    run = tmp_path / "runs" / "gan"
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert set(metrics["models"]) == {"transpose", "resize"}
+    for name, numbers in metrics["models"].items():
+        assert numbers["epochs"] == 2 and len(numbers["history"]["d_loss"]) == 2, name
+        assert len(numbers["scores_per_epoch"]["fid"]) == 2, name
+        assert numbers["fid"] >= 0 and 0 <= numbers["confident_share"] <= 1 and 0 <= numbers["checkerboard"] <= 1
+        assert 0 <= numbers["label_entropy"] <= np.log(10) + 1e-9
+        with Image.open(run / name / "samples" / "progress.gif") as gif:
+            assert gif.n_frames >= 1
+        assert (run / name / "samples" / "epoch_002.png").is_file() and (run / name / "generator.keras").is_file()
+    assert metrics["real"]["count"] == 30 and metrics["data"]["test"] == 40
+    assert (tmp_path / "keras_home" / "keras_vision" / "scorers" / "fashion_mnist_64x2_classic_cnn.keras").is_file()
+    for figure in ("final_samples.png", "curves.png", "checkerboard.png"):
+        assert (run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", figure
+    table = (run / "results.md").read_text()
+    assert "classifier FID" in table and "transpose" in table and "resize" in table
+
+    # --resume after both variants finished: neither is trained again, the scores are the same.
+    assert main([*argv, "--resume"]) == 0, capsys.readouterr().err
+    again = json.loads((run / "metrics.json").read_text())
+    for name, numbers in again["models"].items():
+        assert numbers["history"] == metrics["models"][name]["history"] and numbers["seconds"] == metrics["models"][name]["seconds"]
+        assert numbers["fid"] == metrics["models"][name]["fid"], name
