@@ -247,8 +247,10 @@ EXPERIMENTS.register("cifar10", Experiment(
             "on CIFAR-10",
     quick={"epochs": 2, "train_limit": 5_000, "test_limit": 1_000},
     headline=FROM_SCRATCH_HEADLINE, datasets=("cifar10",),
+))
 
 
+@dataclass(frozen=True)
 class GanConfig(RunConfig):
     """Options of the DCGAN comparison (`keras_vision.gan.compare_upsamplers`)."""
 

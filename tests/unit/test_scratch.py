@@ -6,12 +6,12 @@ import numpy as np
 import official_formats as of
 import pytest
 
+from keras_vision.data.split import holdout_split
 from keras_vision.scratch import (
     CIFAR10_QUICK,
     CIFAR10_VARIANTS,
     FASHION_MNIST_QUICK,
     augment_pad_crop_flip,
-    holdout,
     prepare_cifar10,
     prepare_fashion_mnist,
     train_cifar10,
@@ -38,10 +38,10 @@ def test_cifar10_labels_from_a_column():
 
 def test_holdout_takes_the_end():
     x, y = np.arange(20), np.arange(20) * 2
-    (x_train, y_train), (x_val, y_val) = holdout(x, y, 0.1)
+    (x_train, y_train), (x_val, y_val) = holdout_split(x, y, 0.1)
     assert x_train.tolist() == list(range(18)) and x_val.tolist() == [18, 19] and y_val.tolist() == [36, 38]
-    with pytest.raises(ValueError, match="validation_fraction"):
-        holdout(x, y, 1.5)
+    with pytest.raises(ValueError, match="fraction"):
+        holdout_split(x, y, 1.5)
 
 
 def test_standardization_centres_each_channel():
