@@ -59,7 +59,8 @@ def test_every_experiment_is_complete():
     for name, exp in EXPERIMENTS.items():
         assert isinstance(exp, Experiment) and exp.summary and exp.headline, name
         assert all(dataset in DATASETS for dataset in exp.datasets), (name, exp.datasets)
-        assert exp.make_config(quick=True).epochs <= exp.make_config().epochs, name
+        full, quick = exp.make_config().epochs, exp.make_config(quick=True).epochs
+        assert full is None or quick <= full, name  # None: each variant's own number of epochs
         assert isinstance(exp.make_config(quick=True), RunConfig)
 
 

@@ -141,7 +141,7 @@ def _nan_input_linear():
     x[5, 0] = np.nan
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
     model.compile("sgd", "sparse_categorical_crossentropy")
-    return model, (x, y), "the loss became nan in epoch 1"
+    return model, (x, y), "loss became nan in epoch 1"
 
 
 def _nan_input_behind_relu():
@@ -155,7 +155,7 @@ def _huge_learning_rate():
     x, _ = tiny_data()
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     model.compile(keras.optimizers.SGD(1e12), "mse")
-    return model, (x * 1e3, np.ones((len(x), 1), "float32") * 1e3), r"the loss became (nan|inf) in epoch 1"
+    return model, (x * 1e3, np.ones((len(x), 1), "float32") * 1e3), r"loss became (nan|inf) in epoch 1"
 
 
 @pytest.mark.parametrize(
@@ -203,7 +203,7 @@ def _zero_epochs():
         (_uncompiled, r"call model.compile\(optimizer=..."),
         (_mismatched_lengths, r"same first dimension.*x \(64, 4\), y \(61,\)"),
         (_batch_size_with_dataset, r"dataset.batch\(8\)"),
-        (_not_a_pair, r"\(x, y\) tuple of arrays or a tf.data.Dataset. Received: ndarray"),
+        (_not_a_pair, r"\(x, y\) tuple of arrays, a tf.data.Dataset or a keras.utils.PyDataset .*Received: ndarray"),
         (_zero_epochs, "`epochs` must be a positive integer"),
     ],
 )

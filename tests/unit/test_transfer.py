@@ -129,12 +129,6 @@ def test_weights_file_depends_on_size_and_alpha_like_keras(arch, kwargs, expecte
     assert APPLICATIONS.get(arch).weights_file(**kwargs) == expected
 
 
-def test_registry_import_does_not_import_tensorflow():
-    code = "import sys, keras_vision.transfer as t; t.APPLICATIONS.get('vgg16'); print('tensorflow' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
-
-
 # --- build_classifier ----------------------------------------------------------------------------
 
 
