@@ -43,14 +43,13 @@ BUDGET_SECONDS = 1.0
 
 def twelve_megapixel_photo(data_dir: Path) -> tuple[np.ndarray, str]:
     """A real photograph resized to 4000x3000 RGB uint8, and where it came from."""
-    from keras_vision.data import load_sample_image, resize_images
+    from keras_vision.data import load_images, load_sample_image, resize_images
     from keras_vision.enhance import darken
-    from keras_vision.enhance.lowlight import load_photo_folder
 
     folder = data_dir / "lowlight" / "LIME"
     if folder.is_dir():
-        name, photo = load_photo_folder(folder)[0]
-        source = f"{folder / name}"
+        photos = load_images(folder)
+        photo, source = photos.images[0], f"{folder / photos.names[0]}"
     else:
         photo, source = darken(load_sample_image("astronaut")), "skimage astronaut, darkened"
     return resize_images(photo[None], SIZE, interpolation="bicubic")[0], source
