@@ -54,12 +54,14 @@ def vgg_block(x, filters, convs, *, batch_norm=False, name):
     """
     # BEGIN SOLUTION
     for k in range(1, convs + 1):
-        activation = None if batch_norm else "relu"
-        x = layers.Conv2D(filters, 3, padding="same", activation=activation, name=f"{name}_conv{k}")(x)
-        if batch_norm:
+        if batch_norm:  # convolution, then normalisation, then the ReLU
+            x = layers.Conv2D(filters, (3, 3), padding="same", name=f"{name}_conv{k}")(x)
             x = layers.BatchNormalization(name=f"{name}_bn{k}")(x)
             x = layers.Activation("relu", name=f"{name}_relu{k}")(x)
-    return layers.MaxPooling2D(2, strides=2, name=f"{name}_pool")(x)
+        else:  # the ReLU inside the convolution, as in the original VGG
+            x = layers.Conv2D(filters, (3, 3), padding="same", activation="relu", name=f"{name}_conv{k}")(x)
+    x = layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2), name=f"{name}_pool")(x)
+    return x
     # END SOLUTION
 
 
