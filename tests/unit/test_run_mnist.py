@@ -51,7 +51,9 @@ def test_ctrl_c_after_the_first_epoch_then_resume(tmp_path):
     command = [sys.executable, "-m", "keras_vision.run", "mnist", "--data-dir", str(data),
                "--out", str(tmp_path / "runs"), "--epochs", "3", "--batch-size", "16"]
     csv = tmp_path / "runs" / "mnist" / "classic_cnn" / "history.csv"
-    first = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell's background job ignores SIGINT and its children inherit that: give the run Python's default.
+    first = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     while not (csv.is_file() and len(csv.read_text().splitlines()) >= 2):  # header + epoch 1
         assert first.poll() is None and time.monotonic() < deadline, first.communicate()
