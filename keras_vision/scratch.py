@@ -37,7 +37,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from keras_vision.data import add_channel_axis, load_cifar10, load_fashion_mnist, locate, one_hot, scale_pixels
-from keras_vision.data import sparse_labels
+from keras_vision.data import DATASETS, sparse_labels
 from keras_vision.data.split import holdout_split
 from keras_vision.evaluation import evaluate_classifier, plot_confusion_matrix, plot_history
 from keras_vision.models.baselines import build_ann, build_cifar10_cnn, build_fcn
@@ -45,10 +45,6 @@ from keras_vision.models.classic import build_classic_cnn
 from keras_vision.training import cosine_decay, epochs_to_steps, fit, set_seed
 from keras_vision.transfer.batchnorm import SCRATCH_BN_MOMENTUM, set_batchnorm_momentum
 
-FASHION_MNIST_CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
 @dataclass(frozen=True)
@@ -341,7 +337,7 @@ def train_fashion_mnist(out_dir, *, data_dir=None, variants: Sequence[str] = ("a
     test = prepare_fashion_mnist(x_test[:test_limit], y_test[:test_limit])
     return compare_variants(
         FASHION_MNIST_VARIANTS, variants, train, test, out_dir=out_dir, title="Fashion-MNIST",
-        class_names=FASHION_MNIST_CLASSES, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose,
+        class_names=DATASETS.get("fashion_mnist").class_names, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose,
         data_info={"source": locate("fashion_mnist", data_dir)}, resume=resume, validation_fraction=validation_fraction,
     )
 
@@ -377,6 +373,6 @@ def train_cifar10(out_dir, *, data_dir=None, variants: Sequence[str] = ("fcn_sma
     test = prepare_cifar10(x_test[:test_limit], y_test[:test_limit])
     return compare_variants(
         CIFAR10_VARIANTS, variants, train, test, out_dir=out_dir, title="CIFAR-10",
-        class_names=CIFAR10_CLASSES, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose,
+        class_names=DATASETS.get("cifar10").class_names, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose,
         data_info={"source": locate("cifar10", data_dir)}, resume=resume, validation_fraction=validation_fraction,
     )
