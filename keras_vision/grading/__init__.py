@@ -11,7 +11,8 @@ Modules, in the order data flows through them:
   copy of the file, or a plain subprocess) and the limits on all its processes (cgroups, rlimits,
   parent-death signals).
 - `ownwork`: the `OWN_WORK` declarations of graded test modules, checked on the submission's source.
-- `runner`, `grader`: one trusted pytest run per submission, reporting on a pipe.
+- `runner`, `grader`, `prefork`: one trusted pytest run per submission, reporting on a pipe,
+  forked from a server that imports pytest and Keras once per grading run.
 - `results`, `formats`, `cli`: dataclasses, output formats, and `python -m keras_vision.grade`.
 - `handout`: the student copy.
 

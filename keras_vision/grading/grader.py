@@ -1,8 +1,8 @@
-"""Grading submissions: one trusted runner subprocess per submission, results as dataclasses.
+"""Grading submissions: one trusted runner process per submission, results as dataclasses.
 
-`grade_submission` starts `python -m keras_vision.grading.runner` on the graded tests, reads its
-report from a pipe and returns a `SubmissionResult`; `grade_batch` does that for every submission
-folder of a batch. No output file is written here (see `keras_vision.grading.formats`).
+`grade_submission` starts a runner (`keras_vision.grading.runner`, forked by
+`keras_vision.grading.prefork`) on the graded tests, reads its report from a pipe and returns a
+`SubmissionResult`; `grade_batch` does that for every submission folder of a batch. No output file is written here (see `keras_vision.grading.formats`).
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import os
 import select
-import subprocess
-import sys
+import signal
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_vision.grading import resources, targets
+from keras_vision.grading import prefork, targets
 from keras_vision.grading.framing import FrameBuffer
 from keras_vision.grading.results import NotRun, SubmissionResult, TestResult
 
@@ -27,6 +26,8 @@ MANIFEST_NAME = "manifest.json"
 HIDDEN_VISIBILITIES = ("hidden", "after_due_date")
 #: Largest report a runner may send (hundreds of tests with long messages fit in far less).
 MAX_REPORT_BYTES = 64 * 2**20
+#: The fork server of this grader's runners (started on first use).
+RUNNERS = prefork.RunnerServer()
 
 
 @dataclass(frozen=True)
@@ -93,31 +94,25 @@ def collect_graded_tests(files: list[Path], options: GradingOptions) -> list[Tes
 
 def run_runner(files: list[Path], options: GradingOptions, *, target: Path | None = None,
                collect_only: bool = False) -> tuple[dict, str]:
-    """Runs the trusted runner subprocess; returns its report (empty on failure) and its log."""
+    """Runs a trusted runner (`keras_vision.grading.runner`); returns its report (empty on failure) and its log."""
     root = options.tests_dir.resolve().parents[1]
-    read_fd, write_fd = os.pipe()
-    command = [sys.executable, "-m", "keras_vision.grading.runner", "--result-fd", str(write_fd),
-               "--timeout", str(options.timeout), "--memory-mb", str(options.memory_mb),
-               "--sandbox", options.sandbox, *map(str, files)]
+    argv = ["--timeout", str(options.timeout), "--memory-mb", str(options.memory_mb),
+            "--sandbox", options.sandbox, *map(str, files)]
     if target is not None:
-        command += ["--target", str(target)]
+        argv += ["--target", str(target)]
     if collect_only:
-        command.append("--collect-only")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": os.pathsep.join([str(root), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        argv.append("--collect-only")
     with tempfile.TemporaryFile() as log:
         try:
-            process = subprocess.Popen(command, cwd=root, pass_fds=(write_fd,), stdin=subprocess.DEVNULL,
-                                       stdout=log, stderr=subprocess.STDOUT, env=env,
-                                       preexec_fn=resources.die_with_parent)  # dies with the grader
-        finally:
-            os.close(write_fd)
+            pid, read_fd = RUNNERS.start_runner(argv, cwd=str(root), python_path=str(root), log_fd=log.fileno())
+        except RuntimeError as error:
+            return {}, str(error)
         try:
             payload = _read_report(read_fd, time.monotonic() + options.runner_timeout)
-            process.wait(timeout=60)
-        except (EOFError, ValueError, TimeoutError, subprocess.TimeoutExpired):
-            process.kill()
-            process.wait()
+            if not prefork.wait_for_exit(read_fd, time.monotonic() + 60):
+                raise TimeoutError("The test runner did not exit.")
+        except (EOFError, ValueError, TimeoutError):
+            os.kill(pid, signal.SIGKILL)  # still alive: its end of the pipe is open
             payload = None
         finally:
             os.close(read_fd)

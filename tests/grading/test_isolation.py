@@ -134,7 +134,7 @@ def test_die_with_parent_is_set_in_the_child():
 @pytest.mark.slow
 def test_killing_the_grader_leaves_no_process(tmp_path):
     """SIGKILL the grader while a detached grandchild of a worker runs: the chain of parent-death
-    signals (grader -> runner -> bwrap -> its PID namespace) ends everything within seconds."""
+    signals (grader -> runner server -> runner -> bwrap -> its PID namespace) ends everything within seconds."""
     folder = tmp_path / "submissions" / "attack_detach"
     folder.mkdir(parents=True)
     (folder / f"{MODULE}.py").write_text(patched_solution(SUBMISSIONS / "attack_detach.py"))
@@ -147,7 +147,7 @@ def test_killing_the_grader_leaves_no_process(tmp_path):
         while not leftover_processes("kv-attack-det") and time.monotonic() < deadline and grader.poll() is None:
             time.sleep(0.2)
         assert leftover_processes("kv-attack-det"), "the attack's detached process never started"
-        runner = resources.children_of(grader.pid)
+        runner = [pid for child in resources.children_of(grader.pid) for pid in (child, *resources.children_of(child))]
         os.kill(grader.pid, signal.SIGKILL)
         grader.wait()
         deadline = time.monotonic() + 10

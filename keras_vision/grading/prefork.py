@@ -1,0 +1,179 @@
+"""A fork server for the trusted runners: pytest and Keras are imported once per grading run.
+
+Importing Keras costs a few seconds of CPU, and every runner needs it (the graded tests build
+the reference models). Started fresh for each submission, a batch of 30 would import it 30
+times. `RunnerServer` starts one server process that imports `PRELOAD` and then forks one runner
+per request: each runner starts from the same state a fresh `python -m
+keras_vision.grading.runner` would have after those imports, and costs only a fork.
+
+    grader  --request (argv, cwd) + [log fd, result fd] over a socket-->  server  --fork-->  runner
+            <--------------------------- the runner's pid ------------
+
+The runner writes its report on the result pipe and keeps the pipe open until it exits, so the
+grader knows the runner is gone when it reads end-of-file. The server exits when the grader's end
+of the socket closes, which the kernel does when the grader dies, however it dies; each runner
+dies with the server (`die_with_parent`), taking its workers along.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from keras_vision.grading.resources import die_with_parent
+
+#: Imported once by the server, before any fork: the slow imports every runner needs.
+PRELOAD = ("keras_vision.grading.runner", "keras_vision.grading.plugin", "pytest", "keras")
+#: Seconds the server may take to import `PRELOAD` (about 5 on a quiet 2-core machine).
+START_TIMEOUT = 300.0
+
+
+class RunnerServer:
+    """The grader's handle on the fork server: `start_runner` returns a new runner's pid and report fd.
+
+    One server serves every thread of the grader (a lock orders the requests); it is started
+    on the first request and again if it has died.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._socket: socket.socket | None = None
+
+    def start_runner(self, argv: list[str], *, cwd: str, python_path: str, log_fd: int) -> tuple[int, int]:
+        """Forks a runner for `keras_vision.grading.runner.main(argv + ["--result-fd", FD])`.
+
+        Args:
+            argv: The runner's arguments, without `--result-fd`.
+            cwd: Its working folder (the root of the graded tests' repository or handout).
+            python_path: A folder put first on its `sys.path`.
+            log_fd: Where its stdout and stderr go.
+
+        Returns:
+            (pid, fd): the runner's pid and the read end of its result pipe.
+
+        Raises:
+            RuntimeError: the server could not be started (its output is in the message).
+        """
+        read_fd, write_fd = os.pipe()
+        request = json.dumps({"argv": argv, "cwd": cwd, "python_path": python_path}).encode()
+        try:
+            with self._lock:
+                server = self._running()
+                socket.send_fds(server, [request], [log_fd, write_fd])
+                reply = server.recv(64)
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        if not reply:
+            os.close(read_fd)
+            self.stop()
+            raise RuntimeError("The grader's runner server stopped before it started a runner.")
+        return int(reply), read_fd
+
+    def stop(self) -> None:
+        """Closes the socket (the server then exits) and waits for the server."""
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+    def _running(self) -> socket.socket:
+        if self._process is not None and self._process.poll() is None:
+            return self._socket
+        self.stop()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1"}
+        with tempfile.TemporaryFile() as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "keras_vision.grading.prefork", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env=env,  # no parent-death signal: it would come when the *thread* that started it ends
+            )
+            theirs.close()
+            self._socket = ours
+            ready, _, _ = select.select([ours], [], [], START_TIMEOUT)
+            if not ready or ours.recv(16) != b"ready":
+                self.stop()
+                log.seek(0)
+                output = log.read().decode("utf-8", errors="replace")[-3000:]
+                raise RuntimeError(f"The grader's runner server did not start:\n{output}")
+        return ours
+
+
+def wait_for_exit(fd: int, deadline: float) -> bool:
+    """Reads `fd` to end-of-file (the runner has exited); False if `deadline` passes first."""
+    while (remaining := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+        if ready and not os.read(fd, 1 << 16):
+            return True
+    return False
+
+
+def serve(fd: int) -> None:
+    """The server: imports `PRELOAD`, then forks a runner per request until the grader goes away."""
+    for name in PRELOAD:
+        importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the runners
+    server = socket.socket(fileno=fd)
+    try:
+        server.send(b"ready")
+        while True:
+            request, fds, _, _ = socket.recv_fds(server, 1 << 20, 2)
+            if not request:  # the grader closed its end, or died
+                return
+            pid = os.fork()
+            if pid == 0:
+                server.close()
+                _run(json.loads(request), *fds)
+            for received in fds:
+                os.close(received)
+            server.send(str(pid).encode())
+    except OSError:  # the grader is gone
+        return
+
+
+def _run(request: dict, log_fd: int, result_fd: int) -> None:
+    """In the forked runner: the process state of a fresh runner, then `runner.main`; never returns."""
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the runner waits for its own workers
+        die_with_parent()
+        os.dup(result_fd)  # a copy that stays open until exit: end-of-file tells the grader it is gone
+        for target in (1, 2):
+            os.dup2(log_fd, target)
+        os.close(log_fd)
+        os.chdir(request["cwd"])
+        sys.path.insert(0, request["python_path"])
+        from keras_vision.grading import runner
+
+        code = runner.main([*request["argv"], "--result-fd", str(result_fd)])
+    except BaseException:  # noqa: BLE001 - reported in the log, which the grader shows
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))

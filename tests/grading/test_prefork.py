@@ -1,0 +1,91 @@
+"""The runners' fork server: one import of Keras per grading run, and nothing outlives the grader."""
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from grading_helpers import MODULE, REPO
+
+from keras_vision.grading import prefork, resources
+from keras_vision.grading.grader import RUNNERS, GradingOptions, grade_submission, run_runner
+from keras_vision.grading.targets import graded_test_files, graded_tests_dir
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return False
+    return "Z" not in state
+
+
+def collect(server: prefork.RunnerServer, log) -> tuple[int, bytes]:
+    """Starts a collect-only runner on ex01's graded tests; returns its pid and everything it sent."""
+    files = [str(f) for f in graded_test_files(graded_tests_dir(), [MODULE])]
+    pid, fd = server.start_runner(["--collect-only", *files], cwd=str(REPO), python_path=str(REPO), log_fd=log.fileno())
+    data = b""
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            data += chunk
+    finally:
+        os.close(fd)
+    return pid, data
+
+
+def test_one_server_forks_every_runner_and_stops_with_its_socket(tmp_path):
+    server = prefork.RunnerServer()
+    with open(tmp_path / "log", "wb") as log:
+        first, report = collect(server, log)
+        second, again = collect(server, log)
+    assert b"test_apply_filter" in report and report == again, (tmp_path / "log").read_text()[-2000:]
+    assert first != second
+    deadline = time.monotonic() + 5  # end-of-file comes as the runner exits: its fds close before it is gone
+    while (alive(first) or alive(second)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(first) and not alive(second)
+    process = server._process
+    assert process.poll() is None
+    server.stop()
+    assert process.poll() is not None
+
+
+def test_a_dead_server_is_started_again(tmp_path):
+    server = prefork.RunnerServer()
+    with open(tmp_path / "log", "wb") as log:
+        collect(server, log)
+        dead = server._process
+        dead.kill()
+        dead.wait()
+        pid, report = collect(server, log)
+    assert server._process is not dead and b"test_apply_filter" in report
+    server.stop()
+
+
+def descendants(pid: int) -> set[int]:
+    found = set(resources.children_of(pid))
+    for child in list(found):
+        found |= descendants(child)
+    return found
+
+
+def test_a_runner_over_its_time_is_killed_with_its_workers(tmp_path):
+    """A runner past `runner_timeout` is killed; its workers die with it; the server stays."""
+    options = GradingOptions(graded_tests_dir(), modules=(MODULE,), runner_timeout=6)
+    files = graded_test_files(options.tests_dir, [MODULE])
+    outcome, seen = {}, set()
+    grading = threading.Thread(target=lambda: outcome.update(zip(("report", "log"), run_runner(
+        files, options, target=REPO / "solutions"))))
+    grading.start()
+    while grading.is_alive():
+        if RUNNERS._process is not None:
+            seen |= descendants(RUNNERS._process.pid)
+        time.sleep(0.05)
+    assert outcome["report"] == {} and seen
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in seen) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in seen if alive(pid)]
+    assert RUNNERS._process.poll() is None
+    result = grade_submission(REPO / "solutions", options)
+    assert result.errors and "runner failed" in result.errors[0] and result.score == 0
