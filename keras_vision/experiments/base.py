@@ -18,9 +18,11 @@ writes `metrics.json` and the headline table (`results.md`, `results.csv`):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import json
+import os
 import time
 import typing
 from dataclasses import dataclass, field
@@ -88,6 +90,10 @@ class RunConfig:
                 raise UsageError(f"{flag} must be one of {', '.join(map(str, meta['choices']))}. Received: {value!r}.")
             if meta.get("minimum") is not None and value is not None and value < meta["minimum"]:
                 raise UsageError(f"{flag} must be at least {meta['minimum']}. Received: {value!r}.")
+        blocking = next((p for p in (self.run_dir, *self.run_dir.parents) if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            raise UsageError(f"--out must be a folder, but {blocking} is a file. "
+                             f"Choose another --out (e.g. --out runs) or move the file. Received: --out {self.out}.")
 
     @property
     def run_dir(self) -> Path:
@@ -215,10 +221,46 @@ def run_experiment(config: RunConfig) -> dict:
     exp = EXPERIMENTS.get(config.experiment)
     run = exp.runner()
     config.run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(config.run_dir / "config.json", config.to_dict())
-    set_seed(config.seed)
-    start = time.perf_counter()
-    metrics = {"experiment": exp.name, **run(config)}
+    with run_lock(config.run_dir):
+        write_json(config.run_dir / "config.json", config.to_dict())
+        set_seed(config.seed)
+        start = time.perf_counter()
+        metrics = {"experiment": exp.name, **run(config)}
+        return _finish(exp, config, metrics, start)
+
+
+@contextlib.contextmanager
+def run_lock(run_dir: Path):
+    """Holds `run_dir/.lock` for the run: a second run into the same folder stops before it writes.
+
+    The lock is the kernel's (`flock`): it is released when the process ends, however it ends,
+    so a killed run never leaves a stale lock behind for `--resume`.
+
+    Raises:
+        UsageError: another process is running into `run_dir`.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    with open(run_dir / ".lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise UsageError(f"{run_dir} is in use by a run still going ({holder}). Wait for it to finish, "
+                             f"or give this run another --out.") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"pid {os.getpid()}")
+        lock.flush()
+        yield
+
+
+def _finish(exp: Experiment, config: RunConfig, metrics: dict, start: float) -> dict:
+    """Adds the config, the time and the tables to `metrics`; writes `metrics.json`; prints the table."""
     sections = (exp.section,) if isinstance(exp.section, str) else exp.section
     rows = [row for name in sections
             for row in result_rows(metrics.get(name, {}), exp.headline, prefix=f"{name}/" if len(sections) > 1 else "")]

@@ -74,6 +74,14 @@ def test_bad_option_value_is_a_usage_error(capsys):
     assert "--image-size: invalid int value: 'big'" in capsys.readouterr().err
 
 
+def test_out_that_is_a_file_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    for out in (tmp_path / "notes.txt", tmp_path / "notes.txt" / "deeper"):
+        assert main(["lowlight", "--out", str(out)]) == 2
+        assert f"--out must be a folder, but {tmp_path / 'notes.txt'} is a file" in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
 def test_missing_data_offline_exits_2_fast_with_guidance(tmp_path):
     """The acceptance check: no data, empty Keras cache, no network -> exit 2 within 60 s."""
     env = {**os.environ, "KERAS_HOME": str(tmp_path / "keras_home"), "KERAS_VISION_DATA": str(tmp_path / "none"),

@@ -6,7 +6,8 @@ import pytest
 
 from keras_vision.data import DATASETS
 from keras_vision.experiments import EXPERIMENTS, Experiment, Metric, RunConfig, run_experiment
-from keras_vision.experiments.base import STRATEGY_NAMES
+from keras_vision.errors import UsageError
+from keras_vision.experiments.base import STRATEGY_NAMES, run_lock
 from keras_vision.registry import Registry
 from keras_vision.run import main
 from keras_vision.training import STRATEGIES
@@ -114,6 +115,17 @@ def test_run_writes_config_metrics_and_tables(registry, tmp_path):
     assert written["config"]["nan_after"] is None and written["config"]["out"] == str(tmp_path)
     assert json.loads((tmp_path / "pair" / "config.json").read_text())["epochs"] == 1
     assert [p.rsplit("/", 1)[-1] for p in written["tables"]] == ["results.md", "results.csv"]
+
+
+def test_a_second_run_into_the_same_folder_stops_before_writing(registry, tmp_path):
+    register_toys(registry)
+    config = registry.get("pair").make_config(out=tmp_path, epochs=1, batch_size=32)
+    config.run_dir.mkdir(parents=True)
+    with run_lock(config.run_dir):  # the first run, still going
+        with pytest.raises(UsageError, match=r"in use by a run still going \(pid \d+\).*another --out"):
+            run_experiment(config)
+        assert not (config.run_dir / "config.json").exists()
+    assert run_experiment(config)["experiment"] == "pair"  # released when the first one ends
 
 
 @pytest.mark.parametrize("argv, message", [
