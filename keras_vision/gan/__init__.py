@@ -1,7 +1,8 @@
 """A DCGAN whose generator upsamples by transposed convolution or by resize + convolution.
 
 - `models`: `build_generator(upsampler="transpose"|"resize")`, `build_discriminator`.
-- `dcgan`: `DCGAN`, a `keras.Model` with its own `train_step`; `discriminator_loss`, `generator_loss`.
+- `dcgan`: `DCGAN`, a `keras.Model` with its own `train_step` and a moving average of the
+  generator that makes the samples; `discriminator_loss`, `generator_loss`.
 - `samples`: fixed-noise sample grids every epoch and a GIF of the run (`SampleGrids`).
 - `scores`: generative scores judged by the course's MNIST CNN: classifier FID
   (`frechet_distance`), confident share, label entropy, checkerboard energy.

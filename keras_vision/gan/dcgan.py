@@ -9,12 +9,18 @@ Each step, on a batch of real images and a batch of fresh noise:
    generated images against 1, the "non-saturating" loss of Goodfellow et al. (`generator_loss`),
    whose gradient stays large while the discriminator wins.
 
+After each step a copy of the generator, `ema_generator`, moves its weights a little towards
+the generator's (an exponential moving average). The generator's weights jump around as the two
+networks chase each other; their average sits nearer the middle of that orbit and makes cleaner
+samples, so `generate` samples from the average (Yazici et al.).
+
 `DCGAN` has no `call`: `fit` (`keras_vision.training.fit`) drives its `train_step`, logs `d_loss`,
 `g_loss` and the discriminator's mean probabilities `d_real` and `d_fake`, backs it up every epoch
 and stops with `TrainingDivergedError` if a loss turns NaN.
 
 Reference: Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014; Salimans et al.,
-"Improved Techniques for Training GANs", NeurIPS 2016 (one-sided label smoothing).
+"Improved Techniques for Training GANs", NeurIPS 2016 (one-sided label smoothing); Yazici et al.,
+"The Unusual Effectiveness of Averaging in GAN Training", ICLR 2019 (the moving average).
 """
 
 from __future__ import annotations
@@ -68,14 +74,20 @@ class DCGAN(keras.Model):
         generator: `keras.Model` from noise (batch, latent_dim) to images in [-1, 1].
         discriminator: `keras.Model` from images to one logit per image.
         label_smoothing: One-sided label smoothing of the real targets, in [0, 0.5). Defaults to `0.0`.
+        ema_decay: Decay of the generator's moving average, in [0, 1); `0` samples from the
+            generator itself. The decay starts low and rises to this value over the first steps
+            (`min(ema_decay, (1 + step) / (10 + step))`). Defaults to `0.999`, an average over
+            about the last 1,000 steps.
         seed: Seed of the noise drawn in each step. Defaults to `0`.
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, label_smoothing: float = 0.0,
-                 seed: int = 0, **kwargs):
+                 ema_decay: float = 0.999, seed: int = 0, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= label_smoothing < 0.5:
             raise ValueError(f"`label_smoothing` must be in [0, 0.5). Received: label_smoothing={label_smoothing!r}.")
+        if not 0 <= ema_decay < 1:
+            raise ValueError(f"`ema_decay` must be in [0, 1) (0: no average). Received: ema_decay={ema_decay!r}.")
         if tuple(generator.output_shape[1:]) != tuple(discriminator.input_shape[1:]):
             raise ValueError(f"The generator makes images of shape {generator.output_shape[1:]} but the "
                              f"discriminator takes {discriminator.input_shape[1:]}: they must agree.")
@@ -83,6 +95,11 @@ class DCGAN(keras.Model):
         self.discriminator = discriminator
         self.latent_dim = int(generator.input_shape[-1])
         self.label_smoothing = float(label_smoothing)
+        self.ema_decay = float(ema_decay)
+        self.ema_generator = None
+        if self.ema_decay:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
         self.seed = seed
         self.noise_seed = keras.random.SeedGenerator(seed)
         self.trackers = {key: keras.metrics.Mean(name=key) for key in ("d_loss", "g_loss", "d_real", "d_fake")}
@@ -100,9 +117,14 @@ class DCGAN(keras.Model):
     def metrics(self):
         return list(self.trackers.values())
 
+    @property
+    def sampler(self) -> keras.Model:
+        """The generator that makes the samples: the moving average, or the generator without one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
     def generate(self, noise, *, batch_size: int = 500):
-        """Images for `noise` (N, latent_dim), in inference mode, as a NumPy array in [-1, 1]."""
-        return self.generator.predict(noise, batch_size=batch_size, verbose=0)
+        """Images of `sampler` for `noise` (N, latent_dim), in inference mode, as a NumPy array in [-1, 1]."""
+        return self.sampler.predict(noise, batch_size=batch_size, verbose=0)
 
     def train_step(self, data):
         real = data[0] if isinstance(data, tuple) else data
@@ -121,6 +143,11 @@ class DCGAN(keras.Model):
             g_loss = generator_loss(self.discriminator(self.generator(noise, training=True), training=True))
         weights = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+        if self.ema_generator is not None:
+            step = ops.cast(self.g_optimizer.iterations, "float32")
+            decay = ops.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
+            for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+                average.assign(decay * average + (1.0 - decay) * ops.cast(weight, average.dtype))
 
         values = {"d_loss": d_loss, "g_loss": g_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
                   "d_fake": ops.mean(ops.sigmoid(fake_logits))}
@@ -131,7 +158,7 @@ class DCGAN(keras.Model):
     def get_config(self):
         return {**super().get_config(), "generator": keras.saving.serialize_keras_object(self.generator),
                 "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-                "label_smoothing": self.label_smoothing, "seed": self.seed}
+                "label_smoothing": self.label_smoothing, "ema_decay": self.ema_decay, "seed": self.seed}
 
     @classmethod
     def from_config(cls, config):

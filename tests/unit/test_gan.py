@@ -161,6 +161,7 @@ def test_dcgan_trains_through_fit_and_resumes_after_an_interruption(tmp_path, mo
         train_dcgan(gan, blobs(), tmp_path, **kwargs)
     monkeypatch.setattr(train_module, "fit", real_fit)
     after_two = [w.copy() for w in gan.generator.get_weights()]
+    average_after_two = [w.copy() for w in gan.ema_generator.get_weights()]
     d_steps = int(gan.d_optimizer.iterations)
     assert d_steps == 2 * (64 // 16) and (tmp_path / "backup").is_dir()
 
@@ -170,12 +171,13 @@ def test_dcgan_trains_through_fit_and_resumes_after_an_interruption(tmp_path, mo
     class Probe(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             seen["weights"] = self.model.generator.get_weights()
+            seen["average"] = self.model.ema_generator.get_weights()
             seen["steps"] = int(self.model.d_optimizer.iterations)
 
     monkeypatch.setattr(train_module, "fit", lambda *a, **k: real_fit(*a, **{**k, "callbacks": [*k["callbacks"], Probe()]}))
     result = train_dcgan(resumed, blobs(), tmp_path, resume=True, **kwargs)
     assert seen["steps"] == d_steps
-    for restored, saved in zip(seen["weights"], after_two):
+    for restored, saved in zip(seen["weights"] + seen["average"], after_two + average_after_two):
         np.testing.assert_array_equal(restored, saved)
     assert result.epochs == 3 and int(resumed.g_optimizer.iterations) == 3 * (64 // 16)
     history = read_history_csv(tmp_path / "history.csv")
@@ -187,6 +189,26 @@ def test_dcgan_trains_through_fit_and_resumes_after_an_interruption(tmp_path, mo
         assert gif.n_frames == 3
     assert (tmp_path / "model.keras").is_file() and not (tmp_path / "backup").exists()
     assert json.loads((tmp_path / "history.json").read_text())["d_loss"] == history["d_loss"]
+
+
+def test_the_sampler_is_a_moving_average_of_the_generator():
+    gan = build_dcgan("resize", latent_dim=8, width=4, learning_rate=2e-3)
+    assert gan.sampler is gan.ema_generator and gan.ema_decay == 0.999
+    before = [w.copy() for w in gan.generator.get_weights()]
+    np.testing.assert_array_equal(gan.ema_generator.get_weights()[0], before[0])  # starts as a copy
+    gan.fit(blobs(16), batch_size=16, epochs=1, verbose=0)  # one step: decay min(0.999, 2 / 11)
+    decay = 2 / 11
+    after = gan.generator.get_weights()
+    assert not np.allclose(after[0], before[0])
+    for average, old, new in zip(gan.ema_generator.get_weights(), before, after):
+        np.testing.assert_allclose(average, decay * old + (1 - decay) * new, rtol=1e-5, atol=1e-6)
+    noise = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+    np.testing.assert_allclose(gan.generate(noise), gan.ema_generator.predict(noise, verbose=0), atol=1e-6)
+
+    plain = DCGAN(build_generator(8, filters=(8, 4), base_filters=8), build_discriminator(filters=(4, 8)), ema_decay=0)
+    assert plain.ema_generator is None and plain.sampler is plain.generator
+    with pytest.raises(ValueError, match="ema_decay"):
+        DCGAN(build_generator(8, filters=(8, 4), base_filters=8), build_discriminator(filters=(4, 8)), ema_decay=1.0)
 
 
 def test_discriminator_steps_lower_its_loss_on_a_fixed_batch():
