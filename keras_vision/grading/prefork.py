@@ -71,6 +71,8 @@ class RunnerServer:
                 server = self._running()
                 socket.send_fds(server, [request], [log_fd, write_fd])
                 reply = server.recv(64)
+        except OSError:  # it died after the check: the next request starts a new one
+            reply = b""
         except BaseException:
             os.close(read_fd)
             raise

@@ -1,10 +1,12 @@
 """The runners' fork server: one import of Keras per grading run, and nothing outlives the grader."""
 
 import os
+import socket
 import threading
 import time
 from pathlib import Path
 
+import pytest
 from grading_helpers import MODULE, REPO
 
 from keras_vision.grading import prefork, resources
@@ -59,6 +61,23 @@ def test_a_dead_server_is_started_again(tmp_path):
         dead.wait()
         pid, report = collect(server, log)
     assert server._process is not dead and b"test_apply_filter" in report
+    server.stop()
+
+
+def test_a_server_that_dies_during_a_request_fails_that_runner_only(tmp_path, monkeypatch):
+    server = prefork.RunnerServer()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    theirs.close()  # the server end is gone
+    monkeypatch.setattr(server, "_running", lambda: ours)
+    open_fds = len(os.listdir("/proc/self/fd"))
+    with open(tmp_path / "log", "wb") as log, pytest.raises(RuntimeError, match="stopped before it started a runner"):
+        server.start_runner(["--collect-only"], cwd=str(REPO), python_path=str(REPO), log_fd=log.fileno())
+    assert len(os.listdir("/proc/self/fd")) == open_fds  # both ends of the result pipe are closed
+    ours.close()
+    monkeypatch.undo()
+    with open(tmp_path / "log", "wb") as log:
+        _, report = collect(server, log)  # the next request starts a server
+    assert b"test_apply_filter" in report
     server.stop()
 
 
