@@ -66,7 +66,8 @@ def build_dcgan(upsampler: str, image_shape=(28, 28, 1), *, latent_dim: int = 64
     def rate():  # a schedule object of its own for each optimizer
         return cosine_decay(learning_rate, total_steps=total_steps) if total_steps else learning_rate
 
-    gan.compile(d_optimizer=keras.optimizers.Adam(rate(), beta_1=0.5), g_optimizer=keras.optimizers.Adam(rate(), beta_1=0.5))
+    gan.compile(d_optimizer=keras.optimizers.Adam(rate(), beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(rate(), beta_1=0.5))
     return gan
 
 

@@ -2,7 +2,8 @@
 
 `grade_submission` starts a runner (`keras_vision.grading.runner`, forked by
 `keras_vision.grading.prefork`) on the graded tests, reads its report from a pipe and returns a
-`SubmissionResult`; `grade_batch` does that for every submission folder of a batch. No output file is written here (see `keras_vision.grading.formats`).
+`SubmissionResult`; `grade_batch` does that for every submission folder of a batch. No output
+file is written here (see `keras_vision.grading.formats`).
 """
 
 from __future__ import annotations
