@@ -33,7 +33,7 @@ MSE training maximises PSNR but prefers blur (the average of all plausible sharp
     loss = mean((y_true - y_pred) ** 2) + feature_weight * mean((phi(y_true) - phi(y_pred)) ** 2)
 
 Work through the functions in order; check yourself with `python -m pytest tests/graded`.
-`psnr` you write yourself in NumPy: no `tf.image.psnr`, no `skimage.metrics`, no `keras_vision`.
+`psnr_arrays` you write yourself in NumPy: no `tf.image.psnr`, no `skimage.metrics`, no `keras_vision`.
 """
 
 import keras
@@ -79,7 +79,7 @@ def rgb_to_y(image):
     raise NotImplementedError("ex08.rgb_to_y: replace this line with your code.")
 
 
-def psnr(a, b, *, data_range=255.0):
+def psnr_arrays(a, b, *, data_range=255.0):
     """Peak signal-to-noise ratio in dB: 10 * log10(data_range ** 2 / mean((a - b) ** 2)).
 
     Args:
@@ -91,7 +91,7 @@ def psnr(a, b, *, data_range=255.0):
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     # YOUR CODE HERE
-    raise NotImplementedError("ex08.psnr: replace this line with your code.")
+    raise NotImplementedError("ex08.psnr_arrays: replace this line with your code.")
 
 
 def build_srcnn(input_shape=(None, None, 3), *, layout="9-1-5", filters=(64, 32), residual=False, name="srcnn"):

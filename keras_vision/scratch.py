@@ -1,8 +1,9 @@
 """Classifiers trained from scratch: the Fashion-MNIST and CIFAR-10 comparisons, as library calls.
 
-Each `train_*` function loads the data with `keras_vision.data`, applies the taught preprocessing,
-trains every requested variant with `keras_vision.training.fit` (cosine learning rate), evaluates
-it on the test set with `keras_vision.evaluation`, and writes to `out_dir`:
+`train_from_scratch("fashion_mnist" | "cifar10", out_dir)` loads the data with `keras_vision.data`,
+applies the taught preprocessing, trains every requested variant with `keras_vision.training.fit`
+(cosine learning rate), evaluates it on the test set with `keras_vision.evaluation`, and writes to
+`out_dir`:
 
     out_dir/
         metrics.json            every variant: test accuracy and loss, seconds, seconds per epoch
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -291,28 +291,65 @@ def compare_variants(table: dict[str, Variant], names: Sequence[str], train, tes
     metrics = {
         "models": records,
         "best": best,
-        "data": {**(data_info or {}), "train": len(fit_train[0]), "validation": len(validation[0]), "test": len(test[0])},
+        "data": {**(data_info or {}), "train": len(fit_train[0]), "validation": len(validation[0]),
+                 "test": len(test[0])},
         "figures": [str(f) for f in figures],
     }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
 
 
-def train_fashion_mnist(out_dir, *, data_dir=None, variants: Sequence[str] = ("ann", "cnn"), epochs: int | None = None,
-                        batch_size: int = 64, train_limit: int | None = None, test_limit: int | None = None,
-                        seed: int = 0, verbose="auto", resume: bool = False, validation_fraction: float = 0.1) -> dict:
-    """Fashion-MNIST: the dense network (`ann`) against the classic CNN (`cnn`).
+@dataclass(frozen=True)
+class ScratchDataset:
+    """One from-scratch comparison: the data, its preprocessing and the models compared on it.
 
-    Preprocessing as taught: pixels / 255, reshape to 28x28x1, one-hot labels, categorical
-    cross-entropy; Adam with a cosine learning rate from 1e-3. Reaches about 89 % (ann) and
-    92 % (cnn) test accuracy.
+    Attributes:
+        load: `load(data_dir) -> ((x_train, y_train), (x_test, y_test))`, from `keras_vision.data`.
+        prepare: `prepare(x, y) -> (x, y_one_hot)`, the taught preprocessing.
+        variants: Variant name -> `Variant`; all of them train unless some are named.
+        title: Title of the learning-curve figure.
+        batch_size: Default batch size.
+    """
+
+    load: Callable
+    prepare: Callable
+    variants: dict[str, Variant]
+    title: str
+    batch_size: int
+
+
+#: Dataset name (as in `keras_vision.data.DATASETS`) -> its comparison, for `train_from_scratch`.
+SCRATCH_DATASETS = {
+    "fashion_mnist": ScratchDataset(load_fashion_mnist, prepare_fashion_mnist, FASHION_MNIST_VARIANTS,
+                                    title="Fashion-MNIST", batch_size=64),
+    "cifar10": ScratchDataset(load_cifar10, prepare_cifar10, CIFAR10_VARIANTS, title="CIFAR-10", batch_size=128),
+}
+
+
+def train_from_scratch(dataset: str, out_dir, *, data_dir=None, variants: Sequence[str] | None = None,
+                       epochs: int | None = None, batch_size: int | None = None, train_limit: int | None = None,
+                       test_limit: int | None = None, seed: int = 0, verbose="auto", resume: bool = False,
+                       validation_fraction: float = 0.1) -> dict:
+    """Loads `dataset`, applies the taught preprocessing and compares its variants (`SCRATCH_DATASETS`).
+
+    - `"fashion_mnist"`: the dense network (`ann`) against the classic CNN (`cnn`). Pixels / 255,
+      reshaped to 28x28x1, one-hot labels, categorical cross-entropy; Adam with a cosine learning
+      rate from 1e-3. Reaches about 89 % (ann) and 92 % (cnn) test accuracy.
+    - `"cifar10"`: two fully connected baselines (`fcn_small`, `fcn_large`) against a CNN (`cnn`)
+      with augmentation and weight decay. Pixels / 255 and one-hot labels for all; the FCNs train
+      with Adam, the CNN with SGD (Nesterov momentum) on a cosine learning rate after one warm-up
+      epoch, on randomly cropped and flipped batches. Reads the official archive or pickles, or the
+      class-folder JPEG copy.
 
     Args:
+        dataset: `"fashion_mnist"` or `"cifar10"`.
         out_dir: Output folder (see the module docstring).
-        data_dir: Where the four IDX files are; see `keras_vision.data.load_fashion_mnist`.
-        variants: Variants to train (`FASHION_MNIST_VARIANTS`). Defaults to both.
-        epochs: Epochs of every variant; `None` for each variant's default (20 ann, 12 cnn).
-        batch_size: Batch size. Defaults to `64`.
+        data_dir: Where the dataset is; see `keras_vision.data.load_fashion_mnist` / `load_cifar10`.
+        variants: Variants to train, in order; `None` for all of the dataset's (`FASHION_MNIST_VARIANTS`,
+            `CIFAR10_VARIANTS`). Defaults to `None`.
+        epochs: Epochs of every variant; `None` for each variant's default (20 ann, 12 cnn on
+            Fashion-MNIST; 30 fcn, 25 cnn on CIFAR-10).
+        batch_size: Batch size; `None` for the dataset's (64 Fashion-MNIST, 128 CIFAR-10).
         train_limit: Use only the first `train_limit` training images (quick runs).
         test_limit: Use only the first `test_limit` test images.
         seed: Random seed. Defaults to `0`.
@@ -322,48 +359,20 @@ def train_fashion_mnist(out_dir, *, data_dir=None, variants: Sequence[str] = ("a
 
     Returns:
         The metrics dict also written to `out_dir/metrics.json`.
+
+    Raises:
+        ValueError: an unknown `dataset` or variant (the message lists the valid ones), or a bad
+            `epochs` or `validation_fraction`.
     """
-    (x_train, y_train), (x_test, y_test) = load_fashion_mnist(data_dir)
-    train = prepare_fashion_mnist(x_train[:train_limit], y_train[:train_limit])
-    test = prepare_fashion_mnist(x_test[:test_limit], y_test[:test_limit])
+    if dataset not in SCRATCH_DATASETS:
+        raise ValueError(f"Unknown dataset {dataset!r}. Valid datasets: {', '.join(SCRATCH_DATASETS)}.")
+    spec = SCRATCH_DATASETS[dataset]
+    (x_train, y_train), (x_test, y_test) = spec.load(data_dir)
+    train = spec.prepare(x_train[:train_limit], y_train[:train_limit])
+    test = spec.prepare(x_test[:test_limit], y_test[:test_limit])
     return compare_variants(
-        FASHION_MNIST_VARIANTS, variants, train, test, out_dir=out_dir, title="Fashion-MNIST",
-        class_names=DATASETS.get("fashion_mnist").class_names, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose,
-        data_info={"source": locate("fashion_mnist", data_dir)}, resume=resume, validation_fraction=validation_fraction,
-    )
-
-
-def train_cifar10(out_dir, *, data_dir=None, variants: Sequence[str] = ("fcn_small", "fcn_large", "cnn"),
-                  epochs: int | None = None, batch_size: int = 128, train_limit: int | None = None,
-                  test_limit: int | None = None, seed: int = 0, verbose="auto", resume: bool = False,
-                  validation_fraction: float = 0.1) -> dict:
-    """CIFAR-10: two fully connected baselines against a CNN with augmentation and weight decay.
-
-    Pixels / 255 and one-hot labels for all variants; the FCNs train with Adam, the CNN with SGD
-    (Nesterov momentum) on a cosine learning rate after one warm-up epoch, on randomly cropped and
-    flipped batches. Reads the official archive or pickles, or the class-folder JPEG copy.
-
-    Args:
-        out_dir: Output folder (see the module docstring).
-        data_dir: Where CIFAR-10 is; see `keras_vision.data.load_cifar10`.
-        variants: Variants to train (`CIFAR10_VARIANTS`). Defaults to all three.
-        epochs: Epochs of every variant; `None` for each variant's default (30 fcn, 25 cnn).
-        batch_size: Batch size. Defaults to `128`.
-        train_limit: Use only the first `train_limit` training images (quick runs).
-        test_limit: Use only the first `test_limit` test images.
-        seed: Random seed. Defaults to `0`.
-        verbose: Passed to `model.fit`.
-        resume: Continue interrupted trainings from their last finished epoch. Defaults to `False`.
-        validation_fraction: Share of the training images held out for validation. Defaults to `0.1`.
-
-    Returns:
-        The metrics dict also written to `out_dir/metrics.json`.
-    """
-    (x_train, y_train), (x_test, y_test) = load_cifar10(data_dir)
-    train = prepare_cifar10(x_train[:train_limit], y_train[:train_limit])
-    test = prepare_cifar10(x_test[:test_limit], y_test[:test_limit])
-    return compare_variants(
-        CIFAR10_VARIANTS, variants, train, test, out_dir=out_dir, title="CIFAR-10",
-        class_names=DATASETS.get("cifar10").class_names, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose,
-        data_info={"source": locate("cifar10", data_dir)}, resume=resume, validation_fraction=validation_fraction,
+        spec.variants, tuple(spec.variants) if variants is None else variants, train, test, out_dir=out_dir,
+        title=spec.title, class_names=DATASETS.get(dataset).class_names, epochs=epochs,
+        batch_size=spec.batch_size if batch_size is None else batch_size, seed=seed, verbose=verbose,
+        data_info={"source": locate(dataset, data_dir)}, resume=resume, validation_fraction=validation_fraction,
     )

@@ -31,7 +31,7 @@ MSE training maximises PSNR but prefers blur (the average of all plausible sharp
     loss = mean((y_true - y_pred) ** 2) + feature_weight * mean((phi(y_true) - phi(y_pred)) ** 2)
 
 Work through the functions in order; check yourself with `python -m pytest tests/graded`.
-`psnr` you write yourself in NumPy: no `tf.image.psnr`, no `skimage.metrics`, no `keras_vision`.
+`psnr_arrays` you write yourself in NumPy: no `tf.image.psnr`, no `skimage.metrics`, no `keras_vision`.
 """
 
 import keras
@@ -84,7 +84,7 @@ def rgb_to_y(image):
     # END SOLUTION
 
 
-def psnr(a, b, *, data_range=255.0):
+def psnr_arrays(a, b, *, data_range=255.0):
     """Peak signal-to-noise ratio in dB: 10 * log10(data_range ** 2 / mean((a - b) ** 2)).
 
     Args:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import importlib
 import json
 import os
@@ -220,7 +221,10 @@ def run_experiment(config: RunConfig) -> dict:
 
     exp = EXPERIMENTS.get(config.experiment)
     run = exp.runner()
-    config.run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        config.run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _cannot_write("create the run folder", config.run_dir, error) from None
     with run_lock(config.run_dir):
         write_json(config.run_dir / "config.json", config.to_dict())
         set_seed(config.seed)
@@ -237,26 +241,48 @@ def run_lock(run_dir: Path):
     so a killed run never leaves a stale lock behind for `--resume`.
 
     Raises:
-        UsageError: another process is running into `run_dir`.
+        UsageError: another process is running into `run_dir`, or the lock file cannot be created
+            or written (a full disk, a read-only or not writable folder).
     """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: no lock
         yield
         return
-    with open(run_dir / ".lock", "a+") as lock:
+    path = run_dir / ".lock"
+    try:
+        lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as error:
+        raise _cannot_write("create the run lock", path, error) from None
+    try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip() or "another process"
+            holder = os.pread(lock, 100, 0).decode(errors="replace").strip() or "another process"
             raise UsageError(f"{run_dir} is in use by a run still going ({holder}). Wait for it to finish, "
                              f"or give this run another --out.") from None
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f"pid {os.getpid()}")
-        lock.flush()
+        try:  # unbuffered, so that a full disk fails here and not later when the file is closed
+            os.ftruncate(lock, 0)
+            os.pwrite(lock, f"pid {os.getpid()}".encode(), 0)
+        except OSError as error:
+            raise _cannot_write("write the run lock", path, error) from None
         yield
+    finally:
+        os.close(lock)
+
+
+def _cannot_write(action: str, path: Path, error: OSError) -> UsageError:
+    """The one-line usage error for an `OSError` met while creating or writing `path`, with a fix."""
+    folder = Path(error.filename).parent if error.filename else path.parent
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "the disk (or your quota) is full: free some space there, or choose another --out"
+    elif error.errno == errno.EROFS:
+        fix = "the file system is read-only: choose another --out on a writable disk"
+    elif error.errno in (errno.EACCES, errno.EPERM):
+        fix = f"permission denied: make {folder} writable, or choose another --out"
+    else:
+        fix = f"{error.strerror or error}: choose another --out, or check that disk and its free space"
+    return UsageError(f"Cannot {action} {path}: {fix}.")
 
 
 def _finish(exp: Experiment, config: RunConfig, metrics: dict, start: float) -> dict:

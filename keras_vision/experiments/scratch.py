@@ -1,30 +1,32 @@
 """`fashion_mnist` and `cifar10`: classifiers trained from scratch, compared on one plot.
 
-All the work is `keras_vision.scratch` (`train_fashion_mnist`, `train_cifar10`): the taught
-preprocessing, every variant trained with a cosine learning rate, curves of all variants on one
-plot, the confusion matrix of the best. These functions turn the options into its arguments.
+All the work is `keras_vision.scratch.train_from_scratch`: the taught preprocessing, every variant
+trained with a cosine learning rate, curves of all variants on one plot, the confusion matrix of
+the best. These functions turn the options into its arguments.
 """
 
 from __future__ import annotations
 
 from keras_vision.errors import UsageError
 from keras_vision.experiments.catalog import Cifar10Config, ScratchConfig
-from keras_vision.scratch import CIFAR10_VARIANTS, FASHION_MNIST_VARIANTS, train_cifar10, train_fashion_mnist
+from keras_vision.scratch import SCRATCH_DATASETS, train_from_scratch
 
 
 def run_fashion_mnist(config: ScratchConfig) -> dict:
-    return train_fashion_mnist(config.run_dir, variants=variant_names(config.variants, FASHION_MNIST_VARIANTS),
-                               **_common(config))
+    return _run("fashion_mnist", config)
 
 
 def run_cifar10(config: Cifar10Config) -> dict:
-    return train_cifar10(config.run_dir, variants=variant_names(config.variants, CIFAR10_VARIANTS), **_common(config))
+    return _run("cifar10", config)
 
 
-def _common(config: ScratchConfig) -> dict:
-    return dict(data_dir=config.data_dir, epochs=config.epochs, batch_size=config.batch_size,
-                train_limit=config.train_limit, test_limit=config.test_limit, seed=config.seed,
-                verbose=config.verbose, resume=config.resume, validation_fraction=config.validation_split)
+def _run(dataset: str, config: ScratchConfig) -> dict:
+    return train_from_scratch(
+        dataset, config.run_dir, variants=variant_names(config.variants, SCRATCH_DATASETS[dataset].variants),
+        data_dir=config.data_dir, epochs=config.epochs, batch_size=config.batch_size,
+        train_limit=config.train_limit, test_limit=config.test_limit, seed=config.seed, verbose=config.verbose,
+        resume=config.resume, validation_fraction=config.validation_split,
+    )
 
 
 def variant_names(text: str, table: dict) -> tuple[str, ...]:

@@ -3,12 +3,19 @@
 Layers are compared by what defines them (type, filters or units, kernel size, strides, padding,
 activation, output shape, parameter count), never by their auto-generated names or by
 `model.summary()` text, which change between Keras versions. The first layer that differs is
-reported with both descriptions, so the student knows where to look.
+reported with both descriptions, so the student knows where to look. Where the names are part of
+the contract (they let pretrained weights load by name), `named_layer_difference` pairs the layers
+by name instead.
+
+Graded tests record these comparisons with `expect_same_layers(checks, got, reference, call)`, and
+the precondition of any other check of a model with `expect_keras_model(checks, got, call)`.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from keras_vision.grading.testing import describe
 
 #: Configuration keys compared, in the order they are reported.
 COMPARED_KEYS = ("filters", "units", "kernel_size", "strides", "pool_size", "padding", "activation", "rate")
@@ -74,6 +81,84 @@ def first_layer_difference(model, reference) -> str | None:
         extra = describe_layer(layer_signature(got_layers[len(want_layers)]))
         return f"Your model has {len(got_layers) - len(want_layers)} layer(s) more than the reference, starting with {extra}."
     return None
+
+
+def named_layer_difference(model, reference) -> str | None:
+    """Compares two models layer by layer BY NAME (names are part of the contract), in any order.
+
+    Returns:
+        A sentence about the first missing, extra or different layer, or None when all match.
+    """
+    got = {layer.name: layer for layer in model_layers(model)}
+    want = {layer.name: layer for layer in model_layers(reference)}
+    missing = [name for name in want if name not in got]
+    if missing:
+        return (f"no layer is named {missing[0]!r} (expected {describe_layer(layer_signature(want[missing[0]]))}); "
+                f"your layers are named {sorted(got)}.")
+    extra = [name for name in got if name not in want]
+    if extra:
+        return f"layer {extra[0]!r} ({describe_layer(layer_signature(got[extra[0]]))}) should not be there."
+    for name, layer in want.items():
+        if layer_signature(got[name]) != layer_signature(layer):
+            return (f"layer {name!r} differs: expected {describe_layer(layer_signature(layer))}; "
+                    f"got {describe_layer(layer_signature(got[name]))}.")
+    return None
+
+
+#: How `expect_same_layers` pairs the layers of the two models, and the comparisons that does, in turn.
+LAYER_PAIRINGS = {
+    "position": (first_layer_difference,),
+    "name": (named_layer_difference,),
+    "position and name": (first_layer_difference, named_layer_difference),
+}
+
+
+def expect_keras_model(checks, got, call: str) -> bool:
+    """A precondition, not a credit: records one failed check only when `got` is not a keras.Model.
+
+    Args:
+        checks: The test's `keras_vision.grading.testing.Checks`.
+        got: What the student's function returned.
+        call: The call as the student would write it, e.g. `"build_conv_network()"`.
+
+    Returns:
+        Whether `got` is a keras.Model, so that the checks of the model can depend on it.
+    """
+    import keras
+
+    if isinstance(got, keras.Model):
+        return True
+    return checks.expect(False, f"{call} should return a keras.Model, got {describe(got)}.")
+
+
+def expect_same_layers(checks, got, reference, call: str, *, by: str = "position") -> bool:
+    """Records ONE check: `got` is a keras.Model with the layers of `reference`.
+
+    The failure message starts with `call` and says what differs: that `got` is not a model, or the
+    first layer that differs, with what was expected and what was found.
+
+    Args:
+        checks: The test's `keras_vision.grading.testing.Checks`.
+        got: What the student's function returned.
+        reference: The reference model, built by the library.
+        call: The call as the student would write it, e.g. `"build_conv_network()"`.
+        by: How layers are paired, a key of `LAYER_PAIRINGS`: `"position"` (layer k with layer k,
+            `first_layer_difference`), `"name"` (`named_layer_difference`), or `"position and
+            name"` (the first, then the second). Defaults to `"position"`.
+
+    Returns:
+        Whether the check passed, so that later checks (outputs, training) can depend on it.
+
+    Raises:
+        ValueError: for an unknown `by`.
+    """
+    if by not in LAYER_PAIRINGS:
+        raise ValueError(f"Unknown pairing by={by!r}. Valid pairings: {', '.join(map(repr, LAYER_PAIRINGS))}.")
+    if not expect_keras_model(checks, got, call):
+        return False
+    differences = (compare(got, reference) for compare in LAYER_PAIRINGS[by])  # lazily: stops at the first
+    difference = next((d for d in differences if d is not None), None)
+    return checks.expect(difference is None, f"{call}: {difference}")
 
 
 def _output_shape(layer):

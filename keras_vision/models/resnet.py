@@ -33,7 +33,8 @@ from typing import Sequence
 import keras
 from keras import layers
 
-from keras_vision.models.checks import check_input_shape, check_num_classes, check_units
+from keras_vision.models._head import classifier_model
+from keras_vision.models.checks import check_input_shape, check_units
 
 BN_EPSILON = 1.001e-5  # keras.applications' ResNet value, so that ImageNet weights behave the same
 RESNET_FILTERS = (64, 128, 256, 512)
@@ -192,7 +193,8 @@ def resnet_from_layout(
     check_units(filters, name="filters")
     if len(blocks) != len(filters):
         raise ValueError(
-            f"`blocks` and `filters` need one entry per stage. Received: blocks={tuple(blocks)}, filters={tuple(filters)}."
+            f"`blocks` and `filters` need one entry per stage. "
+            f"Received: blocks={tuple(blocks)}, filters={tuple(filters)}."
         )
     block_fn = bottleneck_block if bottleneck else residual_block
     inputs = keras.Input(shape=shape, name="image")
@@ -201,10 +203,7 @@ def resnet_from_layout(
         for b in range(1, n_blocks + 1):
             stride = 2 if stage > 0 and b == 1 else 1
             x = block_fn(x, n_filters, stride=stride, use_bias=use_bias, name=f"conv{stage + 2}_block{b}")
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(check_num_classes(num_classes), activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, x, name=name)
+    return classifier_model(inputs, x, num_classes, include_top=include_top, pooling="avg", name=name)
 
 
 def build_resnet(

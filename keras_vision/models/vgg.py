@@ -29,8 +29,8 @@ from typing import Sequence
 import keras
 from keras import layers
 
-from keras_vision.models.baselines import dense_stack
-from keras_vision.models.checks import check_input_shape, check_num_classes, check_rate, check_units
+from keras_vision.models._head import classifier_model
+from keras_vision.models.checks import check_input_shape, check_units
 
 VGG_FILTERS = (64, 128, 256, 512, 512)
 VGG_LAYOUTS = {
@@ -121,11 +121,8 @@ def vgg_from_layout(
     x = inputs
     for b, (n_convs, n_filters) in enumerate(zip(convs, filters), start=1):
         x = vgg_block(x, n_filters, n_convs, batch_norm=batch_norm, name=f"block{b}")
-    if include_top:
-        x = layers.Flatten(name="flatten")(x)
-        x = dense_stack(x, tuple(dense_units), dropout=check_rate(dropout, "dropout"))
-        x = layers.Dense(check_num_classes(num_classes), activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, x, name=name)
+    return classifier_model(inputs, x, num_classes, include_top=include_top, pooling="flatten",
+                            dense_units=dense_units, dropout=dropout, name=name)
 
 
 def build_vgg(

@@ -13,6 +13,7 @@ from keras_vision.augment import AugmentConfig, generator_batch, image_data_gene
 from keras_vision.convolution import output_size
 from keras_vision.data import load_sample_image, resize_images
 from keras_vision.enhance import block_max, darken, max_filter
+from keras_vision.grading.feedback import expect_keras_model
 from keras_vision.grading.testing import describe
 
 #: Official parameter counts of the classic network's layers with weights (28x28x1 input).
@@ -173,43 +174,15 @@ def conv2d_transpose_reference(image: np.ndarray, kernel: np.ndarray, bias=None,
     return np.asarray(layer(image.astype(np.float32)[None]))[0]
 
 
-def check_is_model(checks, got, call: str) -> bool:
-    """A precondition, not a credit: records a failed check only when `got` is not a keras.Model."""
-    if isinstance(got, keras.Model):
-        return True
-    from keras_vision.grading.testing import describe
-
-    return checks.expect(False, f"{call} should return a keras.Model, got {describe(got)}.")
+#: The precondition of the model tests (`keras_vision.grading.feedback.expect_keras_model`), by the name
+#: the tests of ex06, ex08 and ex09 import.
+check_is_model = expect_keras_model
 
 
 def block_reference(block, input_shape: tuple, **kwargs):
     """A library block function (e.g. `keras_vision.models.vgg_block`) wrapped in a model."""
     inputs = keras.Input(shape=input_shape)
     return keras.Model(inputs, block(inputs, **kwargs))
-
-
-def named_layer_difference(model, reference) -> str | None:
-    """Compares two models layer by layer BY NAME (names are part of the contract), in any order.
-
-    Returns:
-        A sentence about the first missing, extra or different layer, or None when all match.
-    """
-    from keras_vision.grading.feedback import describe_layer, layer_signature, model_layers
-
-    got = {layer.name: layer for layer in model_layers(model)}
-    want = {layer.name: layer for layer in model_layers(reference)}
-    missing = [name for name in want if name not in got]
-    if missing:
-        return (f"no layer is named {missing[0]!r} (expected {describe_layer(layer_signature(want[missing[0]]))}); "
-                f"your layers are named {sorted(got)}.")
-    extra = [name for name in got if name not in want]
-    if extra:
-        return f"layer {extra[0]!r} ({describe_layer(layer_signature(got[extra[0]]))}) should not be there."
-    for name, layer in want.items():
-        if layer_signature(got[name]) != layer_signature(layer):
-            return (f"layer {name!r} differs: expected {describe_layer(layer_signature(layer))}; "
-                    f"got {describe_layer(layer_signature(got[name]))}.")
-    return None
 
 
 def outputs_with_reference_weights(model, reference, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -260,7 +233,12 @@ def loss_before_and_after_training(model, input_shape: tuple, num_classes: int, 
 
 
 def check_learns(checks, model, input_shape: tuple, num_classes: int, call: str, *, factor: float = 0.7) -> None:
-    """Records whether a short training run lowers the loss of `model` below `factor` x its start."""
+    """Records whether a short training run lowers the loss of `model` below `factor` x its start.
+
+    A `model` that is not a keras.Model fails that one check (`expect_keras_model`) and is not trained.
+    """
+    if not expect_keras_model(checks, model, call):
+        return
     before, after = loss_before_and_after_training(model, input_shape, num_classes)
     checks.expect(np.isfinite(after) and after < factor * before,
                   f"{call}: a short training run on an easy task should lower the loss below {factor:g} x its "

@@ -9,12 +9,11 @@ by name), the same layer configurations and shapes, and, with the library's weig
 name, the same outputs. The mini networks are also trained briefly: their loss must go down.
 """
 
-import keras
 import numpy as np
-from graded_references import block_reference, check_learns, named_layer_difference, outputs_with_reference_weights
+from graded_references import block_reference, check_learns, outputs_with_reference_weights
 
-from keras_vision.grading.feedback import first_layer_difference
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.feedback import expect_keras_model, expect_same_layers
+from keras_vision.grading.testing import graded
 from keras_vision.models import residual_block, resnet_from_layout, vgg_block, vgg_from_layout
 
 #: Exercise functions the student writes from Keras layers: they may not call these.
@@ -42,15 +41,9 @@ def mini_resnet(input_shape=(32, 32, 3), num_classes=10):
                               small_inputs=MINI_RESNET["small_inputs"])
 
 
-def is_model(checks, got, call):
-    """A precondition: records a failed check only when `got` is not a keras.Model."""
-    return isinstance(got, keras.Model) or checks.expect(False, f"{call} should return a keras.Model, got {describe(got)}.")
-
-
 def check_same_block(checks, got, reference, call, *, hint=""):
     """Same names and layers (weight 1), then the same outputs with the library's weights (weight 2)."""
-    difference = named_layer_difference(got, reference)
-    if not checks.expect(difference is None, f"{call}: {difference}"):
+    if not expect_same_layers(checks, got, reference, call, by="name"):
         return
     x = np.random.default_rng(1).normal(size=(2, *reference.input_shape[1:])).astype(np.float32)
     ours, theirs = outputs_with_reference_weights(got, reference, x)
@@ -58,59 +51,47 @@ def check_same_block(checks, got, reference, call, *, hint=""):
                         hint=hint)
 
 
+def check_block(checks, submission, block, input_shape, *, hint="", **kwargs):
+    """The student's block (`block_as_model`) against the library's `block` with the same arguments."""
+    call = f"{block.__name__}(x of shape {input_shape}, {', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    got = submission.block_as_model(block.__name__, input_shape, **kwargs)
+    check_same_block(checks, got, block_reference(block, input_shape, **kwargs), call, hint=hint)
+
+
 @graded(points=2)
 def test_vgg_block(submission, checks):
-    kwargs = {"filters": 8, "convs": 2, "name": "block1"}
-    call = "vgg_block(x of shape (16, 16, 3), filters=8, convs=2, name='block1')"
-    got = submission.block_as_model("vgg_block", (16, 16, 3), **kwargs)
-    if is_model(checks, got, call):
-        check_same_block(checks, got, block_reference(vgg_block, (16, 16, 3), **kwargs), call)
+    check_block(checks, submission, vgg_block, (16, 16, 3), filters=8, convs=2, name="block1")
 
 
 @graded(points=2)
 def test_vgg_block_with_batch_norm(submission, checks):
-    kwargs = {"filters": 8, "convs": 2, "batch_norm": True, "name": "block2"}
-    call = "vgg_block(x of shape (16, 16, 4), filters=8, convs=2, batch_norm=True, name='block2')"
-    got = submission.block_as_model("vgg_block", (16, 16, 4), **kwargs)
-    if is_model(checks, got, call):
-        check_same_block(checks, got, block_reference(vgg_block, (16, 16, 4), **kwargs), call,
-                         hint="Order: convolution (no activation), batch normalization, then ReLU.")
+    check_block(checks, submission, vgg_block, (16, 16, 4), filters=8, convs=2, batch_norm=True, name="block2",
+                hint="Order: convolution (no activation), batch normalization, then ReLU.")
 
 
 @graded(points=2)
 def test_residual_block_identity_shortcut(submission, checks):
-    kwargs = {"filters": 16, "stride": 1, "name": "conv2_block2"}
-    call = "residual_block(x of shape (8, 8, 16), filters=16, stride=1, name='conv2_block2')"
-    got = submission.block_as_model("residual_block", (8, 8, 16), **kwargs)
-    if is_model(checks, got, call):
-        check_same_block(checks, got, block_reference(residual_block, (8, 8, 16), **kwargs), call,
-                         hint="The shape does not change, so the shortcut is x itself; add it before the last ReLU.")
+    check_block(checks, submission, residual_block, (8, 8, 16), filters=16, stride=1, name="conv2_block2",
+                hint="The shape does not change, so the shortcut is x itself; add it before the last ReLU.")
 
 
 @graded(points=3)
 def test_residual_block_projection_shortcut(submission, checks):
-    kwargs = {"filters": 32, "stride": 2, "name": "conv3_block1"}
-    call = "residual_block(x of shape (8, 8, 16), filters=32, stride=2, name='conv3_block1')"
-    got = submission.block_as_model("residual_block", (8, 8, 16), **kwargs)
-    if is_model(checks, got, call):
-        check_same_block(checks, got, block_reference(residual_block, (8, 8, 16), **kwargs), call,
-                         hint="Here the shortcut is a 1x1 convolution with stride 2, then batch normalization.")
+    check_block(checks, submission, residual_block, (8, 8, 16), filters=32, stride=2, name="conv3_block1",
+                hint="Here the shortcut is a 1x1 convolution with stride 2, then batch normalization.")
 
 
 @graded(points=2)
 def test_build_mini_vgg_layers(submission, checks):
-    call = "build_mini_vgg()"
     got = submission.build_mini_vgg()
-    if is_model(checks, got, call):
-        difference = first_layer_difference(got, mini_vgg()) or named_layer_difference(got, mini_vgg())
-        checks.expect(difference is None, f"{call}: {difference}")
+    expect_same_layers(checks, got, mini_vgg(), "build_mini_vgg()", by="position and name")
 
 
 @graded(points=3)
 def test_build_mini_resnet_layers(submission, checks):
     call = "build_mini_resnet()"
     got = submission.build_mini_resnet()
-    if is_model(checks, got, call):
+    if expect_keras_model(checks, got, call):
         reference = mini_resnet()
         checks.expect(got.count_params() == reference.count_params(),
                       f"{call}: expected {reference.count_params():,} parameters, got {got.count_params():,}.")
@@ -119,15 +100,11 @@ def test_build_mini_resnet_layers(submission, checks):
 
 @graded(points=1)
 def test_build_mini_vgg_learns(submission, checks):
-    call = "build_mini_vgg(input_shape=(16, 16, 3), num_classes=4)"
     got = submission.build_mini_vgg(input_shape=(16, 16, 3), num_classes=4)
-    if is_model(checks, got, call):
-        check_learns(checks, got, (16, 16, 3), 4, call)
+    check_learns(checks, got, (16, 16, 3), 4, "build_mini_vgg(input_shape=(16, 16, 3), num_classes=4)")
 
 
 @graded(points=1)
 def test_build_mini_resnet_learns(submission, checks):
-    call = "build_mini_resnet(input_shape=(16, 16, 3), num_classes=4)"
     got = submission.build_mini_resnet(input_shape=(16, 16, 3), num_classes=4)
-    if is_model(checks, got, call):
-        check_learns(checks, got, (16, 16, 3), 4, call)
+    check_learns(checks, got, (16, 16, 3), 4, "build_mini_resnet(input_shape=(16, 16, 3), num_classes=4)")

@@ -1,7 +1,8 @@
 """Graded tests of ex08_super_resolution (visible to students).
 
-References come from the course library `keras_vision.superres` (`degrade`, `rgb_to_y`, `psnr`,
-`build_srcnn`, `perceptual_loss`) and from the SRCNN paper's weight count, never from the solution.
+References come from the course library, `keras_vision.superres` (`degrade`, `rgb_to_y`, `build_srcnn`,
+`perceptual_loss`) and `keras_vision.evaluation.psnr_arrays`, and from the SRCNN paper's weight count,
+never from the solution.
 """
 
 import keras
@@ -10,12 +11,14 @@ from graded_references import check_is_model, matches
 
 from keras_vision.grading.feedback import first_layer_difference
 from keras_vision.grading.testing import describe, graded
-from keras_vision.superres import build_srcnn, degrade, psnr, rgb_to_y
+from keras_vision.evaluation import psnr_arrays
+from keras_vision.superres import build_srcnn, degrade, rgb_to_y
 from keras_vision.superres.losses import perceptual_loss
 
 #: Functions students write themselves: their code may not use these modules (or anything under them).
 OWN_WORK = {
-    "psnr": ("keras_vision", "keras", "tensorflow", "tf_keras", "skimage", "cv2", "torch", "torchmetrics", "piq"),
+    "psnr_arrays": ("keras_vision", "keras", "tensorflow", "tf_keras", "skimage", "cv2", "torch", "torchmetrics",
+                    "piq"),
 }
 
 #: Kernel weights of the one-channel 9-1-5 SRCNN (Dong et al., TPAMI 2016, Sec. 4.3.2).
@@ -65,21 +68,23 @@ def test_rgb_to_y_is_bt601(submission, checks):
 
 
 @graded(points=3)
-def test_psnr_matches_the_definition(submission, checks):
+def test_psnr_arrays_matches_the_definition(submission, checks):
     hr = rgb_to_y(smooth_image(20, 20, seed=3))
     rng = np.random.default_rng(4)
     for noise in (1.0, 5.0):
         noisy = hr + rng.normal(0, noise, hr.shape)
-        got, expected = submission.psnr(noisy, hr), psnr(noisy, hr)
+        got, expected = submission.psnr_arrays(noisy, hr), psnr_arrays(noisy, hr)
         checks.expect(isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
-                      f"psnr(Y, Y + noise of std {noise}): expected {expected:.4f} dB, got {describe(got)}. "
+                      f"psnr_arrays(Y, Y + noise of std {noise}): expected {expected:.4f} dB, got {describe(got)}. "
                       "10 * log10(255 ** 2 / MSE), MSE the mean of the squared differences.")
     unit = smooth_image(10, 10)
-    got, expected = submission.psnr(unit * 0.9, unit, data_range=1.0), psnr(unit * 0.9, unit, data_range=1.0)
+    got = submission.psnr_arrays(unit * 0.9, unit, data_range=1.0)
+    expected = psnr_arrays(unit * 0.9, unit, data_range=1.0)
     checks.expect(isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
-                  f"psnr(..., data_range=1.0) for images in [0, 1]: expected {expected:.4f} dB, got {describe(got)}.")
-    got = submission.psnr(hr, hr)
-    checks.expect(got == float("inf"), f"psnr(Y, Y) of identical images should be inf, got {describe(got)}.")
+                  f"psnr_arrays(..., data_range=1.0) for images in [0, 1]: expected {expected:.4f} dB, "
+                  f"got {describe(got)}.")
+    got = submission.psnr_arrays(hr, hr)
+    checks.expect(got == float("inf"), f"psnr_arrays(Y, Y) of identical images should be inf, got {describe(got)}.")
 
 
 @graded(points=3)

@@ -48,6 +48,9 @@ def generator():
 
 def ellipsis():
     return ...
+
+def draw():
+    return np.random.normal(size=3).tolist()
 '''
 
 
@@ -134,6 +137,11 @@ def test_missing_file_explains_where_to_put_it(tmp_path):
     worker = Worker("ex99_absent", tmp_path / "ex99_absent.py")
     with pytest.raises(SubmissionError, match="was not found in"):
         worker.call("anything")
+
+
+def test_every_call_starts_from_the_same_seed(worker):
+    """A model's random starting weights must not differ between two gradings of the same file."""
+    assert worker.call("draw") == worker.call("draw")
 
 
 def test_output_printed_before_returning_still_counts(tmp_path):

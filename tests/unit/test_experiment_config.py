@@ -1,6 +1,8 @@
 """The experiment contract: options as a dataclass, presets, the CLI, the results table, any task."""
 
+import errno
 import json
+import os
 
 import pytest
 
@@ -126,6 +128,31 @@ def test_a_second_run_into_the_same_folder_stops_before_writing(registry, tmp_pa
             run_experiment(config)
         assert not (config.run_dir / "config.json").exists()
     assert run_experiment(config)["experiment"] == "pair"  # released when the first one ends
+
+
+@pytest.mark.parametrize("call, code, failing, message", [
+    ("pwrite", errno.ENOSPC, ".lock", "Cannot write the run lock {run}/.lock: the disk (or your quota) is full: "
+                                      "free some space there, or choose another --out."),
+    ("open", errno.EROFS, ".lock", "Cannot create the run lock {run}/.lock: the file system is read-only: "
+                                   "choose another --out on a writable disk."),
+    ("mkdir", errno.EACCES, "pair", "Cannot create the run folder {run}: permission denied: make {out} writable, "
+                                    "or choose another --out."),
+])
+def test_a_run_that_cannot_write_its_folder_or_lock_is_one_line_and_exit_2(registry, tmp_path, capsys, monkeypatch,
+                                                                          call, code, failing, message):
+    register_toys(registry)
+    real = getattr(os, call)
+
+    def fails_on_the_run_folder(path, *args, **kwargs):  # pwrite gets a descriptor: it always fails
+        if isinstance(path, int) or os.fspath(path).endswith(failing):
+            raise OSError(code, os.strerror(code), None if isinstance(path, int) else os.fspath(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, call, fails_on_the_run_folder)
+    assert main(["pair", "--epochs", "1", "--batch-size", "32", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message.format(run=tmp_path / "pair", out=tmp_path) in err and "Traceback" not in err
+    assert not (tmp_path / "pair" / "config.json").exists()
 
 
 @pytest.mark.parametrize("argv, message", [

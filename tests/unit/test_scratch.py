@@ -14,8 +14,7 @@ from keras_vision.scratch import (
     augment_pad_crop_flip,
     prepare_cifar10,
     prepare_fashion_mnist,
-    train_cifar10,
-    train_fashion_mnist,
+    train_from_scratch,
     with_standardization,
 )
 
@@ -83,9 +82,9 @@ def _tiny_fashion(root, rng):
     return root
 
 
-def test_train_fashion_mnist_writes_metrics_and_figures(offline_data, tmp_path):
+def test_fashion_mnist_writes_metrics_and_figures(offline_data, tmp_path):
     data = _tiny_fashion(tmp_path / "data", np.random.default_rng(0))
-    metrics = train_fashion_mnist(tmp_path / "out", data_dir=data, epochs=1, batch_size=16, verbose=0)
+    metrics = train_from_scratch("fashion_mnist", tmp_path / "out", data_dir=data, epochs=1, batch_size=16, verbose=0)
     saved = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert saved == json.loads(json.dumps(metrics))
     assert set(saved["models"]) == {"ann", "cnn"}
@@ -98,11 +97,12 @@ def test_train_fashion_mnist_writes_metrics_and_figures(offline_data, tmp_path):
     assert (tmp_path / "out" / "cnn" / "history.csv").exists() and (tmp_path / "out" / "cnn" / "final.keras").exists()
 
 
-def test_train_cifar10_all_variants_on_pickles(offline_data, tmp_path):
+def test_cifar10_all_variants_on_pickles(offline_data, tmp_path):
     rng = np.random.default_rng(1)
     of.write_cifar10(tmp_path / "data", of.random_split(rng, 50, (32, 32, 3), 10),
                      of.random_split(rng, 20, (32, 32, 3), 10))
-    metrics = train_cifar10(tmp_path / "out", data_dir=tmp_path / "data", epochs=1, batch_size=16, verbose=0)
+    metrics = train_from_scratch("cifar10", tmp_path / "out", data_dir=tmp_path / "data", epochs=1, batch_size=16,
+                                 verbose=0)
     assert list(metrics["models"]) == list(CIFAR10_VARIANTS)
     assert metrics["best"] in CIFAR10_VARIANTS
     assert metrics["models"]["fcn_small"]["params"] == 3072 * 100 + 100 + 100 * 20 + 20 + 20 * 10 + 10
@@ -111,14 +111,20 @@ def test_train_cifar10_all_variants_on_pickles(offline_data, tmp_path):
 def test_unknown_variant_lists_the_valid_ones(offline_data, tmp_path):
     _tiny_fashion(tmp_path / "data", np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"Unknown variants \['mlp'\]. Valid variants: ann, cnn"):
-        train_fashion_mnist(tmp_path / "out", data_dir=tmp_path / "data", variants=("mlp",))
+        train_from_scratch("fashion_mnist", tmp_path / "out", data_dir=tmp_path / "data", variants=("mlp",))
+
+
+def test_unknown_dataset_lists_the_valid_ones(tmp_path):
+    with pytest.raises(ValueError, match=r"Unknown dataset 'mnist'. Valid datasets: fashion_mnist, cifar10"):
+        train_from_scratch("mnist", tmp_path / "out")
 
 
 @pytest.mark.slow
 @pytest.mark.real_data
 def test_quick_presets_on_real_data(shared_data, tmp_path):
-    fashion = train_fashion_mnist(tmp_path / "fashion", data_dir=shared_data, verbose=0, **FASHION_MNIST_QUICK)
+    fashion = train_from_scratch("fashion_mnist", tmp_path / "fashion", data_dir=shared_data, verbose=0,
+                                 **FASHION_MNIST_QUICK)
     # far above chance (0.1) after two epochs on 5,400 images (measured: 78.5 % cnn, 79.7 % ann)
     assert fashion["models"]["cnn"]["test_accuracy"] > 0.7
-    cifar = train_cifar10(tmp_path / "cifar10", data_dir=shared_data, verbose=0, **CIFAR10_QUICK)
+    cifar = train_from_scratch("cifar10", tmp_path / "cifar10", data_dir=shared_data, verbose=0, **CIFAR10_QUICK)
     assert cifar["models"]["fcn_small"]["test_accuracy"] > 0.25

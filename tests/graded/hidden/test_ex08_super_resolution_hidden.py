@@ -1,6 +1,7 @@
 """Hidden graded tests of ex08_super_resolution: scale 3, the 9-5-5 residual model, VGG16 features.
 
-References come from `keras_vision.superres` and Keras, as in the visible tests.
+References come from `keras_vision.superres`, `keras_vision.evaluation.psnr_arrays` and Keras, as in the
+visible tests.
 """
 
 import keras
@@ -9,7 +10,8 @@ from graded_references import check_is_model
 
 from keras_vision.grading.feedback import first_layer_difference
 from keras_vision.grading.testing import describe, graded
-from keras_vision.superres import build_srcnn, degrade, modcrop, psnr, rgb_to_y
+from keras_vision.evaluation import psnr_arrays
+from keras_vision.superres import build_srcnn, degrade, modcrop, rgb_to_y
 from keras_vision.superres.losses import perceptual_loss
 
 
@@ -26,12 +28,12 @@ def test_degrade_scale_three(submission, checks):
 
 
 @graded(points=1, visibility="hidden")
-def test_psnr_of_bicubic_on_y(submission, checks):
+def test_psnr_arrays_of_bicubic_on_y(submission, checks):
     image = photo(2)
     y_low, y_high = rgb_to_y(degrade(image, 2)), rgb_to_y(modcrop(image, 2))
-    got, expected = submission.psnr(y_low, y_high), psnr(y_low, y_high)
+    got, expected = submission.psnr_arrays(y_low, y_high), psnr_arrays(y_low, y_high)
     checks.expect(isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
-                  f"psnr(Y of bicubic, Y of HR): expected {expected:.4f}, got {describe(got)}.")
+                  f"psnr_arrays(Y of bicubic, Y of HR): expected {expected:.4f}, got {describe(got)}.")
 
 
 @graded(points=1, visibility="hidden")
