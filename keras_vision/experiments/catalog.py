@@ -278,6 +278,7 @@ GAN_HEADLINE = (
     Metric("confident_share", "p >= 0.9", "{:.1%}"),
     Metric("label_entropy", "label entropy (nats)", "{:.3f}"),
     Metric("checkerboard", "checkerboard", "{:.3g}"),
+    Metric("inner_checkerboard", "checkerboard inside", "{:.3g}"),
     SECONDS_PER_EPOCH,
 )
 

@@ -5,7 +5,8 @@
   generator that makes the samples; `discriminator_loss`, `generator_loss`.
 - `samples`: fixed-noise sample grids every epoch and a GIF of the run (`SampleGrids`).
 - `scores`: generative scores judged by the course's MNIST CNN: classifier FID
-  (`frechet_distance`), confident share, label entropy, checkerboard energy.
+  (`frechet_distance`), confident share, label entropy, checkerboard energy of the samples and inside
+  the generator (`inner_checkerboard`).
 - `train`: `build_dcgan`, `train_dcgan` (through `keras_vision.training.fit`, resumable) and
   `compare_upsamplers`, the work of the `gan` experiment.
 """
@@ -20,6 +21,8 @@ from keras_vision.gan.scores import (
     feature_statistics,
     features_distance,
     frechet_distance,
+    inner_checkerboard,
+    inner_features,
     label_entropy,
     load_scorer,
     real_floor,
@@ -42,6 +45,8 @@ __all__ = [
     "features_distance",
     "frechet_distance",
     "generator_loss",
+    "inner_checkerboard",
+    "inner_features",
     "label_entropy",
     "load_scorer",
     "real_floor",

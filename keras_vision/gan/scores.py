@@ -18,7 +18,11 @@ trained once on the real training set (`load_scorer` caches it per dataset):
 - **label entropy**: the entropy (nats) of the distribution of predicted labels; `ln 10 = 2.303`
   when all ten digits are generated equally often, low when the generator collapsed onto a few;
 - **checkerboard energy** (`keras_vision.upsample.checkerboard_energy`): the share of the samples'
-  variation in the stride-2 sub-pixel phase pattern, the fingerprint of transposed convolutions.
+  variation in the stride-2 sub-pixel phase pattern, the fingerprint of transposed convolutions;
+- **inner checkerboard** (`inner_checkerboard`): the same share in what the generator's last
+  upsampling block makes, before the output convolution. A trained generator can learn to cancel
+  the pattern in that last convolution (the discriminator sees it), so the samples may be clean
+  while the upsampler's fingerprint is still there one layer earlier.
 
 Reference: Heusel et al., "GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash
 Equilibrium", NeurIPS 2017 (FID); Salimans et al., NeurIPS 2016 (the Inception score's idea of
@@ -28,6 +32,7 @@ confident, diverse labels).
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,29 +220,60 @@ def sample_scores(scorer: Scorer, images, reference_features) -> dict:
     }
 
 
+#: Layer names of the upsampling blocks' last convolution in `keras_vision.gan.build_generator`.
+UPSAMPLER_OUTPUT = re.compile(r"block(\d+)_conv")
+
+
+def inner_features(generator: keras.Model, noise, *, batch_size: int = 250) -> np.ndarray:
+    """What the generator's last upsampling block (`blockN_conv`) makes for `noise`: (N, H, W, channels).
+
+    Raises:
+        ValueError: when `generator` has no layer named `block<N>_conv`.
+    """
+    blocks = [layer for layer in generator.layers if UPSAMPLER_OUTPUT.fullmatch(layer.name)]
+    if not blocks:
+        raise ValueError(f"{generator.name} has no upsampling block (a layer named block<N>_conv); build it with "
+                         "keras_vision.gan.build_generator.")
+    last = max(blocks, key=lambda layer: int(UPSAMPLER_OUTPUT.fullmatch(layer.name).group(1)))
+    inner = keras.Model(generator.inputs, last.output)
+    return inner.predict(np.asarray(noise, np.float32), batch_size=batch_size, verbose=0)
+
+
+def inner_checkerboard(generator: keras.Model, noise, *, batch_size: int = 250) -> float:
+    """Checkerboard energy of `inner_features(generator, noise)`, pooled over its channels.
+
+    What the upsampler hands to the output convolution, before that layer can clean it up.
+    """
+    return checkerboard_energy(inner_features(generator, noise, batch_size=batch_size), 2)
+
+
 class EpochScores(keras.callbacks.Callback):
     """Scores `count` samples of a `DCGAN`'s generator after every epoch, appended to a CSV file.
 
-    The file (`scores.csv`: epoch, fid, confident_share, label_entropy, checkerboard, seconds)
-    is kept across a resumed run, like `history.csv`. The same noise is used at every epoch.
+    The file (`scores.csv`: epoch, fid, confident_share, label_entropy, checkerboard,
+    inner_checkerboard of the first `inner_count` samples, seconds) is kept across a resumed run,
+    like `history.csv`. The same noise is used at every epoch.
 
     Args:
         scorer: The judge (`load_scorer`).
         reference_features: Features of real test images (`scorer(test_images)[0]`).
         path: The CSV file.
         count: Samples per epoch. Defaults to `2000`.
+        inner_count: Samples whose `inner_checkerboard` is measured. Defaults to `500`.
         seed: Seed of the noise. Defaults to `0`.
     """
 
-    def __init__(self, scorer: Scorer, reference_features, path: str | Path, *, count: int = 2000, seed: int = 0):
+    def __init__(self, scorer: Scorer, reference_features, path: str | Path, *, count: int = 2000,
+                 inner_count: int = 500, seed: int = 0):
         super().__init__()
         self.scorer, self.reference, self.path = scorer, reference_features, Path(path)
-        self.count, self.seed = count, seed
+        self.count, self.inner_count, self.seed = count, inner_count, seed
 
     def on_epoch_end(self, epoch, logs=None):
         start = time.perf_counter()
         noise = np.random.default_rng(self.seed).normal(size=(self.count, self.model.latent_dim)).astype("float32")
         scores = sample_scores(self.scorer, to_unit(self.model.generate(noise)), self.reference)
+        scores["inner_checkerboard"] = inner_checkerboard(self.model.sampler, noise[: self.inner_count])
         scores["seconds"] = time.perf_counter() - start
         new = not self.path.exists()
         with self.path.open("a") as handle:

@@ -21,12 +21,15 @@ from keras_vision.evaluation import plot_history, plot_image_grid
 from keras_vision.gan.dcgan import DCGAN
 from keras_vision.gan.models import build_discriminator, build_generator
 from keras_vision.gan.samples import SampleGrids, tile_grid, to_unit
-from keras_vision.gan.scores import EpochScores, Scorer, load_scorer, read_scores, real_floor, sample_scores
+from keras_vision.gan.scores import (EpochScores, Scorer, inner_checkerboard, inner_features, load_scorer, read_scores,
+                                     real_floor, sample_scores)
 from keras_vision.training import FitResult, cosine_decay, fit, read_history_csv
-from keras_vision.upsample import UPSAMPLERS, phase_pattern
+from keras_vision.upsample import UPSAMPLERS, checkerboard_energy, phase_pattern
 
 #: Per-epoch curves drawn by `compare_upsamplers`: both losses, then the scores.
-CURVES = ("d_loss", "g_loss", "fid", "confident_share", "label_entropy", "checkerboard")
+CURVES = ("d_loss", "g_loss", "fid", "confident_share", "label_entropy", "checkerboard", "inner_checkerboard")
+#: Samples whose `inner_checkerboard` `compare_upsamplers` measures at the end (16 channels each).
+INNER_COUNT = 1000
 
 
 def to_signed(images) -> np.ndarray:
@@ -158,6 +161,7 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
         per_epoch = read_scores(run_dir / "scores.csv")
         models[name] = {
             **sample_scores(scorer, samples, reference),
+            "inner_checkerboard": inner_checkerboard(gan.sampler, noise[:INNER_COUNT]),
             "fid_first_epoch": per_epoch.get("fid", [None])[0],
             "params": gan.generator.count_params(), "discriminator_params": gan.discriminator.count_params(),
             "seconds": round(result.seconds, 2), "seconds_per_epoch": round(result.seconds_per_epoch, 2),
@@ -165,14 +169,15 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
             "epochs": result.epochs, "history": result.history, "scores_per_epoch": per_epoch,
         }
         models[name]["fid_over_floor"] = models[name]["fid"] / max(floor["fid"], 1e-12)
-        grids[name], checker[name] = samples[:64], samples[:16]
+        grids[name], checker[name] = samples[:64], (samples[:16], inner_features(gan.sampler, noise[:16]))
         curves[name] = {**result.history, **per_epoch}
         gan.sampler.save(run_dir / "generator.keras")
     figures = [
         plot_image_grid([tile_grid(grids[n]) for n in variants], out_dir / "final_samples.png",
                         titles=[f"{n}: FID {models[n]['fid']:.2f}" for n in variants], cols=len(variants)),
         plot_history(curves, out_dir / "curves.png", metrics=CURVES, title=f"DCGAN on {dataset}: losses and scores"),
-        plot_checkerboard(checker, {n: models[n]["checkerboard"] for n in variants}, out_dir / "checkerboard.png"),
+        plot_checkerboard(checker, {n: (models[n]["checkerboard"], models[n]["inner_checkerboard"]) for n in variants},
+                          out_dir / "checkerboard.png"),
     ]
     return {
         "models": models,
@@ -195,20 +200,37 @@ def finished_variant(gan: DCGAN, run_dir: Path) -> FitResult | None:
     return FitResult.timed(read_history_csv(run_dir / "history.csv"), float(seconds.read_text()))
 
 
-def plot_checkerboard(samples: dict[str, np.ndarray], energies: dict[str, float], path: str | Path) -> Path:
-    """For each variant: a sample (zoomed) and the stride-2 phase pattern of its samples, on ONE grey scale.
+def plot_checkerboard(samples: dict[str, tuple[np.ndarray, np.ndarray]], energies: dict[str, tuple[float, float]],
+                      path: str | Path) -> Path:
+    """Per variant, one row: a sample and its stride-2 phase pattern, then inside the generator.
 
-    The pattern is the mean over the given samples of `keras_vision.upsample.phase_pattern`, mean
-    removed; all patterns share one scale (mid-grey is 0, black and white the largest deviation of
-    any variant), so a generator with checkerboard artifacts shows a stronger 2x2 texture.
+    `samples[name]` is `(images, inner)`: a few samples (N, H, W, 1) and the output of the last
+    upsampling block for the same noise (N, H, W, channels, `inner_features`); `energies[name]` is
+    `(checkerboard, inner_checkerboard)`. A pattern is the mean over the N of
+    `keras_vision.upsample.phase_pattern`, mean removed, drawn on a grey scale shared by every
+    pattern of its column (mid-grey is 0), so a stronger 2x2 texture means more checkerboard. The
+    inner column shows the channel with the largest share of its variation in the pattern.
     """
-    patterns = {}
-    for name, images in samples.items():
-        pattern = phase_pattern(images, 2).mean(axis=0)[6:22, 6:22, 0]
-        patterns[name] = pattern - pattern.mean()
-    scale = max(max(float(np.abs(p).max()) for p in patterns.values()), 1e-12)
+    def pattern(images):
+        mean = phase_pattern(images, 2).mean(axis=0)[6:22, 6:22, 0]
+        return mean - mean.mean()
+
+    strongest = {name: int(np.argmax(_channel_shares(inner))) for name, (_, inner) in samples.items()}
+    patterns = {name: (pattern(images), pattern(inner[..., [strongest[name]]]))
+                for name, (images, inner) in samples.items()}
+    scales = [max(max(float(np.abs(p[k]).max()) for p in patterns.values()), 1e-12) for k in (0, 1)]
     pictures, titles = [], []
-    for name, images in samples.items():
-        pictures += [np.clip(images[0, 6:22, 6:22, 0], 0, 1), 0.5 + patterns[name] / (2 * scale)]
-        titles += [f"{name}: sample", f"{name}: 2x2 pattern\nE = {energies[name]:.2g}"]
-    return plot_image_grid(pictures, path, titles=titles, cols=2)
+    for name, (images, inner) in samples.items():
+        channel = inner[0, 6:22, 6:22, strongest[name]]
+        span = max(float(channel.max() - channel.min()), 1e-12)
+        pictures += [np.clip(images[0, 6:22, 6:22, 0], 0, 1), 0.5 + patterns[name][0] / (2 * scales[0]),
+                     (channel - channel.min()) / span, 0.5 + patterns[name][1] / (2 * scales[1])]
+        sample_energy, inner_energy = energies[name]
+        titles += [f"{name}: sample", f"its 2x2 pattern\nE = {sample_energy:.2g}",
+                   f"last upsampler,\nchannel {strongest[name]}", f"its 2x2 pattern\nE (all) = {inner_energy:.2g}"]
+    return plot_image_grid(pictures, path, titles=titles, cols=4)
+
+
+def _channel_shares(features) -> np.ndarray:
+    """`checkerboard_energy` of each channel of features (N, H, W, C) separately."""
+    return np.array([checkerboard_energy(features[..., [c]], 2) for c in range(features.shape[-1])])

@@ -27,6 +27,7 @@ def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_pa
         assert len(numbers["scores_per_epoch"]["fid"]) == 2, name
         assert numbers["fid"] >= 0 and 0 <= numbers["confident_share"] <= 1 and 0 <= numbers["checkerboard"] <= 1
         assert 0 <= numbers["label_entropy"] <= np.log(10) + 1e-9
+        assert 0 <= numbers["inner_checkerboard"] <= 1 and len(numbers["scores_per_epoch"]["inner_checkerboard"]) == 2
         with Image.open(run / name / "samples" / "progress.gif") as gif:
             assert gif.n_frames >= 1
         assert (run / name / "samples" / "epoch_002.png").is_file() and (run / name / "generator.keras").is_file()
@@ -35,7 +36,7 @@ def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_pa
     for figure in ("final_samples.png", "curves.png", "checkerboard.png"):
         assert (run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", figure
     table = (run / "results.md").read_text()
-    assert "classifier FID" in table and "transpose" in table and "resize" in table
+    assert "classifier FID" in table and "checkerboard inside" in table and "transpose" in table and "resize" in table
 
     # --resume after both variants finished: neither is trained again, the scores are the same.
     assert main([*argv, "--resume"]) == 0, capsys.readouterr().err
