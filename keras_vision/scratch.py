@@ -99,9 +99,6 @@ CIFAR10_VARIANTS = {
     ),
 }
 
-#: Options of the `--quick` runs (a data subset, two epochs per variant): a few minutes on 2 CPU cores.
-FASHION_MNIST_QUICK = {"epochs": 2, "train_limit": 6000, "test_limit": 1000}
-CIFAR10_QUICK = {"epochs": 2, "train_limit": 5000, "test_limit": 1000}
 
 
 def prepare_fashion_mnist(x, y) -> tuple[np.ndarray, np.ndarray]:

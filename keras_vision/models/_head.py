@@ -1,4 +1,4 @@
-"""The end shared by the VGG and ResNet builders: keras.applications' classifier on the features."""
+"""The classifier end shared by the builders (dense baselines, VGG, ResNet), as keras.applications has it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,30 @@ from typing import Sequence
 import keras
 from keras import layers
 
-from keras_vision.models.baselines import dense_stack
 from keras_vision.models.checks import check_num_classes, check_rate
 
 #: `pooling` -> the layer that turns the feature map into a vector, and its keras.applications name.
 _POOLING = {"avg": (layers.GlobalAveragePooling2D, "avg_pool"), "flatten": (layers.Flatten, "flatten")}
+
+
+def dense_stack(x, units: Sequence[int], *, dropout: float = 0.0, regularizer=None, name: str = "fc"):
+    """Dense(relu) layers named `{name}1`, `{name}2`, ..., each followed by dropout if `dropout > 0`.
+
+    Args:
+        x: Input tensor (flat features).
+        units: Units of each hidden layer, in order.
+        dropout: Dropout rate after each hidden layer; `0` adds no dropout layer. Defaults to `0`.
+        regularizer: Kernel regularizer of each layer (e.g. `keras.regularizers.L2(5e-4)`).
+        name: Prefix of the layer names. Defaults to `"fc"`.
+
+    Returns:
+        The output tensor of the last layer.
+    """
+    for i, n in enumerate(units, start=1):
+        x = layers.Dense(n, activation="relu", kernel_regularizer=regularizer, name=f"{name}{i}")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"{name}{i}_dropout")(x)
+    return x
 
 
 def classifier_model(inputs, features, num_classes: int, *, include_top: bool, pooling: str,

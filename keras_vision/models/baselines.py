@@ -19,6 +19,7 @@ from typing import Sequence
 import keras
 from keras import layers
 
+from keras_vision.models._head import classifier_model, dense_stack
 from keras_vision.models.checks import check_input_shape, check_num_classes, check_rate, check_units
 
 FCN_LAYOUTS = {
@@ -26,26 +27,6 @@ FCN_LAYOUTS = {
     "large": {"units": (512, 256), "dropout": 0.3},
 }
 """Hidden layers of the two CIFAR-10 fully connected baselines, by size name."""
-
-
-def dense_stack(x, units: Sequence[int], *, dropout: float = 0.0, regularizer=None, name: str = "fc"):
-    """Dense(relu) layers named `{name}1`, `{name}2`, ..., each followed by dropout if `dropout > 0`.
-
-    Args:
-        x: Input tensor (flat features).
-        units: Units of each hidden layer, in order.
-        dropout: Dropout rate after each hidden layer; `0` adds no dropout layer. Defaults to `0`.
-        regularizer: Kernel regularizer of each layer (e.g. `keras.regularizers.L2(5e-4)`).
-        name: Prefix of the layer names. Defaults to `"fc"`.
-
-    Returns:
-        The output tensor of the last layer.
-    """
-    for i, n in enumerate(units, start=1):
-        x = layers.Dense(n, activation="relu", kernel_regularizer=regularizer, name=f"{name}{i}")(x)
-        if dropout:
-            x = layers.Dropout(dropout, name=f"{name}{i}_dropout")(x)
-    return x
 
 
 def build_ann(
@@ -75,10 +56,8 @@ def build_ann(
     shape = check_input_shape(input_shape, rank=None)
     check_units(units)
     inputs = keras.Input(shape=shape, name="image")
-    x = layers.Flatten(name="flatten")(inputs)
-    x = dense_stack(x, units)
-    outputs = layers.Dense(check_num_classes(num_classes), activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return classifier_model(inputs, inputs, num_classes, include_top=True, pooling="flatten", dense_units=units,
+                            name=name)
 
 
 def build_fcn(
@@ -109,10 +88,8 @@ def build_fcn(
         raise ValueError(f"Unknown FCN size {size!r}. Valid sizes: {', '.join(FCN_LAYOUTS)}.")
     layout = FCN_LAYOUTS[size]
     inputs = keras.Input(shape=check_input_shape(input_shape), name="image")
-    x = layers.Flatten(name="flatten")(inputs)
-    x = dense_stack(x, layout["units"], dropout=layout["dropout"])
-    outputs = layers.Dense(check_num_classes(num_classes), activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, outputs, name=name or f"fcn_{size}")
+    return classifier_model(inputs, inputs, num_classes, include_top=True, pooling="flatten",
+                            dense_units=layout["units"], dropout=layout["dropout"], name=name or f"fcn_{size}")
 
 
 def conv_bn_block(x, filters: int, *, convs: int = 2, dropout: float = 0.0, regularizer=None, name: str):

@@ -38,3 +38,19 @@ def check_units(units, *, name: str = "units") -> None:
         isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units
     ):
         raise ValueError(f"`{name}` must be a non-empty sequence of positive integers. Received: {name}={units!r}.")
+
+
+def check_layout(counts, filters, *, name: str, per: str) -> None:
+    """Checks a layout of `counts` (layers or blocks) and `filters`: positive ints, one of each `per` stage.
+
+    Args:
+        counts: Layers or blocks of each stage, e.g. VGG's `convs` or ResNet's `blocks`.
+        filters: Filters of each stage.
+        name: The argument name of `counts` in messages (`"convs"`, `"blocks"`).
+        per: What one entry describes, in messages (`"block"`, `"stage"`).
+    """
+    check_units(counts, name=name)
+    check_units(filters, name="filters")
+    if len(counts) != len(filters):
+        raise ValueError(f"`{name}` and `filters` need one entry per {per}. "
+                         f"Received: {name}={tuple(counts)}, filters={tuple(filters)}.")

@@ -34,7 +34,7 @@ import keras
 from keras import layers
 
 from keras_vision.models._head import classifier_model
-from keras_vision.models.checks import check_input_shape, check_units
+from keras_vision.models.checks import check_input_shape, check_layout
 
 BN_EPSILON = 1.001e-5  # keras.applications' ResNet value, so that ImageNet weights behave the same
 RESNET_FILTERS = (64, 128, 256, 512)
@@ -189,13 +189,7 @@ def resnet_from_layout(
         ValueError: a bad argument (named in the message).
     """
     shape = check_input_shape(input_shape)
-    check_units(blocks, name="blocks")
-    check_units(filters, name="filters")
-    if len(blocks) != len(filters):
-        raise ValueError(
-            f"`blocks` and `filters` need one entry per stage. "
-            f"Received: blocks={tuple(blocks)}, filters={tuple(filters)}."
-        )
+    check_layout(blocks, filters, name="blocks", per="stage")
     block_fn = bottleneck_block if bottleneck else residual_block
     inputs = keras.Input(shape=shape, name="image")
     x = resnet_stem(inputs, stem_filters or filters[0], small_inputs=small_inputs, use_bias=use_bias)

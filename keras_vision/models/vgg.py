@@ -30,7 +30,7 @@ import keras
 from keras import layers
 
 from keras_vision.models._head import classifier_model
-from keras_vision.models.checks import check_input_shape, check_units
+from keras_vision.models.checks import check_input_shape, check_layout
 
 VGG_FILTERS = (64, 128, 256, 512, 512)
 VGG_LAYOUTS = {
@@ -106,12 +106,7 @@ def vgg_from_layout(
         ValueError: a bad argument (named in the message).
     """
     shape = check_input_shape(input_shape)
-    check_units(convs, name="convs")
-    check_units(filters, name="filters")
-    if len(convs) != len(filters):
-        raise ValueError(
-            f"`convs` and `filters` need one entry per block. Received: convs={tuple(convs)}, filters={tuple(filters)}."
-        )
+    check_layout(convs, filters, name="convs", per="block")
     if min(shape[:2]) < 2 ** len(convs):
         raise ValueError(
             f"`input_shape` {shape} is too small for {len(convs)} pooling blocks: height and width must be "

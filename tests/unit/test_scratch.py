@@ -7,10 +7,9 @@ import official_formats as of
 import pytest
 
 from keras_vision.data.split import holdout_split
+from keras_vision.experiments.catalog import EXPERIMENTS
 from keras_vision.scratch import (
-    CIFAR10_QUICK,
     CIFAR10_VARIANTS,
-    FASHION_MNIST_QUICK,
     augment_pad_crop_flip,
     prepare_cifar10,
     prepare_fashion_mnist,
@@ -122,9 +121,10 @@ def test_unknown_dataset_lists_the_valid_ones(tmp_path):
 @pytest.mark.slow
 @pytest.mark.real_data
 def test_quick_presets_on_real_data(shared_data, tmp_path):
+    """The `--quick` presets of the catalog (a data subset, two epochs per variant)."""
     fashion = train_from_scratch("fashion_mnist", tmp_path / "fashion", data_dir=shared_data, verbose=0,
-                                 **FASHION_MNIST_QUICK)
+                                 **EXPERIMENTS.get("fashion_mnist").quick)
     # far above chance (0.1) after two epochs on 5,400 images (measured: 78.5 % cnn, 79.7 % ann)
     assert fashion["models"]["cnn"]["test_accuracy"] > 0.7
-    cifar = train_from_scratch("cifar10", tmp_path / "cifar10", data_dir=shared_data, verbose=0, **CIFAR10_QUICK)
+    cifar = train_from_scratch("cifar10", tmp_path / "cifar10", data_dir=shared_data, verbose=0, **EXPERIMENTS.get("cifar10").quick)
     assert cifar["models"]["fcn_small"]["test_accuracy"] > 0.25
