@@ -254,14 +254,14 @@ EXPERIMENTS.register("cifar10", Experiment(
 class GanConfig(RunConfig):
     """Options of the DCGAN comparison (`keras_vision.gan.compare_upsamplers`)."""
 
-    epochs: int = inherit("epochs", 8)
+    epochs: int = inherit("epochs", 6)
     batch_size: int = inherit("batch_size", 64)
     dataset: str = option("mnist", help="the images the GANs learn (and the scorer is trained on)",
                           choices=("mnist", "fashion_mnist"), group="data")
     variants: str = option("transpose,resize", help="comma-separated upsamplers of the generator")
     latent_dim: int = option(64, help="length of the generator's noise vector")
     width: int = option(16, help="channels of the generator's last block (earlier blocks double it; "
-                                 "the discriminator has 2x and 4x)")
+                                 "the discriminator has 2x, 4x and 8x)")
     learning_rate: float = option(2e-3, help="Adam's peak learning rate of both networks (beta_1 = 0.5), cosine "
                                   "decay to 0", group="training")
     label_smoothing: float = option(0.1, help="one-sided label smoothing of the real targets", group="training")

@@ -12,7 +12,7 @@
 """
 
 from keras_vision.gan.dcgan import DCGAN, discriminator_loss, generator_loss
-from keras_vision.gan.models import build_discriminator, build_generator
+from keras_vision.gan.models import MinibatchStddev, build_discriminator, build_generator
 from keras_vision.gan.samples import SampleGrids, save_grid, tile_grid, to_unit, write_gif
 from keras_vision.gan.scores import (
     EpochScores,
@@ -33,6 +33,7 @@ from keras_vision.gan.train import build_dcgan, compare_upsamplers, to_signed, t
 __all__ = [
     "DCGAN",
     "EpochScores",
+    "MinibatchStddev",
     "SampleGrids",
     "Scorer",
     "build_dcgan",

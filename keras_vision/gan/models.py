@@ -9,6 +9,7 @@
     discriminator (28x28x1 -> one logit)
     block1_conv    Conv2D(64, 4x4, stride 2) -> 14x14x64, block1_lrelu (0.2), block1_dropout
     block2_conv    Conv2D(128, 4x4, stride 2) -> 7x7x128, block2_lrelu, block2_dropout
+    (minibatch_stddev, optional: one more channel, how much the batch varies)
     flatten, logit Dense(1)          (no sigmoid: the losses take logits)
 
 The upsampling blocks are the two of `keras_vision.upsample`: `transpose_upsampler`
@@ -19,13 +20,15 @@ generator (not after its output) and the discriminator uses LeakyReLU and stride
 instead of pooling.
 
 Reference: Radford, Metz and Chintala, "Unsupervised Representation Learning with Deep
-Convolutional Generative Adversarial Networks", ICLR 2016, arXiv:1511.06434.
+Convolutional Generative Adversarial Networks", ICLR 2016, arXiv:1511.06434; Karras et al.,
+"Progressive Growing of GANs for Improved Quality, Stability, and Variation", ICLR 2018 (the
+minibatch standard deviation).
 """
 
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from keras_vision.upsample import UPSAMPLERS
 
@@ -81,6 +84,7 @@ def build_discriminator(
     *,
     filters: tuple[int, ...] = (64, 128),
     dropout: float = 0.3,
+    minibatch_stddev: bool = False,
     name: str = "discriminator",
 ) -> keras.Model:
     """Image -> one logit (real: large, generated: small), by strided convolutions.
@@ -89,6 +93,9 @@ def build_discriminator(
         image_shape: (H, W, C) of the images. Defaults to `(28, 28, 1)`.
         filters: Channels of each stride-2 4x4 convolution. Defaults to `(64, 128)`.
         dropout: Dropout rate after each block. Defaults to `0.3`.
+        minibatch_stddev: Add `MinibatchStddev` before the logit, so that the discriminator sees
+            how varied a batch is and a generator that makes the same few images is caught.
+            Defaults to `False`.
         name: Model name. Defaults to `"discriminator"`.
 
     Returns:
@@ -103,8 +110,28 @@ def build_discriminator(
         x = layers.Conv2D(units, 4, strides=2, padding="same", name=f"block{index}_conv")(x)
         x = layers.LeakyReLU(0.2, name=f"block{index}_lrelu")(x)
         x = layers.Dropout(dropout, name=f"block{index}_dropout")(x)
+    if minibatch_stddev:
+        x = MinibatchStddev(name="minibatch_stddev")(x)
     x = layers.Flatten(name="flatten")(x)
     return keras.Model(image, layers.Dense(1, name="logit")(x), name=name)
+
+
+@keras.saving.register_keras_serializable(package="keras_vision")
+class MinibatchStddev(layers.Layer):
+    """Appends one channel to (batch, H, W, C): the batch's average standard deviation, everywhere.
+
+    The standard deviation over the batch is taken per feature (H, W, C) and averaged to one number,
+    so a batch of near-copies gets a small value. A discriminator that sees it can tell a generator
+    that dropped most of the variety of the data (mode collapse) from real batches, which pushes the
+    generator back towards variety (Karras et al., 2018). It needs batches of at least 2 images.
+    """
+
+    def call(self, x):
+        spread = ops.mean(ops.sqrt(ops.var(x, axis=0) + 1e-8))
+        return ops.concatenate([x, ops.ones_like(x[..., :1]) * ops.cast(spread, x.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
 
 
 def _check_image_shape(image_shape) -> tuple[int, int, int]:

@@ -49,9 +49,10 @@ def build_dcgan(upsampler: str, image_shape=(28, 28, 1), *, latent_dim: int = 64
         image_shape: (H, W, C) of the images. Defaults to `(28, 28, 1)`.
         latent_dim: Noise length. Defaults to `64`.
         width: Channels of the generator's last block; the blocks before double it. The
-            discriminator uses `2 * width` and `4 * width` channels and no dropout: a critic
-            stronger than the generator gives it sharper gradients (on MNIST, 2 epochs of
-            batch 64 gave FID 18.6 against 24.6 with dropout 0.3). Defaults to `16`.
+            discriminator has three blocks of `2 * width`, `4 * width` and `8 * width` channels,
+            no dropout, and a `MinibatchStddev` before its logit. A critic stronger than the
+            generator gives it sharper gradients, and the batch's spread keeps it from trading
+            variety for sharpness (measured on MNIST: see `compare_upsamplers`). Defaults to `16`.
         learning_rate: Adam's learning rate for both networks (beta_1 = 0.5). Defaults to `2e-3`,
             ten times Radford et al.'s 2e-4: the generator's moving average (see `DCGAN`) keeps
             the samples steady, and on MNIST the classifier FID after one epoch is 12.4 against
@@ -64,7 +65,8 @@ def build_dcgan(upsampler: str, image_shape=(28, 28, 1), *, latent_dim: int = 64
     keras.utils.set_random_seed(seed)
     generator = build_generator(latent_dim, upsampler=upsampler, image_shape=tuple(image_shape),
                                 filters=(2 * width, width), base_filters=4 * width)
-    discriminator = build_discriminator(tuple(image_shape), filters=(2 * width, 4 * width), dropout=0.0)
+    discriminator = build_discriminator(tuple(image_shape), filters=(2 * width, 4 * width, 8 * width), dropout=0.0,
+                                        minibatch_stddev=True)
     gan = DCGAN(generator, discriminator, label_smoothing=label_smoothing, seed=seed, name=f"dcgan_{upsampler}")
     def rate():  # a schedule object of its own for each optimizer
         return cosine_decay(learning_rate, total_steps=total_steps) if total_steps else learning_rate
@@ -103,7 +105,7 @@ def train_dcgan(gan: DCGAN, images, run_dir: str | Path, *, epochs: int, batch_s
 
 
 def compare_upsamplers(train_images, train_labels, test_images, test_labels, out_dir: str | Path, *,
-                       dataset: str = "mnist", variants: Sequence[str] = ("transpose", "resize"), epochs: int = 8,
+                       dataset: str = "mnist", variants: Sequence[str] = ("transpose", "resize"), epochs: int = 6,
                        batch_size: int = 64, latent_dim: int = 64, width: int = 16, learning_rate: float = 2e-3,
                        label_smoothing: float = 0.1, sample_count: int = 10_000, epoch_sample_count: int = 2000,
                        scorer_path: str | Path | None = None, scorer_epochs: int = 2, resume: bool = False,
@@ -117,7 +119,7 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
         out_dir: The run folder: one sub-folder per variant, the figures beside them.
         dataset: Name of the dataset (the scorer's cache key). Defaults to `"mnist"`.
         variants: Upsamplers, names of `keras_vision.upsample.UPSAMPLERS`. Defaults to both.
-        epochs, batch_size: Training length. Default to `8` and `64`.
+        epochs, batch_size: Training length. Default to `6` and `64`.
         latent_dim, width, learning_rate, label_smoothing: See `build_dcgan`; the learning rates
             decay to 0 along a cosine over the `epochs`.
         sample_count: Generated (and real) images of the final scores. Defaults to `10_000`.

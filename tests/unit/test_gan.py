@@ -12,6 +12,7 @@ from PIL import Image
 
 from keras_vision.gan import (
     DCGAN,
+    MinibatchStddev,
     SampleGrids,
     build_dcgan,
     build_discriminator,
@@ -129,6 +130,23 @@ def test_discriminator_gives_one_logit_per_image():
     discriminator = build_discriminator(filters=(4, 8))
     assert tuple(discriminator.output_shape) == (None, 1)
     assert [l.name for l in discriminator.layers if isinstance(l, keras.layers.Conv2D)] == ["block1_conv", "block2_conv"]
+
+
+def test_minibatch_stddev_tells_a_batch_of_copies_from_a_varied_batch(tmp_path):
+    rng = np.random.default_rng(0)
+    varied = rng.normal(size=(5, 4, 4, 3)).astype("float32")
+    out = np.asarray(MinibatchStddev()(varied))
+    assert out.shape == (5, 4, 4, 4) and np.allclose(out[..., :3], varied)
+    expected = np.mean(np.sqrt(varied.var(axis=0) + 1e-8))  # population variance over the batch, per feature
+    assert np.allclose(out[..., 3], expected, rtol=1e-5)
+    copies = np.repeat(varied[:1], 5, axis=0)
+    assert np.asarray(MinibatchStddev()(copies))[..., 3].max() < 1e-3 < expected
+    discriminator = build_discriminator(filters=(4, 8, 16), dropout=0.0, minibatch_stddev=True)
+    assert discriminator.get_layer("minibatch_stddev").output.shape[1:] == (4, 4, 17)
+    discriminator.save(tmp_path / "d.keras")
+    again = keras.models.load_model(tmp_path / "d.keras")
+    images = rng.uniform(-1, 1, (6, 28, 28, 1)).astype("float32")
+    assert np.allclose(again(images), discriminator(images), atol=1e-6)
 
 
 def test_losses_match_binary_cross_entropy_by_hand():
