@@ -50,9 +50,13 @@ def build_dcgan(upsampler: str, image_shape=(28, 28, 1), *, latent_dim: int = 64
         latent_dim: Noise length. Defaults to `64`.
         width: Channels of the generator's last block; the blocks before double it. The
             discriminator has three blocks of `2 * width`, `4 * width` and `8 * width` channels,
-            no dropout, and a `MinibatchStddev` before its logit. A critic stronger than the
-            generator gives it sharper gradients, and the batch's spread keeps it from trading
-            variety for sharpness (measured on MNIST: see `compare_upsamplers`). Defaults to `16`.
+            no dropout, and a `MinibatchStddev` before its logit. Defaults to `16`.
+            Measured on MNIST (transpose, 2,000 samples per epoch): with two blocks the critic
+            could hardly tell real from generated (mean p 0.49 vs 0.41) and 8 epochs reached FID
+            5.8 with 70 % of the samples confidently labelled; a third block (+7 % time per step)
+            made the digits sharper (78 % confident) but less varied (FID rose 7.7 -> 10.4 while
+            the label entropy fell); with the batch's spread as well, FID fell 6.4 -> 4.2 by
+            epoch 4 with 78 % confident, and the entropy held at 2.27-2.29.
         learning_rate: Adam's learning rate for both networks (beta_1 = 0.5). Defaults to `2e-3`,
             ten times Radford et al.'s 2e-4: the generator's moving average (see `DCGAN`) keeps
             the samples steady, and on MNIST the classifier FID after one epoch is 12.4 against
@@ -124,7 +128,8 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
             decay to 0 along a cosine over the `epochs`.
         sample_count: Generated (and real) images of the final scores. Defaults to `10_000`.
         epoch_sample_count: Generated images scored after every epoch. Defaults to `2000`.
-        scorer_path: The scorer's file. Defaults to `keras_vision.gan.scores.scorer_path(...)`, keyed by dataset, size and epochs.
+        scorer_path: The scorer's file. Defaults to `keras_vision.gan.scores.scorer_path(...)`,
+            keyed by dataset, size and epochs.
         scorer_epochs: Epochs of the scorer when it has to be trained. Defaults to `2`.
         resume: Continue interrupted variants from their last finished epoch. Defaults to `False`.
         verbose: Progress output of `fit`. Defaults to `"auto"`.
@@ -184,7 +189,8 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
     return {
         "models": models,
         "real": {**floor, "count": count},
-        "scorer": {"path": str(scorer.path), "test_accuracy": scorer.test_accuracy, "seconds": round(scorer_seconds, 2)},
+        "scorer": {"path": str(scorer.path), "test_accuracy": scorer.test_accuracy,
+                   "seconds": round(scorer_seconds, 2)},
         "figures": [str(f) for f in figures],
     }
 
@@ -204,18 +210,20 @@ def finished_variant(gan: DCGAN, run_dir: Path) -> FitResult | None:
 
 def plot_checkerboard(samples: dict[str, tuple[np.ndarray, np.ndarray]], energies: dict[str, tuple[float, float]],
                       path: str | Path) -> Path:
-    """Per variant, one row: a sample and its stride-2 phase pattern, then inside the generator.
+    """Per variant, one row: a sample and its stride-2 phase pattern, then the same inside the generator.
 
     `samples[name]` is `(images, inner)`: a few samples (N, H, W, 1) and the output of the last
     upsampling block for the same noise (N, H, W, channels, `inner_features`); `energies[name]` is
     `(checkerboard, inner_checkerboard)`. A pattern is the mean over the N of
-    `keras_vision.upsample.phase_pattern`, mean removed, drawn on a grey scale shared by every
-    pattern of its column (mid-grey is 0), so a stronger 2x2 texture means more checkerboard. The
-    inner column shows the channel with the largest share of its variation in the pattern.
+    `keras_vision.upsample.phase_pattern`, mean removed, divided by the spread of the images
+    themselves; each column of patterns shares one grey scale (mid-grey is 0), so a stronger 2x2
+    texture means a larger share of checkerboard. The inner column shows the channel with the
+    largest share.
     """
     def pattern(images):
+        centred = images - images.mean(axis=(1, 2), keepdims=True)
         mean = phase_pattern(images, 2).mean(axis=0)[6:22, 6:22, 0]
-        return mean - mean.mean()
+        return (mean - mean.mean()) / max(float(np.sqrt(np.mean(centred**2))), 1e-12)
 
     strongest = {name: int(np.argmax(_channel_shares(inner))) for name, (_, inner) in samples.items()}
     patterns = {name: (pattern(images), pattern(inner[..., [strongest[name]]]))

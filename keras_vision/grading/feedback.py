@@ -79,7 +79,8 @@ def first_layer_difference(model, reference) -> str | None:
             missing = describe_layer(layer_signature(want_layers[len(got_layers)]))
             return f"Your model stops after {len(got_layers)} layers; the reference continues with {missing}."
         extra = describe_layer(layer_signature(got_layers[len(want_layers)]))
-        return f"Your model has {len(got_layers) - len(want_layers)} layer(s) more than the reference, starting with {extra}."
+        return (f"Your model has {len(got_layers) - len(want_layers)} layer(s) more than the reference, "
+                f"starting with {extra}.")
     return None
 
 

@@ -166,7 +166,8 @@ def _where(error: BaseException, path: Path) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).parent == path.parent]
     if not frames:
         return ""
-    lines = [f'\n  File "{Path(f.filename).name}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}' for f in frames[-MAX_FRAMES:]]
+    lines = [f'\n  File "{Path(f.filename).name}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}'
+             for f in frames[-MAX_FRAMES:]]
     return "".join(lines)
 
 

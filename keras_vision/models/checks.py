@@ -13,7 +13,8 @@ def check_input_shape(input_shape, *, rank: int | None = 3) -> tuple[int, ...]:
     shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else None
     good = shape is not None and len(shape) == (rank or len(shape)) and len(shape) > 0
     if not good or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
-        what = f"{rank} positive integers, e.g. (32, 32, 3)" if rank else "a tuple of positive integers, e.g. (28, 28, 1)"
+        what = (f"{rank} positive integers, e.g. (32, 32, 3)" if rank
+                else "a tuple of positive integers, e.g. (28, 28, 1)")
         raise ValueError(f"`input_shape` must be {what}. Received: input_shape={input_shape!r}.")
     return shape
 
