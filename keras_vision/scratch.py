@@ -234,6 +234,24 @@ def train_variant(variant: Variant, train, validation, test, *, epochs: int, bat
     return variant_record(model, result, report, description=variant.description), result.history, report
 
 
+def check_variants(table: dict[str, Variant], names) -> tuple[str, ...]:
+    """`names` (a sequence, or one comma-separated string) as a tuple of distinct names of `table`.
+
+    Raises:
+        ValueError: an unknown, missing or repeated name; the message lists the valid ones.
+    """
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    names = tuple(names)
+    unknown = [n for n in names if n not in table]
+    if unknown or not names:
+        raise ValueError(f"Unknown variants {unknown or list(names)}. Valid variants: {', '.join(table)}.")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"Variants {repeated} are named twice: each trains once. Received: {list(names)}.")
+    return names
+
+
 def compare_variants(table: dict[str, Variant], names: Sequence[str], train, test, *, out_dir, title: str,
                      class_names: Sequence[str], epochs: int | None = None, batch_size: int = 128,
                      validation_fraction: float = 0.1, seed: int = 0, verbose="auto",
@@ -264,9 +282,7 @@ def compare_variants(table: dict[str, Variant], names: Sequence[str], train, tes
     Raises:
         ValueError: an unknown variant name, or a bad `epochs` or `validation_fraction`.
     """
-    unknown = [n for n in names if n not in table]
-    if unknown or not names:
-        raise ValueError(f"Unknown variants {unknown or list(names)}. Valid variants: {', '.join(table)}.")
+    names = check_variants(table, names)
     if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
         raise ValueError(f"`epochs` must be a positive integer or None. Received: epochs={epochs!r}.")
     out_dir = Path(out_dir)
@@ -361,14 +377,15 @@ def train_from_scratch(dataset: str, out_dir, *, data_dir=None, variants: Sequen
         ValueError: an unknown `dataset` or variant (the message lists the valid ones), or a bad
             `epochs` or `validation_fraction`.
     """
-    if dataset not in SCRATCH_DATASETS:
+    if not isinstance(dataset, str) or dataset not in SCRATCH_DATASETS:
         raise ValueError(f"Unknown dataset {dataset!r}. Valid datasets: {', '.join(SCRATCH_DATASETS)}.")
     spec = SCRATCH_DATASETS[dataset]
-    (x_train, y_train), (x_test, y_test) = spec.load(data_dir)
+    variants = check_variants(spec.variants, tuple(spec.variants) if variants is None else variants)
+    (x_train, y_train), (x_test, y_test) = spec.load(data_dir)  # after the cheap checks: loading can be slow
     train = spec.prepare(x_train[:train_limit], y_train[:train_limit])
     test = spec.prepare(x_test[:test_limit], y_test[:test_limit])
     return compare_variants(
-        spec.variants, tuple(spec.variants) if variants is None else variants, train, test, out_dir=out_dir,
+        spec.variants, variants, train, test, out_dir=out_dir,
         title=spec.title, class_names=DATASETS.get(dataset).class_names, epochs=epochs,
         batch_size=spec.batch_size if batch_size is None else batch_size, seed=seed, verbose=verbose,
         data_info={"source": locate(dataset, data_dir)}, resume=resume, validation_fraction=validation_fraction,

@@ -91,7 +91,10 @@ class RunConfig:
                 raise UsageError(f"{flag} must be one of {', '.join(map(str, meta['choices']))}. Received: {value!r}.")
             if meta.get("minimum") is not None and value is not None and value < meta["minimum"]:
                 raise UsageError(f"{flag} must be at least {meta['minimum']}. Received: {value!r}.")
-        blocking = next((p for p in (self.run_dir, *self.run_dir.parents) if p.exists()), None)
+        try:
+            blocking = next((p for p in (self.run_dir, *self.run_dir.parents) if p.exists()), None)
+        except OSError as error:  # e.g. a name too long for the file system
+            raise _cannot_write("use", self.run_dir, error) from None
         if blocking is not None and not blocking.is_dir():
             raise UsageError(f"--out must be a folder, but {blocking} is a file. "
                              f"Choose another --out (e.g. --out runs) or move the file. Received: --out {self.out}.")
@@ -195,9 +198,18 @@ EXPERIMENTS: Registry[Experiment] = Registry("experiment")
 
 
 def write_json(path: Path, payload: Mapping) -> Path:
-    """Writes `payload` as indented JSON, creating parent folders."""
+    """Writes `payload` as indented JSON, creating parent folders.
+
+    The text goes to a temporary file first, then replaces `path`: a full disk leaves the old
+    file as it was, never half written.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=2, default=_jsonable) + "\n")
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(json.dumps(payload, indent=2, default=_jsonable) + "\n")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
@@ -226,7 +238,10 @@ def run_experiment(config: RunConfig) -> dict:
     except OSError as error:
         raise _cannot_write("create the run folder", config.run_dir, error) from None
     with run_lock(config.run_dir):
-        write_json(config.run_dir / "config.json", config.to_dict())
+        try:
+            write_json(config.run_dir / "config.json", config.to_dict())
+        except OSError as error:
+            raise _cannot_write("write", config.run_dir / "config.json", error) from None
         set_seed(config.seed)
         start = time.perf_counter()
         metrics = {"experiment": exp.name, **run(config)}

@@ -127,7 +127,8 @@ class MinibatchStddev(layers.Layer):
     """
 
     def call(self, x):
-        spread = ops.mean(ops.sqrt(ops.var(x, axis=0) + 1e-8))
+        # in float32: under mixed float16 the 1e-8 would vanish and a batch of copies give sqrt'(0) = inf
+        spread = ops.mean(ops.sqrt(ops.var(ops.cast(x, "float32"), axis=0) + 1e-8))
         return ops.concatenate([x, ops.ones_like(x[..., :1]) * ops.cast(spread, x.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):

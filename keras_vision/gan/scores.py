@@ -224,19 +224,27 @@ def sample_scores(scorer: Scorer, images, reference_features) -> dict:
 UPSAMPLER_OUTPUT = re.compile(r"block(\d+)_conv")
 
 
+def last_upsampler(generator: keras.Model):
+    """The generator's last upsampling block's output layer (`blockN_conv`, largest N), or None."""
+    blocks = [layer for layer in generator.layers if UPSAMPLER_OUTPUT.fullmatch(layer.name)]
+    return max(blocks, key=lambda layer: int(UPSAMPLER_OUTPUT.fullmatch(layer.name).group(1)), default=None)
+
+
 def inner_features(generator: keras.Model, noise, *, batch_size: int = 250) -> np.ndarray:
     """What the generator's last upsampling block (`blockN_conv`) makes for `noise`: (N, H, W, channels).
 
     Raises:
-        ValueError: when `generator` has no layer named `block<N>_conv`.
+        ValueError: when `generator` has no layer named `block<N>_conv`, or `noise` is empty.
     """
-    blocks = [layer for layer in generator.layers if UPSAMPLER_OUTPUT.fullmatch(layer.name)]
-    if not blocks:
+    last = last_upsampler(generator)
+    if last is None:
         raise ValueError(f"{generator.name} has no upsampling block (a layer named block<N>_conv); build it with "
                          "keras_vision.gan.build_generator.")
-    last = max(blocks, key=lambda layer: int(UPSAMPLER_OUTPUT.fullmatch(layer.name).group(1)))
+    noise = np.asarray(noise, np.float32)
+    if noise.ndim != 2 or len(noise) == 0:
+        raise ValueError(f"`noise` must be (N, latent_dim) with N >= 1. Received: shape {noise.shape}.")
     inner = keras.Model(generator.inputs, last.output)
-    return inner.predict(np.asarray(noise, np.float32), batch_size=batch_size, verbose=0)
+    return inner.predict(noise, batch_size=batch_size, verbose=0)
 
 
 def inner_checkerboard(generator: keras.Model, noise, *, batch_size: int = 250) -> float:
@@ -252,7 +260,10 @@ class EpochScores(keras.callbacks.Callback):
 
     The file (`scores.csv`: epoch, fid, confident_share, label_entropy, checkerboard,
     inner_checkerboard of the first `inner_count` samples, seconds) is kept across a resumed run,
-    like `history.csv`. The same noise is used at every epoch.
+    like `history.csv`; a file with other columns (an older version's) is rewritten with the new
+    ones, blank where its rows have no value. The same noise is used at every epoch.
+    `inner_checkerboard` is left out for a generator without `blockN_conv` layers or with
+    `inner_count=0`.
 
     Args:
         scorer: The judge (`load_scorer`).
@@ -273,13 +284,23 @@ class EpochScores(keras.callbacks.Callback):
         start = time.perf_counter()
         noise = np.random.default_rng(self.seed).normal(size=(self.count, self.model.latent_dim)).astype("float32")
         scores = sample_scores(self.scorer, to_unit(self.model.generate(noise)), self.reference)
-        scores["inner_checkerboard"] = inner_checkerboard(self.model.sampler, noise[: self.inner_count])
+        if self.inner_count and last_upsampler(self.model.sampler) is not None:
+            scores["inner_checkerboard"] = inner_checkerboard(self.model.sampler, noise[: self.inner_count])
         scores["seconds"] = time.perf_counter() - start
-        new = not self.path.exists()
+        self._append({"epoch": epoch + 1, **scores})
+
+    def _append(self, row: dict) -> None:
+        header = list(row)
+        lines = self.path.read_text().split() if self.path.exists() else []
+        if lines and lines[0].split(",") != header:  # another version's columns: rewrite them by name
+            old = lines[0].split(",")
+            lines = [",".join(header)] + [",".join(dict(zip(old, line.split(","))).get(key, "") for key in header)
+                                          for line in lines[1:]]
+            self.path.write_text("\n".join(lines) + "\n")
         with self.path.open("a") as handle:
-            if new:
-                handle.write(",".join(["epoch", *scores]) + "\n")
-            handle.write(",".join([str(epoch + 1), *(f"{v:.6g}" for v in scores.values())]) + "\n")
+            if not lines:
+                handle.write(",".join(header) + "\n")
+            handle.write(",".join(str(v) if key == "epoch" else f"{v:.6g}" for key, v in row.items()) + "\n")
 
 
 def read_scores(path: str | Path) -> dict[str, list[float]]:
@@ -289,4 +310,5 @@ def read_scores(path: str | Path) -> dict[str, list[float]]:
         return {}
     lines = path.read_text().split()
     header, rows = lines[0].split(","), [line.split(",") for line in lines[1:]]
-    return {key: [float(row[i]) for row in rows] for i, key in enumerate(header)}
+    return {key: [float(row[i]) if i < len(row) and row[i] else float("nan") for row in rows]
+            for i, key in enumerate(header)}

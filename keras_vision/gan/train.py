@@ -179,10 +179,11 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
         grids[name], checker[name] = samples[:64], (samples[:16], inner_features(gan.sampler, noise[:16]))
         curves[name] = {**result.history, **per_epoch}
         gan.sampler.save(run_dir / "generator.keras")
+    drawn = [m for m in CURVES if all(m in c for c in curves.values())]  # a run resumed from an older version
     figures = [
         plot_image_grid([tile_grid(grids[n]) for n in variants], out_dir / "final_samples.png",
                         titles=[f"{n}: FID {models[n]['fid']:.2f}" for n in variants], cols=len(variants)),
-        plot_history(curves, out_dir / "curves.png", metrics=CURVES, title=f"DCGAN on {dataset}: losses and scores"),
+        plot_history(curves, out_dir / "curves.png", metrics=drawn, title=f"DCGAN on {dataset}: losses and scores"),
         plot_checkerboard(checker, {n: (models[n]["checkerboard"], models[n]["inner_checkerboard"]) for n in variants},
                           out_dir / "checkerboard.png"),
     ]

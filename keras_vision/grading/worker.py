@@ -121,7 +121,13 @@ def handle_request(module, module_name: str, path: Path, data: bytes) -> dict:
             "kind": "error",
             "message": f"{path.name} has no function {function_name}(); define it with exactly this name.",
         }
-    seed_everything()
+    try:
+        seed_everything()
+    except BaseException as error:  # noqa: BLE001 - the student replaced random.seed, numpy.random or keras
+        _flush()
+        return {"kind": "exception", "message": f"{qualified}: seeding the random numbers before the call failed: it "
+                f"{describe_exception(error)}. Does your code replace random.seed, numpy.random or "
+                "keras.utils.set_random_seed?"}
     try:
         value = function(*args, **kwargs)
     except BaseException as error:  # noqa: BLE001 - the student's SystemExit must not end the worker

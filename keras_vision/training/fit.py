@@ -28,7 +28,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_vision.errors import TrainingDivergedError
+from keras_vision.errors import TrainingDivergedError, UsageError
 from keras_vision.training.callbacks import (
     RunPaths,
     StopOnNonFiniteLoss,
@@ -115,6 +115,7 @@ def fit(
     _check_fit_args(model, train, validation, epochs, batch_size)
     _build_if_needed(model, train)
     paths = prepare_run_dir(run_dir, resume=resume)
+    _check_backup_fits(model, paths)
     fit_callbacks = run_callbacks(paths)
     start = time.perf_counter()
     keras_history = model.fit(
@@ -133,6 +134,24 @@ def fit(
     _raise_if_diverged(keras_history, model, paths, fit_callbacks)
     trained = max(len(keras_history.epoch), 1)
     return FitResult(history, seconds, epochs=epochs_done, seconds_per_epoch=seconds / trained)
+
+
+def _check_backup_fits(model: keras.Model, paths) -> None:
+    """Loads the backup a resumed run will continue from, to fail now with advice if it cannot.
+
+    A backup written by another model (other options, or an older version of the code) does not
+    fit; Keras would say so deep inside `fit`, in terms of variables.
+    """
+    weights = paths.backup / "latest.weights.h5"
+    if not weights.is_file():
+        return
+    try:
+        model.load_weights(weights)
+    except Exception as error:  # noqa: BLE001 - any mismatch: Keras raises ValueError, h5py OSError or KeyError
+        reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+        raise UsageError(f"The backup in {paths.backup} does not fit this model ({reason}): it was written by a run "
+                         "with other options or an older version. Resume with that run's options, or start afresh "
+                         "(without --resume, or with another --out).") from None
 
 
 def _as_fit_inputs(data) -> tuple:

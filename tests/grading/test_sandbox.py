@@ -51,6 +51,11 @@ def ellipsis():
 
 def draw():
     return np.random.normal(size=3).tolist()
+
+def break_seeding():
+    import random
+    random.seed = None
+    return 1
 '''
 
 
@@ -142,6 +147,13 @@ def test_missing_file_explains_where_to_put_it(tmp_path):
 def test_every_call_starts_from_the_same_seed(worker):
     """A model's random starting weights must not differ between two gradings of the same file."""
     assert worker.call("draw") == worker.call("draw")
+
+
+def test_a_student_who_breaks_seeding_gets_a_message_and_the_worker_stays(worker):
+    assert worker.call("break_seeding") == 1
+    for _ in range(2):  # each call gets the message; the worker does not crash and restart
+        with pytest.raises(SubmissionError, match="seeding the random numbers before the call failed.*random.seed"):
+            worker.call("add", (1, 2))
 
 
 def test_output_printed_before_returning_still_counts(tmp_path):

@@ -3,6 +3,7 @@
 import errno
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -153,6 +154,34 @@ def test_a_run_that_cannot_write_its_folder_or_lock_is_one_line_and_exit_2(regis
     err = capsys.readouterr().err
     assert message.format(run=tmp_path / "pair", out=tmp_path) in err and "Traceback" not in err
     assert not (tmp_path / "pair" / "config.json").exists()
+
+
+def test_a_full_disk_while_writing_config_json_keeps_the_old_file_and_is_one_line(registry, tmp_path, capsys,
+                                                                                 monkeypatch):
+    register_toys(registry)
+    (tmp_path / "pair").mkdir()
+    (tmp_path / "pair" / "config.json").write_text('{"old": true}\n')
+    real = Path.write_text
+
+    def disk_full(path, *args, **kwargs):
+        if path.name.startswith("config.json"):
+            real(path, "{\"half")  # the disk fills up in the middle of the write
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    assert main(["pair", "--epochs", "1", "--batch-size", "32", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"Cannot write {tmp_path / 'pair' / 'config.json'}: the disk (or your quota) is full" in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in (tmp_path / "pair").iterdir()) == [".lock", "config.json"]
+    assert (tmp_path / "pair" / "config.json").read_text() == '{"old": true}\n'
+
+
+def test_an_out_name_too_long_for_the_file_system_is_one_line(tmp_path, capsys):
+    assert main(["mnist", "--out", str(tmp_path / ("x" * 300))]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot use" in err and "File name too long" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -149,6 +149,16 @@ def test_minibatch_stddev_tells_a_batch_of_copies_from_a_varied_batch(tmp_path):
     assert np.allclose(again(images), discriminator(images), atol=1e-6)
 
 
+def test_minibatch_stddev_of_copies_has_finite_gradients_in_float16():
+    copies = keras.ops.convert_to_tensor(np.ones((8, 4, 4, 2), np.float16))
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        tape.watch(copies)
+        total = keras.ops.sum(MinibatchStddev()(copies))
+    assert np.isfinite(np.asarray(tape.gradient(total, copies), np.float32)).all()
+
+
 def test_losses_match_binary_cross_entropy_by_hand():
     real, fake = np.array([[2.0], [-1.0], [0.5]]), np.array([[0.3], [-2.0], [1.0]])
     softplus = lambda z: np.log1p(np.exp(z))  # noqa: E731  BCE(target t, logit z) = softplus(z) - t z
@@ -255,6 +265,36 @@ def test_discriminator_steps_lower_its_loss_on_a_fixed_batch():
     before = d_loss()
     gan.fit(real, batch_size=32, epochs=5, verbose=0)
     assert d_loss() < before
+
+
+class SamplerOnly:
+    """What `EpochScores` uses of a DCGAN: its sampler, `latent_dim` and `generate`."""
+
+    def __init__(self, sampler):
+        self.sampler, self.latent_dim = sampler, int(sampler.input_shape[-1])
+
+    def generate(self, noise):
+        return self.sampler.predict(noise, verbose=0)
+
+
+def test_epoch_scores_rewrite_an_older_file_by_column_and_skip_the_inner_score_without_blocks(tmp_path):
+    scorer = Scorer.from_classifier(build_classic_cnn((28, 28, 1), 10, filters=4, dense_units=8))
+    reference, _ = scorer(blobs(16, seed=1) / 2 + 0.5)
+    path = tmp_path / "scores.csv"
+    path.write_text("epoch,fid,confident_share,label_entropy,checkerboard,seconds\n1,9.5,0.25,2,0.0002,3\n")
+    callback = EpochScores(scorer, reference, path, count=16, inner_count=8)
+    callback.set_model(SamplerOnly(build_generator(8, filters=(8, 4), base_filters=8)))
+    callback.on_epoch_end(1)  # epoch 2, resumed with a version that adds inner_checkerboard
+    scores = read_scores(path)
+    assert scores["epoch"] == [1.0, 2.0] and scores["seconds"][0] == 3.0 and scores["fid"][0] == 9.5
+    assert math.isnan(scores["inner_checkerboard"][0]) and 0 <= scores["inner_checkerboard"][1] <= 1
+
+    plain = keras.Sequential([keras.Input((8,)), keras.layers.Dense(28 * 28, activation="tanh"),
+                              keras.layers.Reshape((28, 28, 1))])  # no blockN_conv layer
+    callback = EpochScores(scorer, reference, tmp_path / "plain.csv", count=16)
+    callback.set_model(SamplerOnly(plain))
+    callback.on_epoch_end(0)
+    assert "inner_checkerboard" not in read_scores(tmp_path / "plain.csv")
 
 
 def test_tile_grid_and_gif(tmp_path):

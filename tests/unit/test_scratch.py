@@ -113,6 +113,16 @@ def test_unknown_variant_lists_the_valid_ones(offline_data, tmp_path):
         train_from_scratch("fashion_mnist", tmp_path / "out", data_dir=tmp_path / "data", variants=("mlp",))
 
 
+@pytest.mark.parametrize("variants, match", [
+    (("resnet",), r"Unknown variants \['resnet'\]. Valid variants: ann, cnn"),
+    ((), r"Unknown variants \[\]"),
+    (("cnn", "cnn"), r"Variants \['cnn'\] are named twice"),
+])
+def test_variants_are_checked_before_the_data_is_loaded(tmp_path, variants, match):
+    with pytest.raises(ValueError, match=match):  # not DataNotFoundError: the folder is empty
+        train_from_scratch("fashion_mnist", tmp_path / "out", data_dir=tmp_path / "empty", variants=variants)
+
+
 def test_unknown_dataset_lists_the_valid_ones(tmp_path):
     with pytest.raises(ValueError, match=r"Unknown dataset 'mnist'. Valid datasets: fashion_mnist, cifar10"):
         train_from_scratch("mnist", tmp_path / "out")

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_vision.errors import TrainingDivergedError
+from keras_vision.errors import TrainingDivergedError, UsageError
 from keras_vision.training import FitResult, fit, read_history_csv, set_seed
 
 keras = pytest.importorskip("keras")
@@ -113,6 +113,19 @@ def test_interrupted_fit_resumes_from_its_last_finished_epoch(tmp_path):
     assert result.epochs == 3 and all(len(values) == 3 for values in history.values())
     assert result.history == history
     assert not (tmp_path / "backup").exists()
+
+
+def test_resuming_a_backup_of_another_model_says_so_before_training(tmp_path):
+    x, y = tiny_data()
+    with pytest.raises(KeyboardInterrupt):
+        fit(tiny_model(), (x, y), epochs=3, batch_size=16, run_dir=tmp_path, callbacks=[InterruptAt(1)], verbose=0)
+    wider = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(2, activation="softmax")])
+    wider.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
+    recorder = EpochRecorder()
+    with pytest.raises(UsageError, match=r"backup in .*backup does not fit this model .*without --resume"):
+        fit(wider, (x, y), epochs=3, batch_size=16, run_dir=tmp_path, resume=True, callbacks=[recorder], verbose=0)
+    assert recorder.epochs == [] and (tmp_path / "backup").is_dir()  # nothing trained, the backup kept
 
 
 def test_fit_without_resume_starts_afresh(tmp_path):
