@@ -100,7 +100,6 @@ CIFAR10_VARIANTS = {
 }
 
 
-
 def prepare_fashion_mnist(x, y) -> tuple[np.ndarray, np.ndarray]:
     """The taught preprocessing: uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1]; one-hot labels.
 

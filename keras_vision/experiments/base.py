@@ -91,10 +91,8 @@ class RunConfig:
                 raise UsageError(f"{flag} must be one of {', '.join(map(str, meta['choices']))}. Received: {value!r}.")
             if meta.get("minimum") is not None and value is not None and value < meta["minimum"]:
                 raise UsageError(f"{flag} must be at least {meta['minimum']}. Received: {value!r}.")
-        try:
+        with _writing("use", self.run_dir):  # e.g. a name too long for the file system
             blocking = next((p for p in (self.run_dir, *self.run_dir.parents) if p.exists()), None)
-        except OSError as error:  # e.g. a name too long for the file system
-            raise _cannot_write("use", self.run_dir, error) from None
         if blocking is not None and not blocking.is_dir():
             raise UsageError(f"--out must be a folder, but {blocking} is a file. "
                              f"Choose another --out (e.g. --out runs) or move the file. Received: --out {self.out}.")
@@ -233,15 +231,11 @@ def run_experiment(config: RunConfig) -> dict:
 
     exp = EXPERIMENTS.get(config.experiment)
     run = exp.runner()
-    try:
+    with _writing("create the run folder", config.run_dir):
         config.run_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise _cannot_write("create the run folder", config.run_dir, error) from None
     with run_lock(config.run_dir):
-        try:
+        with _writing("write", config.run_dir / "config.json"):
             write_json(config.run_dir / "config.json", config.to_dict())
-        except OSError as error:
-            raise _cannot_write("write", config.run_dir / "config.json", error) from None
         set_seed(config.seed)
         start = time.perf_counter()
         metrics = {"experiment": exp.name, **run(config)}
@@ -265,10 +259,8 @@ def run_lock(run_dir: Path):
         yield
         return
     path = run_dir / ".lock"
-    try:
+    with _writing("create the run lock", path):
         lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as error:
-        raise _cannot_write("create the run lock", path, error) from None
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -276,14 +268,21 @@ def run_lock(run_dir: Path):
             holder = os.pread(lock, 100, 0).decode(errors="replace").strip() or "another process"
             raise UsageError(f"{run_dir} is in use by a run still going ({holder}). Wait for it to finish, "
                              f"or give this run another --out.") from None
-        try:  # unbuffered, so that a full disk fails here and not later when the file is closed
+        with _writing("write the run lock", path):  # unbuffered: a full disk fails here, not at close
             os.ftruncate(lock, 0)
             os.pwrite(lock, f"pid {os.getpid()}".encode(), 0)
-        except OSError as error:
-            raise _cannot_write("write the run lock", path, error) from None
         yield
     finally:
         os.close(lock)
+
+
+@contextlib.contextmanager
+def _writing(action: str, path: Path):
+    """Turns an `OSError` of the block into the one-line `UsageError` "Cannot {action} {path}: {fix}"."""
+    try:
+        yield
+    except OSError as error:
+        raise _cannot_write(action, path, error) from None
 
 
 def _cannot_write(action: str, path: Path, error: OSError) -> UsageError:

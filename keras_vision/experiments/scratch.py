@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from keras_vision.errors import UsageError
 from keras_vision.experiments.catalog import Cifar10Config, ScratchConfig
-from keras_vision.scratch import SCRATCH_DATASETS, train_from_scratch
+from keras_vision.scratch import SCRATCH_DATASETS, check_variants, train_from_scratch
 
 
 def run_fashion_mnist(config: ScratchConfig) -> dict:
@@ -30,9 +30,10 @@ def _run(dataset: str, config: ScratchConfig) -> dict:
 
 
 def variant_names(text: str, table: dict) -> tuple[str, ...]:
-    """`""` -> every variant of `table`; `"ann,cnn"` -> those (checked)."""
-    names = tuple(n.strip() for n in text.split(",") if n.strip()) or tuple(table)
-    unknown = [n for n in names if n not in table]
-    if unknown:
-        raise UsageError(f"Unknown variants {unknown}. Valid variants: {', '.join(table)}.")
-    return names
+    """`""` -> every variant of `table`; `"ann,cnn"` -> those, checked by `keras_vision.scratch.check_variants`."""
+    if not text.replace(",", "").strip():
+        return tuple(table)
+    try:
+        return check_variants(table, text)
+    except ValueError as error:
+        raise UsageError(str(error)) from None

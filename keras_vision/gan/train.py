@@ -21,8 +21,8 @@ from keras_vision.evaluation import plot_history, plot_image_grid
 from keras_vision.gan.dcgan import DCGAN
 from keras_vision.gan.models import build_discriminator, build_generator
 from keras_vision.gan.samples import SampleGrids, tile_grid, to_unit
-from keras_vision.gan.scores import (EpochScores, Scorer, inner_checkerboard, inner_features, load_scorer, read_scores,
-                                     real_floor, sample_scores)
+from keras_vision.gan.scores import (EpochScores, Scorer, inner_features, load_scorer, read_scores, real_floor,
+                                     sample_scores)
 from keras_vision.training import FitResult, cosine_decay, fit, read_history_csv
 from keras_vision.upsample import UPSAMPLERS, checkerboard_energy, phase_pattern
 
@@ -166,9 +166,10 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
         noise = np.random.default_rng(seed + 3).normal(size=(count, gan.latent_dim)).astype("float32")
         samples = to_unit(gan.generate(noise))
         per_epoch = read_scores(run_dir / "scores.csv")
+        inner = inner_features(gan.sampler, noise[:INNER_COUNT])
         models[name] = {
             **sample_scores(scorer, samples, reference),
-            "inner_checkerboard": inner_checkerboard(gan.sampler, noise[:INNER_COUNT]),
+            "inner_checkerboard": checkerboard_energy(inner, 2),
             "fid_first_epoch": per_epoch.get("fid", [None])[0],
             "params": gan.generator.count_params(), "discriminator_params": gan.discriminator.count_params(),
             "seconds": round(result.seconds, 2), "seconds_per_epoch": round(result.seconds_per_epoch, 2),
@@ -176,7 +177,7 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
             "epochs": result.epochs, "history": result.history, "scores_per_epoch": per_epoch,
         }
         models[name]["fid_over_floor"] = models[name]["fid"] / max(floor["fid"], 1e-12)
-        grids[name], checker[name] = samples[:64], (samples[:16], inner_features(gan.sampler, noise[:16]))
+        grids[name], checker[name] = samples[:64], (samples[:16], inner[:16])
         curves[name] = {**result.history, **per_epoch}
         gan.sampler.save(run_dir / "generator.keras")
     drawn = [m for m in CURVES if all(m in c for c in curves.values())]  # a run resumed from an older version
