@@ -43,7 +43,14 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 BATCH = 128
-PIPELINE_NAMES = ["imagedatagenerator", "keras_layers", "albumentations", "albumentations_2threads", "fast", "fast_1thread"]
+PIPELINE_NAMES = [
+    "imagedatagenerator",
+    "keras_layers",
+    "albumentations",
+    "albumentations_2threads",
+    "fast",
+    "fast_1thread",
+]
 SIZES = (32, 128)
 #: The augmentation every pipeline applies.
 ROTATION, SHIFT, ZOOM = 15.0, 0.1, 0.1
@@ -56,8 +63,15 @@ def default_data_dir() -> Path:
 def augment_config(**extra):
     from keras_vision.augment import AugmentConfig
 
-    return AugmentConfig(rotation_range=ROTATION, width_shift_range=SHIFT, height_shift_range=SHIFT, zoom_range=ZOOM,
-                         horizontal_flip=True, fill_mode="nearest", **extra)
+    return AugmentConfig(
+        rotation_range=ROTATION,
+        width_shift_range=SHIFT,
+        height_shift_range=SHIFT,
+        zoom_range=ZOOM,
+        horizontal_flip=True,
+        fill_mode="nearest",
+        **extra,
+    )
 
 
 def throughput(args) -> dict:
@@ -67,17 +81,33 @@ def throughput(args) -> dict:
     rng = np.random.default_rng(0)
     for size in args.sizes:
         images = rng.integers(0, 256, size=(4 * BATCH, size, size, 3), dtype=np.uint8)
-        measured = measure_throughput(images, augment_config(), pipelines=args.pipelines, batch_size=BATCH,
-                                      rounds=args.rounds, seconds=args.seconds)
+        measured = measure_throughput(
+            images,
+            augment_config(),
+            pipelines=args.pipelines,
+            batch_size=BATCH,
+            rounds=args.rounds,
+            seconds=args.seconds,
+        )
         results[str(size)], rounds[str(size)] = measured["rates"], measured["rounds"]
         print(f"{size}x{size}: {json.dumps(results[str(size)])}", flush=True)
     results["speedups"] = {
-        size: {f"fast_over_{name}": round(row["fast"] / row[name], 2) for name in row if name != "fast" and "fast" in row}
+        size: {
+            f"fast_over_{name}": round(row["fast"] / row[name], 2) for name in row if name != "fast" and "fast" in row
+        }
         for size, row in results.items()
     }
     results["rounds"] = rounds
-    results["setup"] = {"batch": BATCH, "rotation": ROTATION, "shift": SHIFT, "zoom": ZOOM, "horizontal_flip": True,
-                        "rounds": args.rounds, "seconds_per_round": args.seconds, "cpus": os.cpu_count()}
+    results["setup"] = {
+        "batch": BATCH,
+        "rotation": ROTATION,
+        "shift": SHIFT,
+        "zoom": ZOOM,
+        "horizontal_flip": True,
+        "rounds": args.rounds,
+        "seconds_per_round": args.seconds,
+        "cpus": os.cpu_count(),
+    }
     return results
 
 
@@ -128,16 +158,21 @@ def training(args) -> dict:
     results = {"train_images": len(x_train), "batch": BATCH, "epochs": args.epochs, "workers": args.workers}
     for name, model in models.items():
         seconds = timers[name].seconds[1:]  # the first epoch traces the model
-        results[name] = {"seconds_per_epoch": round(statistics.median(seconds), 2),
-                         "epoch_seconds": [round(s, 2) for s in timers[name].seconds],
-                         "test_accuracy": round(float(model.evaluate(x_test / 255.0, y_test.reshape(-1), verbose=0)[1]), 4)}
-    results["overhead"] = round(results["fast"]["seconds_per_epoch"] / results["no_augmentation"]["seconds_per_epoch"] - 1, 4)
+        results[name] = {
+            "seconds_per_epoch": round(statistics.median(seconds), 2),
+            "epoch_seconds": [round(s, 2) for s in timers[name].seconds],
+            "test_accuracy": round(float(model.evaluate(x_test / 255.0, y_test.reshape(-1), verbose=0)[1]), 4),
+        }
+    results["overhead"] = round(
+        results["fast"]["seconds_per_epoch"] / results["no_augmentation"]["seconds_per_epoch"] - 1, 4
+    )
     return results
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--json", type=Path, required=True, help="where to write the results")
     parser.add_argument("--mode", choices=("throughput", "training"), default="throughput")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="image sides (throughput)")
@@ -146,7 +181,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=float, default=1.5, help="seconds per pipeline per round")
     parser.add_argument("--data-dir", type=Path, default=default_data_dir(), help="the shared data folder (training)")
     parser.add_argument("--train-images", type=int, default=50_000, help="CIFAR-10 training images (training)")
-    parser.add_argument("--epochs", type=int, default=3, help="epochs per variant, interleaved; the first is not timed (training)")
+    parser.add_argument(
+        "--epochs", type=int, default=3, help="epochs per variant, interleaved; the first is not timed (training)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="AugmentedBatches workers (training)")
     args = parser.parse_args(argv)
     results = throughput(args) if args.mode == "throughput" else training(args)

@@ -52,8 +52,9 @@ def time_policy(policy: str, steps: int) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--json", type=Path, required=True, help="where to write the results")
     parser.add_argument("--steps", type=int, default=20, help="training steps timed per measurement")
     parser.add_argument("--repeats", type=int, default=2, help="measurements per policy (alternating)")
@@ -64,14 +65,22 @@ def main(argv: list[str] | None = None) -> dict:
     for _ in range(args.repeats):
         for policy in POLICIES:
             samples[policy].append(time_policy(policy, args.steps))
-    result = {"batch_size": BATCH, "steps": args.steps, "repeats": args.repeats, "cpu_count": os.cpu_count(),
-              "load_average_1min": os.getloadavg()[0]}
+    result = {
+        "batch_size": BATCH,
+        "steps": args.steps,
+        "repeats": args.repeats,
+        "cpu_count": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
+    }
     for policy, runs in samples.items():
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
-        result[policy] = {"seconds_per_step": wall, "cpu_seconds_per_step": cpu,
-                          "projected_seconds_per_epoch": wall * EPOCH_IMAGES / BATCH,
-                          "projected_cpu_seconds_per_epoch": cpu * EPOCH_IMAGES / BATCH}
+        result[policy] = {
+            "seconds_per_step": wall,
+            "cpu_seconds_per_step": cpu,
+            "projected_seconds_per_epoch": wall * EPOCH_IMAGES / BATCH,
+            "projected_cpu_seconds_per_epoch": cpu * EPOCH_IMAGES / BATCH,
+        }
     result["speedup_wall"] = result["float32"]["seconds_per_step"] / result["mixed_bfloat16"]["seconds_per_step"]
     result["speedup_cpu"] = result["float32"]["cpu_seconds_per_step"] / result["mixed_bfloat16"]["cpu_seconds_per_step"]
     text = json.dumps(result, indent=2)

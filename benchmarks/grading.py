@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from reporting import write_report  # noqa: E402 - benchmarks/ is the script's folder
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -52,8 +53,9 @@ def timed_batch(folder: Path, *, sandbox: str, jobs: int, modules: tuple[str, ..
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--copies", type=int, default=6, help="submissions in the batch")
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel")
@@ -79,12 +81,18 @@ def main(argv: list[str] | None = None) -> dict:
             }
     result = {
         "benchmark": "grading batch throughput",
-        "modules": list(modules), "copies": args.copies, "jobs": args.jobs, "cpus": os.cpu_count(),
-        "sandbox_on": runs["bwrap"], "sandbox_off": runs["none"],
+        "modules": list(modules),
+        "copies": args.copies,
+        "jobs": args.jobs,
+        "cpus": os.cpu_count(),
+        "sandbox_on": runs["bwrap"],
+        "sandbox_off": runs["none"],
         "sandbox_overhead": round(runs["bwrap"]["seconds"] / runs["none"]["seconds"] - 1, 3),
         "identical_results": outcomes["bwrap"] == outcomes["none"],
-        "acceptance": {"min_submissions_per_minute_sandboxed": 10,
-                       "met": runs["bwrap"]["submissions_per_minute"] >= 10 and outcomes["bwrap"] == outcomes["none"]},
+        "acceptance": {
+            "min_submissions_per_minute_sandboxed": 10,
+            "met": runs["bwrap"]["submissions_per_minute"] >= 10 and outcomes["bwrap"] == outcomes["none"],
+        },
     }
     return write_report(result, args.json)
 

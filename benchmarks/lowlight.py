@@ -26,8 +26,8 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -87,7 +87,7 @@ def method_timings(photo: np.ndarray, repeats: int) -> dict:
     results = {}
     for dtype, image in (("uint8", photo), ("float32", photo.astype(np.float32) / 255.0)):
         for name, method in methods.items():
-            timing, _ = seconds(lambda: method(image), repeats)
+            timing, _ = seconds(lambda method=method, image=image: method(image), repeats)
             results[f"{name} {dtype}"] = {**timing, "within_budget": timing["best"] <= BUDGET_SECONDS}
     return results
 
@@ -134,8 +134,9 @@ def _compare(ways: dict[str, Callable[[], np.ndarray]], repeats: int, slow_repea
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--json", type=Path, required=True, help="where to write the results")
     parser.add_argument("--data-dir", type=Path, default=default_data_dir(), help="the shared data folder")
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per method (the median is kept)")
@@ -150,8 +151,13 @@ def main(argv: list[str] | None = None) -> dict:
         "methods": method_timings(photo, args.repeats),
         "max_filter": max_filter_alternatives(photo, args.repeats),
         "binning": binning_alternatives(photo, args.repeats),
-        "machine": {"cpus": os.cpu_count(), "opencv_threads": cv2.getNumThreads(), "numpy": np.__version__,
-                    "opencv": cv2.__version__, "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "opencv_threads": cv2.getNumThreads(),
+            "numpy": np.__version__,
+            "opencv": cv2.__version__,
+            "python": platform.python_version(),
+        },
     }
     report["all_within_budget"] = all(entry["within_budget"] for entry in report["methods"].values())
     return write_report(report, args.json)

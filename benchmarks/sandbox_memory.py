@@ -7,7 +7,8 @@ samples the machine's `MemAvailable` (/proc/meminfo) every 5 ms. The worker runs
 sandbox with `memory_mb=limit`, twice: with the cgroup limit (where the machine lets the grader
 create cgroups) and with the fallback that sums the sandbox's processes and tmpfs from /proc. For
 each it reports the largest fall of available memory, as a fraction of the limit (acceptance: at
-most 1.10), the sandbox's own peak (the cgroup's charge, or the /proc sum, sampled every 5 ms), the grader's message, and the seconds until the sandbox was gone. Other
+most 1.10), the sandbox's own peak (the cgroup's charge, or the /proc sum, sampled every 5 ms), the grader's
+message, and the seconds until the sandbox was gone. Other
 processes on a shared machine move `MemAvailable` too (the baseline is the median of the second
 before the call), so the sandbox's own peak is the cleaner number there.
 """
@@ -29,7 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from reporting import write_report  # noqa: E402 - benchmarks/ is the script's folder
 
-HOG = '''
+HOG = """
 import os, time
 import numpy as np
 
@@ -40,7 +41,7 @@ def hog(children, gigabytes_each):
             time.sleep(120)
             os._exit(int(block[0]))
     time.sleep(120)
-'''
+"""
 
 
 def available_mb() -> float:
@@ -81,7 +82,11 @@ def measure(limit_mb: int, *, use_cgroup: bool, children: int, gigabytes_each: f
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ex99_hog.py"
         path.write_text(HOG)
-        patch = mock.patch.object(resources.ControlGroup, "create", return_value=None) if not use_cgroup else mock.MagicMock()
+        patch = (
+            mock.patch.object(resources.ControlGroup, "create", return_value=None)
+            if not use_cgroup
+            else mock.MagicMock()
+        )
         with patch:
             worker = Worker("ex99_hog", path, limits=Limits(timeout=120, memory_mb=limit_mb), sandbox=BwrapSandbox())
             worker.start()
@@ -103,25 +108,36 @@ def measure(limit_mb: int, *, use_cgroup: bool, children: int, gigabytes_each: f
     baseline = statistics.median(mb for t, mb in sampler.samples if t < start)
     lowest = min(mb for t, mb in sampler.samples if t >= start)
     fall = baseline - lowest
-    return {"cgroup": cgroup, "limit_mb": limit_mb, "allocated_mb": children * gigabytes_each * 1024,
-            "baseline_available_mb": round(baseline), "lowest_available_mb": round(lowest),
-            "largest_fall_mb": round(fall), "fall_over_limit": round(fall / limit_mb, 3),
-            "sandbox_peak_mb": round(sampler.sandbox_peak_mb), "sandbox_peak_over_limit": round(sampler.sandbox_peak_mb / limit_mb, 3),
-            "seconds_until_stopped": round(stopped, 2), "message": message.splitlines()[0][:200],
-            "within_limit_plus_10_percent": fall <= 1.10 * limit_mb}
+    return {
+        "cgroup": cgroup,
+        "limit_mb": limit_mb,
+        "allocated_mb": children * gigabytes_each * 1024,
+        "baseline_available_mb": round(baseline),
+        "lowest_available_mb": round(lowest),
+        "largest_fall_mb": round(fall),
+        "fall_over_limit": round(fall / limit_mb, 3),
+        "sandbox_peak_mb": round(sampler.sandbox_peak_mb),
+        "sandbox_peak_over_limit": round(sampler.sandbox_peak_mb / limit_mb, 3),
+        "seconds_until_stopped": round(stopped, 2),
+        "message": message.splitlines()[0][:200],
+        "within_limit_plus_10_percent": fall <= 1.10 * limit_mb,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--limit-mb", type=int, default=3072, help="the worker's memory limit")
     parser.add_argument("--children", type=int, default=8)
     parser.add_argument("--gigabytes-each", type=float, default=1.0)
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    runs = [measure(args.limit_mb, use_cgroup=flag, children=args.children, gigabytes_each=args.gigabytes_each)
-            for flag in (True, False)]
+    runs = [
+        measure(args.limit_mb, use_cgroup=flag, children=args.children, gigabytes_each=args.gigabytes_each)
+        for flag in (True, False)
+    ]
     result = {"benchmark": "sandbox memory limit, children allocating in total", "runs": runs}
     return write_report(result, args.json)
 

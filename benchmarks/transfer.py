@@ -10,7 +10,8 @@
    features should be far more linearly separable.
 
 Data: CIFAR-10 through `keras_vision.data.load_cifar10` (here the class-folder archive
-`cifar10-jpg.tar.gz`, decoded once and cached), and `weights/mobilenet_2_5_224_tf_no_top.h5` (the file Keras downloads for this model).
+`cifar10-jpg.tar.gz`, decoded once and cached), and `weights/mobilenet_2_5_224_tf_no_top.h5` (the file Keras
+downloads for this model).
 Prints the JSON and writes it to --json.
 """
 
@@ -74,8 +75,9 @@ def linear_probe(train_features, train_labels, test_features, test_labels) -> fl
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--json", type=Path, required=True, help="where to write the results")
     parser.add_argument("--data-dir", type=Path, default=default_data_dir(), help="the shared data folder")
     parser.add_argument("--train-per-class", type=int, default=300)
@@ -87,7 +89,11 @@ def main(argv: list[str] | None = None) -> dict:
     import keras
 
     from keras_vision.transfer import (
-        FeatureCache, build_classifier, extract_features, find_base, train_head_on_features,
+        FeatureCache,
+        build_classifier,
+        extract_features,
+        find_base,
+        train_head_on_features,
     )
 
     keras.utils.set_random_seed(0)
@@ -95,8 +101,10 @@ def main(argv: list[str] | None = None) -> dict:
     from keras_vision.data import load_cifar10
 
     (x_train, y_train), (x_test, y_test) = load_cifar10(data_dir=args.data_dir)
-    data = {"train": balanced_subset(x_train, y_train, args.train_per_class),
-            "test": balanced_subset(x_test, y_test, args.test_per_class)}
+    data = {
+        "train": balanced_subset(x_train, y_train, args.train_per_class),
+        "test": balanced_subset(x_test, y_test, args.test_per_class),
+    }
     (x_train, y_train), (x_test, y_test) = data["train"], data["test"]
     read_seconds = time.perf_counter() - start
 
@@ -115,8 +123,12 @@ def main(argv: list[str] | None = None) -> dict:
     # Uncached: the full classifier with its base frozen; each epoch runs the base again.
     model = models["pretrained"]
     find_base(model)[0].trainable = False
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=STEPS_PER_EXECUTION)
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     uncached = epoch_timer()
     model.fit(x_train, y_train, epochs=args.epochs, batch_size=64, callbacks=[uncached], verbose=0)
     # Cached: the same head on features computed once (a cache hit now).
@@ -124,8 +136,15 @@ def main(argv: list[str] | None = None) -> dict:
     f_train = extract_features(model, x_train, batch_size=128, cache=cache)
     seconds["features_cache_hit"] = time.perf_counter() - t
     cached = epoch_timer()
-    train_head_on_features(f_train, y_train, num_classes=10, epochs=args.epochs, batch_size=64, callbacks=[cached],
-                           steps_per_execution=STEPS_PER_EXECUTION)
+    train_head_on_features(
+        f_train,
+        y_train,
+        num_classes=10,
+        epochs=args.epochs,
+        batch_size=64,
+        callbacks=[cached],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
 
     # The first epoch of each includes graph tracing; compare the steady-state epochs.
     per_epoch = {"uncached": statistics.median(uncached.seconds[1:]), "cached": statistics.median(cached.seconds[1:])}
@@ -136,8 +155,13 @@ def main(argv: list[str] | None = None) -> dict:
         "epoch_seconds": {"uncached": uncached.seconds, "cached": cached.seconds},
         "seconds": {**seconds, "total": time.perf_counter() - start},
         "cache": {"hits": cache.hits, "misses": cache.misses},
-        "sizes": {"train": len(x_train), "test": len(x_test), "image": list(x_train.shape[1:]),
-                  "base_input": [args.size, args.size, 3], "features": int(f_train.shape[1])},
+        "sizes": {
+            "train": len(x_train),
+            "test": len(x_test),
+            "image": list(x_train.shape[1:]),
+            "base_input": [args.size, args.size, 3],
+            "features": int(f_train.shape[1]),
+        },
         "model": "MobileNet(alpha=0.25, include_top=False), average pooling",
         "probe_classifier": "StandardScaler + LogisticRegression(C=0.1), scikit-learn",
         "data": str(args.data_dir / "cifar10-jpg.tar.gz"),

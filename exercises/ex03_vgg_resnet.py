@@ -82,6 +82,7 @@ def residual_block(x, filters, *, stride=1, use_bias=True, name):
     Returns:
         The output tensor (N, H/stride, W/stride, filters).
     """
+
     # YOUR CODE HERE
     raise NotImplementedError("ex03.residual_block: replace this line with your code.")
 

@@ -160,7 +160,7 @@ def unfreeze_top_dense_blocks(model, n_blocks):
     Returns:
         The same model (changed in place).
     """
-    top = DENSE_BLOCKS[len(DENSE_BLOCKS) - n_blocks:]
+    top = DENSE_BLOCKS[len(DENSE_BLOCKS) - n_blocks :]
     # YOUR CODE HERE
     raise NotImplementedError("ex05.unfreeze_top_dense_blocks: replace this line with your code.")
     return model

@@ -103,6 +103,7 @@ def discriminator_loss_value(real_logits, fake_logits, label_smoothing=0.0):
     """
     real_logits = np.asarray(real_logits, dtype=np.float64)
     fake_logits = np.asarray(fake_logits, dtype=np.float64)
+
     # YOUR CODE HERE
     raise NotImplementedError("ex09.discriminator_loss_value: replace this line with your code.")
 
@@ -151,5 +152,6 @@ def gan_train_step(generator, discriminator, real_images, noise, learning_rate=0
     """
     real_images = tf.convert_to_tensor(real_images, dtype=tf.float32)
     noise = tf.convert_to_tensor(noise, dtype=tf.float32)
+
     # YOUR CODE HERE
     raise NotImplementedError("ex09.gan_train_step: replace this line with your code.")

@@ -106,7 +106,10 @@ def _windows(image: np.ndarray, window: tuple[int, int], stride: int, padding: s
     if padding == "same":
         pads = [_same_padding(n, k, stride) for n, k in ((h, kh), (w, kw))]
         image = np.pad(image.astype(np.float32), [*pads, (0, 0)], constant_values=pad_value)
-    out_h, out_w = output_size(h, kh, stride=stride, padding=padding), output_size(w, kw, stride=stride, padding=padding)
+    out_h, out_w = (
+        output_size(h, kh, stride=stride, padding=padding),
+        output_size(w, kw, stride=stride, padding=padding),
+    )
     view = np.lib.stride_tricks.sliding_window_view(image, (kh, kw), axis=(0, 1))  # (H', W', C, kh, kw)
     view = view[: (out_h - 1) * stride + 1 : stride, : (out_w - 1) * stride + 1 : stride]
     return view.transpose(0, 1, 3, 4, 2)

@@ -16,7 +16,7 @@ from pathlib import Path
 DOWNLOAD_HOST = "storage.googleapis.com"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def downloads_available(host: str = DOWNLOAD_HOST, port: int = 443, timeout: float = 3.0) -> bool:
     """Returns True when a TCP connection to `host:port` opens within `timeout` seconds.
 

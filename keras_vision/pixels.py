@@ -38,8 +38,7 @@ def check_image(image, *, name: str = "image") -> np.ndarray:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
         raise ValueError(
-            f"`{name}` must be one grey (H, W) or (H, W, 1) or RGB (H, W, 3) image. "
-            f"Received shape: {np.shape(image)}."
+            f"`{name}` must be one grey (H, W) or (H, W, 1) or RGB (H, W, 3) image. Received shape: {np.shape(image)}."
         )
     if array.size == 0:
         raise ValueError(f"`{name}` is empty: its height and width must be at least 1. Received shape: {array.shape}.")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from typing import Callable, Generic, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
 from keras_vision.errors import UsageError
 
@@ -58,10 +59,7 @@ class Registry(Generic[T]):
         """The sentence used when `name` is not registered."""
         close = difflib.get_close_matches(str(name), self._items, n=3)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        return (
-            f"Unknown {self.kind} {name!r}.{hint} "
-            f"Valid {self.kind}s: {', '.join(self.names())}."
-        )
+        return f"Unknown {self.kind} {name!r}.{hint} Valid {self.kind}s: {', '.join(self.names())}."
 
     def names(self) -> list[str]:
         """The registered names, in registration order."""

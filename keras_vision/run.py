@@ -53,11 +53,9 @@ def _add_experiment_parser(commands, exp: Experiment) -> None:
     `make_config` can tell the preset's value from the user's, `--train-limit none` included;
     `--help` shows the full run's default and the `--quick` one.
     """
-    p = commands.add_parser(exp.name, help=exp.summary, description=exp.summary,
-                            argument_default=argparse.SUPPRESS)
+    p = commands.add_parser(exp.name, help=exp.summary, description=exp.summary, argument_default=argparse.SUPPRESS)
     groups = {name: p.add_argument_group(name) for name in GROUPS}
-    p.add_argument("--quick", action="store_true", default=False,
-                   help="small preset: fewer epochs and a data subset")
+    p.add_argument("--quick", action="store_true", default=False, help="small preset: fewer epochs and a data subset")
     defaults, quick = exp.defaults(), exp.defaults(quick=True)
     for f, kind in zip(exp.config.options(), exp.config.option_types().values()):
         meta = f.metadata
@@ -77,6 +75,7 @@ def _add_experiment_parser(commands, exp: Experiment) -> None:
 
 def _parse(kind: type):
     """The argparse `type=` of an option: `int`, `float`, `str`, `Path`; 'none' is None for numbers."""
+
     def convert(text: str):
         if kind in (int, float) and text.lower() == "none":
             return None
@@ -126,8 +125,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = exp.make_config(quick=args.quick, **given)
     print(f"{PROG} {exp.name}: {exp.summary}")
     shown = {k: v for k, v in config.to_dict().items() if k not in ("experiment", "out", "quick")}
-    print(textwrap.fill(" ".join(f"{k}={v}" for k, v in shown.items()), width=100, initial_indent="  ",
-                        subsequent_indent="  ") + f"\n  -> {config.run_dir}/")
+    print(
+        textwrap.fill(
+            " ".join(f"{k}={v}" for k, v in shown.items()), width=100, initial_indent="  ", subsequent_indent="  "
+        )
+        + f"\n  -> {config.run_dir}/"
+    )
     run_experiment(config)
     print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json, results.md)")
     return 0

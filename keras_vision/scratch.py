@@ -30,14 +30,22 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
-from keras_vision.data import add_channel_axis, load_cifar10, load_fashion_mnist, locate, one_hot, scale_pixels
-from keras_vision.data import DATASETS, sparse_labels
+from keras_vision.data import (
+    DATASETS,
+    add_channel_axis,
+    load_cifar10,
+    load_fashion_mnist,
+    locate,
+    one_hot,
+    scale_pixels,
+    sparse_labels,
+)
 from keras_vision.data.split import holdout_split
 from keras_vision.evaluation import evaluate_classifier, plot_confusion_matrix, plot_history
 from keras_vision.experiments.records import variant_record
@@ -45,7 +53,6 @@ from keras_vision.models.baselines import build_ann, build_cifar10_cnn, build_fc
 from keras_vision.models.classic import build_classic_cnn
 from keras_vision.training import cosine_decay, epochs_to_steps, fit, set_seed
 from keras_vision.transfer.batchnorm import SCRATCH_BN_MOMENTUM, set_batchnorm_momentum
-
 
 
 @dataclass(frozen=True)
@@ -83,10 +90,18 @@ FASHION_MNIST_VARIANTS = {
     "cnn": Variant(build_classic_cnn, epochs=12, description="classic CNN Conv64-Pool-Conv64-Pool-Dense128"),
 }
 CIFAR10_VARIANTS = {
-    "fcn_small": Variant(lambda s, n: build_fcn("small", s, n), epochs=30, standardize=True,
-                         description="3072-100-20-10, standardized inputs"),
-    "fcn_large": Variant(lambda s, n: build_fcn("large", s, n), epochs=30, standardize=True,
-                         description="3072-512-256-10 + dropout, standardized inputs"),
+    "fcn_small": Variant(
+        lambda s, n: build_fcn("small", s, n),
+        epochs=30,
+        standardize=True,
+        description="3072-100-20-10, standardized inputs",
+    ),
+    "fcn_large": Variant(
+        lambda s, n: build_fcn("large", s, n),
+        epochs=30,
+        standardize=True,
+        description="3072-512-256-10 + dropout, standardized inputs",
+    ),
     "cnn": Variant(
         lambda s, n: build_cifar10_cnn(s, n, weight_decay=5e-4),
         epochs=25,  # 85.0 % test accuracy on the JPEG copy (81.3 % after 12)
@@ -202,9 +217,20 @@ def compile_variant(model, variant: Variant, *, total_steps: int, warmup_steps: 
     return model
 
 
-def train_variant(variant: Variant, train, validation, test, *, epochs: int, batch_size: int,
-                  run_dir: Path, class_names: Sequence[str], seed: int = 0, verbose="auto",
-                  resume: bool = False) -> dict:
+def train_variant(
+    variant: Variant,
+    train,
+    validation,
+    test,
+    *,
+    epochs: int,
+    batch_size: int,
+    run_dir: Path,
+    class_names: Sequence[str],
+    seed: int = 0,
+    verbose="auto",
+    resume: bool = False,
+) -> dict:
     """Builds, compiles, trains and evaluates one variant.
 
     Returns:
@@ -226,8 +252,16 @@ def train_variant(variant: Variant, train, validation, test, *, epochs: int, bat
         data, size = augment_pad_crop_flip(x_train, y_train, batch_size=batch_size, seed=seed), None
     else:
         data, size = (x_train, y_train), batch_size
-    result = fit(model, data, validation=validation, epochs=epochs, batch_size=size, run_dir=run_dir,
-                 verbose=verbose, resume=resume)
+    result = fit(
+        model,
+        data,
+        validation=validation,
+        epochs=epochs,
+        batch_size=size,
+        run_dir=run_dir,
+        verbose=verbose,
+        resume=resume,
+    )
     report = evaluate_classifier(model, *test, batch_size=512, class_names=class_names)
     model.save(Path(run_dir) / "final.keras")
     return variant_record(model, result, report, description=variant.description), result.history, report
@@ -251,10 +285,23 @@ def check_variants(table: dict[str, Variant], names) -> tuple[str, ...]:
     return names
 
 
-def compare_variants(table: dict[str, Variant], names: Sequence[str], train, test, *, out_dir, title: str,
-                     class_names: Sequence[str], epochs: int | None = None, batch_size: int = 128,
-                     validation_fraction: float = 0.1, seed: int = 0, verbose="auto",
-                     data_info: dict | None = None, resume: bool = False) -> dict:
+def compare_variants(
+    table: dict[str, Variant],
+    names: Sequence[str],
+    train,
+    test,
+    *,
+    out_dir,
+    title: str,
+    class_names: Sequence[str],
+    epochs: int | None = None,
+    batch_size: int = 128,
+    validation_fraction: float = 0.1,
+    seed: int = 0,
+    verbose="auto",
+    data_info: dict | None = None,
+    resume: bool = False,
+) -> dict:
     """Trains the variants `names` of `table` on the same split; writes metrics and figures.
 
     Args:
@@ -290,21 +337,34 @@ def compare_variants(table: dict[str, Variant], names: Sequence[str], train, tes
     records, histories = {}, {}
     for name in names:
         records[name], histories[name], _ = train_variant(
-            table[name], fit_train, validation, test, epochs=epochs or table[name].epochs,
-            batch_size=batch_size, run_dir=out_dir / name, class_names=class_names, seed=seed, verbose=verbose,
+            table[name],
+            fit_train,
+            validation,
+            test,
+            epochs=epochs or table[name].epochs,
+            batch_size=batch_size,
+            run_dir=out_dir / name,
+            class_names=class_names,
+            seed=seed,
+            verbose=verbose,
             resume=resume,
         )
     best = max(records, key=lambda n: records[n]["test_accuracy"])
     figures = [
         plot_history(histories, out_dir / "curves.png", title=title),
-        plot_confusion_matrix(np.asarray(records[best]["confusion_matrix"]), list(class_names),
-                              out_dir / "confusion_matrix.png"),
+        plot_confusion_matrix(
+            np.asarray(records[best]["confusion_matrix"]), list(class_names), out_dir / "confusion_matrix.png"
+        ),
     ]
     metrics = {
         "models": records,
         "best": best,
-        "data": {**(data_info or {}), "train": len(fit_train[0]), "validation": len(validation[0]),
-                 "test": len(test[0])},
+        "data": {
+            **(data_info or {}),
+            "train": len(fit_train[0]),
+            "validation": len(validation[0]),
+            "test": len(test[0]),
+        },
         "figures": [str(f) for f in figures],
     }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
@@ -332,16 +392,28 @@ class ScratchDataset:
 
 #: Dataset name (as in `keras_vision.data.DATASETS`) -> its comparison, for `train_from_scratch`.
 SCRATCH_DATASETS = {
-    "fashion_mnist": ScratchDataset(load_fashion_mnist, prepare_fashion_mnist, FASHION_MNIST_VARIANTS,
-                                    title="Fashion-MNIST", batch_size=64),
+    "fashion_mnist": ScratchDataset(
+        load_fashion_mnist, prepare_fashion_mnist, FASHION_MNIST_VARIANTS, title="Fashion-MNIST", batch_size=64
+    ),
     "cifar10": ScratchDataset(load_cifar10, prepare_cifar10, CIFAR10_VARIANTS, title="CIFAR-10", batch_size=128),
 }
 
 
-def train_from_scratch(dataset: str, out_dir, *, data_dir=None, variants: Sequence[str] | None = None,
-                       epochs: int | None = None, batch_size: int | None = None, train_limit: int | None = None,
-                       test_limit: int | None = None, seed: int = 0, verbose="auto", resume: bool = False,
-                       validation_fraction: float = 0.1) -> dict:
+def train_from_scratch(
+    dataset: str,
+    out_dir,
+    *,
+    data_dir=None,
+    variants: Sequence[str] | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    train_limit: int | None = None,
+    test_limit: int | None = None,
+    seed: int = 0,
+    verbose="auto",
+    resume: bool = False,
+    validation_fraction: float = 0.1,
+) -> dict:
     """Loads `dataset`, applies the taught preprocessing and compares its variants (`SCRATCH_DATASETS`).
 
     - `"fashion_mnist"`: the dense network (`ann`) against the classic CNN (`cnn`). Pixels / 255,
@@ -384,8 +456,18 @@ def train_from_scratch(dataset: str, out_dir, *, data_dir=None, variants: Sequen
     train = spec.prepare(x_train[:train_limit], y_train[:train_limit])
     test = spec.prepare(x_test[:test_limit], y_test[:test_limit])
     return compare_variants(
-        spec.variants, variants, train, test, out_dir=out_dir,
-        title=spec.title, class_names=DATASETS.get(dataset).class_names, epochs=epochs,
-        batch_size=spec.batch_size if batch_size is None else batch_size, seed=seed, verbose=verbose,
-        data_info={"source": locate(dataset, data_dir)}, resume=resume, validation_fraction=validation_fraction,
+        spec.variants,
+        variants,
+        train,
+        test,
+        out_dir=out_dir,
+        title=spec.title,
+        class_names=DATASETS.get(dataset).class_names,
+        epochs=epochs,
+        batch_size=spec.batch_size if batch_size is None else batch_size,
+        seed=seed,
+        verbose=verbose,
+        data_info={"source": locate(dataset, data_dir)},
+        resume=resume,
+        validation_fraction=validation_fraction,
     )

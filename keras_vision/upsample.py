@@ -141,8 +141,9 @@ def _check_stride(stride) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def transpose_upsampler(filters: int, kernel_size: int = 3, strides: int = 2, *, activation: str | None = "relu",
-                        name: str):
+def transpose_upsampler(
+    filters: int, kernel_size: int = 3, strides: int = 2, *, activation: str | None = "relu", name: str
+):
     """Upsampling block: `Conv2DTranspose(strides)` then a 3x3 `Conv2D`, both with `"same"` padding.
 
     Like the blocks of `keras.applications.convnext`, it returns a function to call on a tensor:
@@ -163,15 +164,23 @@ def transpose_upsampler(filters: int, kernel_size: int = 3, strides: int = 2, *,
     _check_block_args(filters, kernel_size, strides, "strides")
 
     def apply(x):
-        x = keras.layers.Conv2DTranspose(filters, kernel_size, strides=strides, padding="same",
-                                         activation=activation, name=f"{name}_transpose")(x)
+        x = keras.layers.Conv2DTranspose(
+            filters, kernel_size, strides=strides, padding="same", activation=activation, name=f"{name}_transpose"
+        )(x)
         return keras.layers.Conv2D(filters, 3, padding="same", activation=activation, name=f"{name}_conv")(x)
 
     return apply
 
 
-def resize_upsampler(filters: int, interpolation: str = "nearest", *, size: int = 2, kernel_size: int = 3,
-                     activation: str | None = "relu", name: str):
+def resize_upsampler(
+    filters: int,
+    interpolation: str = "nearest",
+    *,
+    size: int = 2,
+    kernel_size: int = 3,
+    activation: str | None = "relu",
+    name: str,
+):
     """Upsampling block: `UpSampling2D(size, interpolation)` then a `Conv2D` with `"same"` padding.
 
     Same output shape as `transpose_upsampler(filters, strides=size)`; free of checkerboard
@@ -191,8 +200,10 @@ def resize_upsampler(filters: int, interpolation: str = "nearest", *, size: int 
 
     _check_block_args(filters, kernel_size, size, "size")
     if interpolation not in INTERPOLATIONS:
-        raise ValueError(f"Unknown interpolation {interpolation!r}. Valid: {', '.join(INTERPOLATIONS)}. "
-                         f"Received: interpolation={interpolation!r}.")
+        raise ValueError(
+            f"Unknown interpolation {interpolation!r}. Valid: {', '.join(INTERPOLATIONS)}. "
+            f"Received: interpolation={interpolation!r}."
+        )
 
     def apply(x):
         x = keras.layers.UpSampling2D(size, interpolation=interpolation, name=f"{name}_resize")(x)
@@ -213,7 +224,9 @@ def _transpose_kind(filters, *, factor, kernel_size, interpolation, activation, 
 
 
 def _resize_kind(filters, *, factor, kernel_size, interpolation, activation, name):
-    return resize_upsampler(filters, interpolation, size=factor, kernel_size=kernel_size, activation=activation, name=name)
+    return resize_upsampler(
+        filters, interpolation, size=factor, kernel_size=kernel_size, activation=activation, name=name
+    )
 
 
 #: Upsampler kinds for `build_upsampler`: name -> block function with one common signature.
@@ -222,8 +235,17 @@ UPSAMPLERS.register("transpose", _transpose_kind)
 UPSAMPLERS.register("resize", _resize_kind)
 
 
-def build_upsampler(kind: str, input_shape=(16, 16, 8), *, filters: int = 8, factor: int = 2, kernel_size: int = 3,
-                    interpolation: str = "nearest", activation: str | None = "relu", name: str | None = None):
+def build_upsampler(
+    kind: str,
+    input_shape=(16, 16, 8),
+    *,
+    filters: int = 8,
+    factor: int = 2,
+    kernel_size: int = 3,
+    interpolation: str = "nearest",
+    activation: str | None = "relu",
+    name: str | None = None,
+):
     """A small `keras.Model` made of one upsampler block, to look at what it does.
 
     Args:
@@ -245,8 +267,9 @@ def build_upsampler(kind: str, input_shape=(16, 16, 8), *, filters: int = 8, fac
     """
 
     name = name or f"{kind}_upsampler"
-    block = UPSAMPLERS.get(kind)(filters, factor=factor, kernel_size=kernel_size, interpolation=interpolation,
-                                 activation=activation, name=name)
+    block = UPSAMPLERS.get(kind)(
+        filters, factor=factor, kernel_size=kernel_size, interpolation=interpolation, activation=activation, name=name
+    )
     inputs = keras.Input(shape=input_shape, name=f"{name}_input")
     return keras.Model(inputs, block(inputs), name=name)
 
@@ -302,8 +325,18 @@ def phase_energy_share(outputs, stride: int) -> float:
     return float(np.sum(checkerboard**2) / total) if total > 0 else 0.0
 
 
-def checkerboard_score(kind: str, *, factor: int = 2, kernel_size: int = 3, filters: int = 8, channels: int = 8,
-                       size: int = 16, interpolation: str = "nearest", trials: int = 10, seed: int = 0) -> float:
+def checkerboard_score(
+    kind: str,
+    *,
+    factor: int = 2,
+    kernel_size: int = 3,
+    filters: int = 8,
+    channels: int = 8,
+    size: int = 16,
+    interpolation: str = "nearest",
+    trials: int = 10,
+    seed: int = 0,
+) -> float:
     """How strongly a freshly initialised upsampler turns a constant input into a checkerboard.
 
     For each of `trials` random initialisations, an upsampler (`build_upsampler`) is fed an
@@ -330,13 +363,21 @@ def checkerboard_score(kind: str, *, factor: int = 2, kernel_size: int = 3, filt
         raise ValueError(f"`trials` must be at least 1. Received: trials={trials!r}.")
     border = (kernel_size + 1) * factor
     if size * factor <= 2 * border + factor:
-        raise ValueError(f"`size`={size} is too small to crop a border of {kernel_size + 1} pixels; use at least "
-                         f"{2 * (kernel_size + 1) + 2}.")
+        raise ValueError(
+            f"`size`={size} is too small to crop a border of {kernel_size + 1} pixels; use at least "
+            f"{2 * (kernel_size + 1) + 2}."
+        )
     scores = []
     for trial in range(trials):
         keras.utils.set_random_seed(seed + trial)
-        model = build_upsampler(kind, (size, size, channels), filters=filters, factor=factor,
-                                kernel_size=kernel_size, interpolation=interpolation)
+        model = build_upsampler(
+            kind,
+            (size, size, channels),
+            filters=filters,
+            factor=factor,
+            kernel_size=kernel_size,
+            interpolation=interpolation,
+        )
         out = np.asarray(model(np.ones((1, size, size, channels), np.float32)))
         scores.append(phase_energy_share(out[:, border:-border, border:-border], factor))
     return float(np.mean(scores))
@@ -381,8 +422,16 @@ def _as_batch(images) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def plot_upsampler_outputs(path, *, image=None, factor: int = 2, kernel_size: int = 3, filters: int = 4,
-                           interpolation: str = "nearest", seed: int = 0) -> Path:
+def plot_upsampler_outputs(
+    path,
+    *,
+    image=None,
+    factor: int = 2,
+    kernel_size: int = 3,
+    filters: int = 4,
+    interpolation: str = "nearest",
+    seed: int = 0,
+) -> Path:
     """Draws what both freshly initialised upsamplers make of a constant image and of a photo.
 
     Row 1: `transpose_upsampler`, row 2: `resize_upsampler`; columns: the response to a constant
@@ -410,8 +459,15 @@ def plot_upsampler_outputs(path, *, image=None, factor: int = 2, kernel_size: in
     pictures, titles = [], []
     for kind in UPSAMPLERS.names():
         keras.utils.set_random_seed(seed)
-        model = build_upsampler(kind, (*photo.shape, 1), filters=filters, factor=factor, kernel_size=kernel_size,
-                                interpolation=interpolation, activation=None)
+        model = build_upsampler(
+            kind,
+            (*photo.shape, 1),
+            filters=filters,
+            factor=factor,
+            kernel_size=kernel_size,
+            interpolation=interpolation,
+            activation=None,
+        )
         for what, x in inputs.items():
             out = np.asarray(model(x))[0, :, :, 0]
             centre = [slice(s // 2 - 8 * factor, s // 2 + 8 * factor) for s in out.shape]
@@ -441,8 +497,16 @@ def _stretch(image: np.ndarray) -> np.ndarray:
     return (image - low) / (high - low) if high > low else np.full_like(image, 0.5)
 
 
-def upsampling_report(out_dir, *, factor: int = 2, kernel_size: int = 3, filters: int = 8,
-                      interpolation: str = "nearest", trials: int = 10, seed: int = 0) -> dict:
+def upsampling_report(
+    out_dir,
+    *,
+    factor: int = 2,
+    kernel_size: int = 3,
+    filters: int = 8,
+    interpolation: str = "nearest",
+    trials: int = 10,
+    seed: int = 0,
+) -> dict:
     """Checkerboard scores of both upsamplers at initialisation, and the figure of their outputs.
 
     The work of the `upsampling` experiment: writes `out_dir/upsampler_outputs.png` and returns
@@ -461,9 +525,15 @@ def upsampling_report(out_dir, *, factor: int = 2, kernel_size: int = 3, filters
         `{"checkerboard": {"transpose": float, "resize": float}}`. Resize + convolution with
         nearest-neighbour interpolation scores exactly 0 (its interior response is constant).
     """
-    options = dict(factor=factor, kernel_size=kernel_size, filters=filters, interpolation=interpolation,
-                   trials=trials, seed=seed)
+    options = dict(
+        factor=factor, kernel_size=kernel_size, filters=filters, interpolation=interpolation, trials=trials, seed=seed
+    )
     scores = {kind: checkerboard_score(kind, **options) for kind in UPSAMPLERS.names()}
-    plot_upsampler_outputs(Path(out_dir) / "upsampler_outputs.png", factor=factor, kernel_size=kernel_size,
-                           interpolation=interpolation, seed=seed)
+    plot_upsampler_outputs(
+        Path(out_dir) / "upsampler_outputs.png",
+        factor=factor,
+        kernel_size=kernel_size,
+        interpolation=interpolation,
+        seed=seed,
+    )
     return {"checkerboard": scores}

@@ -89,10 +89,17 @@ def residual_block(x, filters, *, stride=1, use_bias=True, name):
     Returns:
         The output tensor (N, H/stride, W/stride, filters).
     """
+
     # BEGIN SOLUTION
     def conv_bn(inputs, kernel_size, strides, part):
-        y = layers.Conv2D(filters, kernel_size, strides=strides, padding="same" if kernel_size == 3 else "valid",
-                          use_bias=use_bias, name=f"{name}_{part}_conv")(inputs)
+        y = layers.Conv2D(
+            filters,
+            kernel_size,
+            strides=strides,
+            padding="same" if kernel_size == 3 else "valid",
+            use_bias=use_bias,
+            name=f"{name}_{part}_conv",
+        )(inputs)
         return layers.BatchNormalization(epsilon=1.001e-5, name=f"{name}_{part}_bn")(y)
 
     if stride == 1 and x.shape[-1] == filters:

@@ -133,7 +133,7 @@ def densenet_block_prefix(block):
     """
     # BEGIN SOLUTION
     for kind, keras_name in (("denseblock", "conv"), ("transition", "pool")):
-        number = block[len(kind):] if block.startswith(kind) else ""
+        number = block[len(kind) :] if block.startswith(kind) else ""
         if number.isdigit() and 1 <= int(number) <= (4 if kind == "denseblock" else 3):
             return f"{keras_name}{int(number) + 1}_"
     # END SOLUTION
@@ -176,7 +176,7 @@ def unfreeze_top_dense_blocks(model, n_blocks):
     Returns:
         The same model (changed in place).
     """
-    top = DENSE_BLOCKS[len(DENSE_BLOCKS) - n_blocks:]
+    top = DENSE_BLOCKS[len(DENSE_BLOCKS) - n_blocks :]
     # BEGIN SOLUTION
     prefixes = tuple(densenet_block_prefix(block) for block in top)
     for layer in model.layers:

@@ -131,7 +131,7 @@ def conv2d_transpose(image, kernel, bias=None, *, stride=1, padding="valid"):
     for o in range(out_channels):
         for i in range(out_h):
             for j in range(out_w):
-                out[i, j, o] = np.sum(padded[i:i + kh, j:j + kw, :] * flipped[:, :, o, :])
+                out[i, j, o] = np.sum(padded[i : i + kh, j : j + kw, :] * flipped[:, :, o, :])
         if bias is not None:
             out[:, :, o] += bias[o]
     return out
@@ -215,6 +215,6 @@ def phase_energy_share(outputs, stride):
             phase = cropped[:, di::stride, dj::stride]
             pattern[:, di::stride, dj::stride] = phase.mean(axis=(1, 2), keepdims=True)
     checkerboard = pattern - pattern.mean(axis=(1, 2), keepdims=True)
-    total = np.sum(cropped ** 2)
-    return float(np.sum(checkerboard ** 2) / total) if total > 0 else 0.0
+    total = np.sum(cropped**2)
+    return float(np.sum(checkerboard**2) / total) if total > 0 else 0.0
     # END SOLUTION

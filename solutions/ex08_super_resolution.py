@@ -99,7 +99,7 @@ def psnr_arrays(a, b, *, data_range=255.0):
     mse = np.mean((a - b) ** 2)
     if mse == 0:
         return float("inf")
-    return float(10.0 * np.log10(data_range ** 2 / mse))
+    return float(10.0 * np.log10(data_range**2 / mse))
     # END SOLUTION
 
 

@@ -120,6 +120,7 @@ def discriminator_loss_value(real_logits, fake_logits, label_smoothing=0.0):
     """
     real_logits = np.asarray(real_logits, dtype=np.float64)
     fake_logits = np.asarray(fake_logits, dtype=np.float64)
+
     # BEGIN SOLUTION
     def bce(target, z):
         return np.mean(np.maximum(z, 0) - target * z + np.log1p(np.exp(-np.abs(z))))
@@ -173,15 +174,18 @@ def gan_train_step(generator, discriminator, real_images, noise, learning_rate=0
     """
     real_images = tf.convert_to_tensor(real_images, dtype=tf.float32)
     noise = tf.convert_to_tensor(noise, dtype=tf.float32)
+
     # BEGIN SOLUTION
     def bce(target, logits):
-        return tf.reduce_mean(keras.losses.binary_crossentropy(tf.fill(tf.shape(logits), target), logits,
-                                                                from_logits=True))
+        return tf.reduce_mean(
+            keras.losses.binary_crossentropy(tf.fill(tf.shape(logits), target), logits, from_logits=True)
+        )
 
     fake = generator(noise, training=True)
     with tf.GradientTape() as tape:
-        d_loss = bce(1.0 - label_smoothing, discriminator(real_images, training=True)) + \
-            bce(0.0, discriminator(fake, training=True))
+        d_loss = bce(1.0 - label_smoothing, discriminator(real_images, training=True)) + bce(
+            0.0, discriminator(fake, training=True)
+        )
     weights = discriminator.trainable_variables
     keras.optimizers.SGD(learning_rate).apply_gradients(zip(tape.gradient(d_loss, weights), weights))
 

@@ -71,8 +71,9 @@ def write_mnist_idx(folder: Path, train, test, *, compress: bool = True) -> list
 def write_mnist_npz(path: Path, train, test) -> Path:
     """Writes Keras' `mnist.npz` layout."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, x_train=train[0], y_train=train[1].astype(np.uint8),
-                        x_test=test[0], y_test=test[1].astype(np.uint8))
+    np.savez_compressed(
+        path, x_train=train[0], y_train=train[1].astype(np.uint8), x_test=test[0], y_test=test[1].astype(np.uint8)
+    )
     return Path(path)
 
 
@@ -123,23 +124,32 @@ def write_cifar10(root: Path, train, test, *, archive: bool = False, batches: in
     folder.mkdir(parents=True, exist_ok=True)
     x, y = train
     for i, idx in enumerate(np.array_split(np.arange(len(x)), batches), start=1):
-        _dump(folder / f"data_batch_{i}", {
-            b"batch_label": f"training batch {i} of {batches}".encode(),
-            b"labels": [int(v) for v in y[idx]],
-            b"data": cifar_rows(x[idx]),
-            b"filenames": [f"image_{j}.png".encode() for j in idx],
-        })
-    _dump(folder / "test_batch", {
-        b"batch_label": b"testing batch 1 of 1",
-        b"labels": [int(v) for v in test[1]],
-        b"data": cifar_rows(test[0]),
-        b"filenames": [f"test_{j}.png".encode() for j in range(len(test[0]))],
-    })
-    _dump(folder / "batches.meta", {
-        b"num_cases_per_batch": int(np.ceil(len(x) / batches)),
-        b"label_names": [n.encode() for n in CIFAR10_LABEL_NAMES],
-        b"num_vis": 3072,
-    })
+        _dump(
+            folder / f"data_batch_{i}",
+            {
+                b"batch_label": f"training batch {i} of {batches}".encode(),
+                b"labels": [int(v) for v in y[idx]],
+                b"data": cifar_rows(x[idx]),
+                b"filenames": [f"image_{j}.png".encode() for j in idx],
+            },
+        )
+    _dump(
+        folder / "test_batch",
+        {
+            b"batch_label": b"testing batch 1 of 1",
+            b"labels": [int(v) for v in test[1]],
+            b"data": cifar_rows(test[0]),
+            b"filenames": [f"test_{j}.png".encode() for j in range(len(test[0]))],
+        },
+    )
+    _dump(
+        folder / "batches.meta",
+        {
+            b"num_cases_per_batch": int(np.ceil(len(x) / batches)),
+            b"label_names": [n.encode() for n in CIFAR10_LABEL_NAMES],
+            b"num_vis": 3072,
+        },
+    )
     return _archive_and_remove(folder, Path(root) / "cifar-10-python.tar.gz") if archive else folder
 
 
@@ -153,17 +163,23 @@ def write_cifar100(root: Path, train, test, *, fine_names, coarse_names, archive
     folder = Path(root) / "cifar-100-python"
     folder.mkdir(parents=True, exist_ok=True)
     for name, (x, fine, coarse) in (("train", train), ("test", test)):
-        _dump(folder / name, {
-            b"filenames": [f"{name}_{j}.png".encode() for j in range(len(x))],
-            b"batch_label": f"{name}ing batch 1 of 1".encode(),
-            b"fine_labels": [int(v) for v in fine],
-            b"coarse_labels": [int(v) for v in coarse],
-            b"data": cifar_rows(x),
-        })
-    _dump(folder / "meta", {
-        b"fine_label_names": [n.encode() for n in fine_names],
-        b"coarse_label_names": [n.encode() for n in coarse_names],
-    })
+        _dump(
+            folder / name,
+            {
+                b"filenames": [f"{name}_{j}.png".encode() for j in range(len(x))],
+                b"batch_label": f"{name}ing batch 1 of 1".encode(),
+                b"fine_labels": [int(v) for v in fine],
+                b"coarse_labels": [int(v) for v in coarse],
+                b"data": cifar_rows(x),
+            },
+        )
+    _dump(
+        folder / "meta",
+        {
+            b"fine_label_names": [n.encode() for n in fine_names],
+            b"coarse_label_names": [n.encode() for n in coarse_names],
+        },
+    )
     return _archive_and_remove(folder, Path(root) / "cifar-100-python.tar.gz") if archive else folder
 
 
@@ -175,8 +191,9 @@ def _archive_and_remove(folder: Path, archive: Path) -> Path:
     return archive
 
 
-def write_class_folders(root: Path, splits: dict, class_names, *, archive: str | None = None,
-                        ext: str = ".png") -> Path:
+def write_class_folders(
+    root: Path, splits: dict, class_names, *, archive: str | None = None, ext: str = ".png"
+) -> Path:
     """Writes `root/<split>/<class>/NNNN<ext>` with Pillow (RGB channel order).
 
     Args:

@@ -30,8 +30,8 @@ from keras_vision.augment.affine import TransformParameters, inverse_matrices, s
 from keras_vision.augment.config import FILL_MODES, AugmentConfig
 from keras_vision.augment.equivalents import albumentations_like, keras_layers_like
 from keras_vision.augment.figure import augmentation_figure
-from keras_vision.augment.layers import augmentation_layers
 from keras_vision.augment.generator import flow_from_class_folders, generator_batch, image_data_generator
+from keras_vision.augment.layers import augmentation_layers
 from keras_vision.augment.noise import gaussian_noise
 from keras_vision.augment.pipeline import AugmentedBatches, FastAugmenter
 from keras_vision.augment.report import augmentation_report

@@ -2,7 +2,8 @@
 
 `ImageDataGenerator.get_random_transform` draws, for each image, a rotation angle, two shifts, a
 shear angle, two zoom factors and two coin flips; `apply_transform` then resamples the image once
-with `M = R @ T @ S @ Z` (about the image centre), and flips the result. Here the parameters of a whole batch are drawn in a few vectorised
+with `M = R @ T @ S @ Z` (about the image centre), and flips the result. Here the parameters of a whole batch
+are drawn in a few vectorised
 NumPy calls, the flips are folded into the same matrix, and every image is resampled exactly once
 by OpenCV's `warpAffine` (bilinear, like `interpolation_order=1`).
 
@@ -59,12 +60,15 @@ class TransformParameters:
 
     def as_generator_dict(self, index: int) -> dict:
         """Image `index`'s parameters as the dict `ImageDataGenerator.apply_transform` takes."""
-        return {name: (bool if name.startswith("flip") else float)(getattr(self, name)[index])
-                for name in ("theta", "tx", "ty", "shear", "zx", "zy", "flip_horizontal", "flip_vertical")}
+        return {
+            name: (bool if name.startswith("flip") else float)(getattr(self, name)[index])
+            for name in ("theta", "tx", "ty", "shear", "zx", "zy", "flip_horizontal", "flip_vertical")
+        }
 
 
-def sample_parameters(config: AugmentConfig, count: int, image_shape: tuple[int, ...],
-                      rng: np.random.Generator) -> TransformParameters:
+def sample_parameters(
+    config: AugmentConfig, count: int, image_shape: tuple[int, ...], rng: np.random.Generator
+) -> TransformParameters:
     """Draws the transform parameters of `count` images at once.
 
     Args:
@@ -146,8 +150,9 @@ def inverse_matrices(params: TransformParameters, height: int, width: int) -> np
     offset = centre + shift - linear @ centre
     # Flips act on output coordinates: x -> (width - 1) - x, y -> (height - 1) - y.
     flips = np.stack([np.where(params.flip_horizontal, -1.0, 1.0), np.where(params.flip_vertical, -1.0, 1.0)], axis=-1)
-    flip_offset = np.stack([np.where(params.flip_horizontal, width - 1.0, 0.0),
-                            np.where(params.flip_vertical, height - 1.0, 0.0)], axis=-1)
+    flip_offset = np.stack(
+        [np.where(params.flip_horizontal, width - 1.0, 0.0), np.where(params.flip_vertical, height - 1.0, 0.0)], axis=-1
+    )
     offset = offset + np.einsum("nij,nj->ni", linear, flip_offset)
     matrices = np.empty((n, 2, 3))
     matrices[:, :, :2] = linear * flips[:, None, :]
@@ -155,8 +160,14 @@ def inverse_matrices(params: TransformParameters, height: int, width: int) -> np
     return matrices
 
 
-def warp_images(images: np.ndarray, matrices: np.ndarray, *, fill_mode: str = "nearest", cval: float = 0.0,
-                out: np.ndarray | None = None) -> np.ndarray:
+def warp_images(
+    images: np.ndarray,
+    matrices: np.ndarray,
+    *,
+    fill_mode: str = "nearest",
+    cval: float = 0.0,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Resamples each image once with its matrix (bilinear), with SciPy's border rules.
 
     `ImageDataGenerator` resamples with `scipy.ndimage.affine_transform(order=1)`. Two of its

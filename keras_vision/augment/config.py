@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Callable
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
 
@@ -75,34 +75,59 @@ class AugmentConfig:
         for name in ("rotation_range", "width_shift_range", "height_shift_range", "shear_range"):
             _check_non_negative(name, getattr(self, name))
         if self.shear_range >= 90:
-            raise ValueError(f"`shear_range` must be below 90 degrees (a 90-degree shear flattens the image). "
-                             f"Received: shear_range={self.shear_range!r}.")
+            raise ValueError(
+                f"`shear_range` must be below 90 degrees (a 90-degree shear flattens the image). "
+                f"Received: shear_range={self.shear_range!r}."
+            )
         object.__setattr__(self, "zoom_range", _zoom_interval(self.zoom_range))
-        for name in ("horizontal_flip", "vertical_flip", "featurewise_center", "featurewise_std_normalization",
-                     "samplewise_center", "samplewise_std_normalization"):
+        for name in (
+            "horizontal_flip",
+            "vertical_flip",
+            "featurewise_center",
+            "featurewise_std_normalization",
+            "samplewise_center",
+            "samplewise_std_normalization",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"`{name}` must be True or False. Received: {name}={getattr(self, name)!r}.")
         if self.fill_mode not in FILL_MODES:
             raise ValueError(f"Unknown fill_mode {self.fill_mode!r}. Valid fill modes: {', '.join(FILL_MODES)}.")
         if not _is_real(self.cval) or not math.isfinite(self.cval):
             raise ValueError(f"`cval` must be a finite number. Received: cval={self.cval!r}.")
-        if self.rescale is not None and (not _is_real(self.rescale) or not math.isfinite(self.rescale) or self.rescale == 0):
-            raise ValueError(f"`rescale` must be None or a finite non-zero number such as 1 / 255. "
-                             f"Received: rescale={self.rescale!r}.")
-        for scale, center in (("featurewise_std_normalization", "featurewise_center"),
-                              ("samplewise_std_normalization", "samplewise_center")):
+        if self.rescale is not None and (
+            not _is_real(self.rescale) or not math.isfinite(self.rescale) or self.rescale == 0
+        ):
+            raise ValueError(
+                f"`rescale` must be None or a finite non-zero number such as 1 / 255. "
+                f"Received: rescale={self.rescale!r}."
+            )
+        for scale, center in (
+            ("featurewise_std_normalization", "featurewise_center"),
+            ("samplewise_std_normalization", "samplewise_center"),
+        ):
             if getattr(self, scale) and not getattr(self, center):
-                raise ValueError(f"`{scale}=True` divides centred pixels by their standard deviation: set "
-                                 f"`{center}=True` as well. Received: {center}=False.")
+                raise ValueError(
+                    f"`{scale}=True` divides centred pixels by their standard deviation: set "
+                    f"`{center}=True` as well. Received: {center}=False."
+                )
         if self.preprocessing_function is not None and not callable(self.preprocessing_function):
-            raise ValueError("`preprocessing_function` must be None or a function of one image. "
-                             f"Received: {self.preprocessing_function!r}.")
+            raise ValueError(
+                "`preprocessing_function` must be None or a function of one image. "
+                f"Received: {self.preprocessing_function!r}."
+            )
 
     @property
     def has_geometry(self) -> bool:
         """True when some geometric transform (rotation, shift, shear, zoom, flip) is configured."""
-        return bool(self.rotation_range or self.width_shift_range or self.height_shift_range or self.shear_range
-                    or self.zoom_range != (1.0, 1.0) or self.horizontal_flip or self.vertical_flip)
+        return bool(
+            self.rotation_range
+            or self.width_shift_range
+            or self.height_shift_range
+            or self.shear_range
+            or self.zoom_range != (1.0, 1.0)
+            or self.horizontal_flip
+            or self.vertical_flip
+        )
 
     @property
     def needs_fit(self) -> bool:
@@ -133,12 +158,16 @@ def _zoom_interval(zoom) -> tuple[float, float]:
     """`z` -> `(1 - z, 1 + z)`; a pair is kept; both checked to give positive factors."""
     if _is_real(zoom):
         if not 0 <= zoom < 1:
-            raise ValueError(f"`zoom_range` as one number z means factors in [1 - z, 1 + z] and must be in [0, 1). "
-                             f"Received: zoom_range={zoom!r}.")
+            raise ValueError(
+                f"`zoom_range` as one number z means factors in [1 - z, 1 + z] and must be in [0, 1). "
+                f"Received: zoom_range={zoom!r}."
+            )
         return (1.0 - float(zoom), 1.0 + float(zoom))
     if isinstance(zoom, (tuple, list)) and len(zoom) == 2 and all(_is_real(z) for z in zoom):
         low, high = (float(z) for z in zoom)
         if 0 < low <= high and math.isfinite(high):
             return (low, high)
-    raise ValueError("`zoom_range` must be a number in [0, 1) or a pair (low, high) with 0 < low <= high. "
-                     f"Received: zoom_range={zoom!r}.")
+    raise ValueError(
+        "`zoom_range` must be a number in [0, 1) or a pair (low, high) with 0 < low <= high. "
+        f"Received: zoom_range={zoom!r}."
+    )

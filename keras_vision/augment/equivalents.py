@@ -19,8 +19,10 @@ from keras_vision.augment.config import AugmentConfig
 
 def _check_no_shear(config: AugmentConfig, library: str) -> None:
     if config.shear_range:
-        raise ValueError(f"{library} has no shear with ImageDataGenerator's distribution: use shear_range=0. "
-                         f"Received: shear_range={config.shear_range!r}.")
+        raise ValueError(
+            f"{library} has no shear with ImageDataGenerator's distribution: use shear_range=0. "
+            f"Received: shear_range={config.shear_range!r}."
+        )
 
 
 def keras_layers_like(config: AugmentConfig, *, seed: int = 0):
@@ -44,23 +46,39 @@ def keras_layers_like(config: AugmentConfig, *, seed: int = 0):
     if config.rotation_range:
         steps.append((keras.layers.RandomRotation, {"factor": config.rotation_range / 360, **fill}))
     if config.width_shift_range or config.height_shift_range:
-        steps.append((keras.layers.RandomTranslation, {"height_factor": _fraction(config.height_shift_range),
-                                                       "width_factor": _fraction(config.width_shift_range), **fill}))
+        steps.append(
+            (
+                keras.layers.RandomTranslation,
+                {
+                    "height_factor": _fraction(config.height_shift_range),
+                    "width_factor": _fraction(config.width_shift_range),
+                    **fill,
+                },
+            )
+        )
     low, high = config.zoom_range
     if (low, high) != (1.0, 1.0):
-        steps.append((keras.layers.RandomZoom, {"height_factor": (low - 1, high - 1),
-                                                "width_factor": (low - 1, high - 1), **fill}))
+        steps.append(
+            (
+                keras.layers.RandomZoom,
+                {"height_factor": (low - 1, high - 1), "width_factor": (low - 1, high - 1), **fill},
+            )
+        )
     if config.horizontal_flip or config.vertical_flip:
-        mode = "_and_".join(name for name, on in (("horizontal", config.horizontal_flip),
-                                                  ("vertical", config.vertical_flip)) if on)
+        mode = "_and_".join(
+            name for name, on in (("horizontal", config.horizontal_flip), ("vertical", config.vertical_flip)) if on
+        )
         steps.append((keras.layers.RandomFlip, {"mode": mode}))
-    return keras.Sequential([layer(**kwargs, seed=seed + index) for index, (layer, kwargs) in enumerate(steps)],
-                            name="augmentation")
+    return keras.Sequential(
+        [layer(**kwargs, seed=seed + index) for index, (layer, kwargs) in enumerate(steps)], name="augmentation"
+    )
 
 
 def _fraction(shift: float) -> float:
     if shift >= 1:
-        raise ValueError(f"Keras' RandomTranslation takes fractions of the image: use a shift below 1. Received: {shift!r}.")
+        raise ValueError(
+            f"Keras' RandomTranslation takes fractions of the image: use a shift below 1. Received: {shift!r}."
+        )
     return float(shift)
 
 
@@ -86,11 +104,21 @@ def albumentations_like(config: AugmentConfig, *, seed: int = 0):
         raise ModuleNotFoundError("albumentations_like needs albumentations: pip install albumentations") from None
     _check_no_shear(config, "This mapping")
     low, high = config.zoom_range
-    steps = [A.Affine(rotate=(-config.rotation_range, config.rotation_range),
-                      translate_percent={"x": _symmetric(_fraction(config.width_shift_range)),
-                                         "y": _symmetric(_fraction(config.height_shift_range))},
-                      scale=(1 / high, 1 / low), keep_ratio=False, interpolation=cv2.INTER_LINEAR,
-                      border_mode=BORDER_MODES[config.fill_mode], fill=float(config.cval), p=1.0)]
+    steps = [
+        A.Affine(
+            rotate=(-config.rotation_range, config.rotation_range),
+            translate_percent={
+                "x": _symmetric(_fraction(config.width_shift_range)),
+                "y": _symmetric(_fraction(config.height_shift_range)),
+            },
+            scale=(1 / high, 1 / low),
+            keep_ratio=False,
+            interpolation=cv2.INTER_LINEAR,
+            border_mode=BORDER_MODES[config.fill_mode],
+            fill=float(config.cval),
+            p=1.0,
+        )
+    ]
     if config.horizontal_flip:
         steps.append(A.HorizontalFlip(p=0.5))
     if config.vertical_flip:

@@ -38,8 +38,14 @@ def augmentation_figure(image, config: AugmentConfig, path: str | Path, count: i
         raise ValueError(f"`image` must be one image (H, W), (H, W, 1) or (H, W, 3). Received shape: {image.shape}.")
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"`count` must be a positive integer. Received: count={count!r}.")
-    display = dataclasses.replace(config, rescale=None, featurewise_center=False, featurewise_std_normalization=False,
-                                  samplewise_center=False, samplewise_std_normalization=False)
+    display = dataclasses.replace(
+        config,
+        rescale=None,
+        featurewise_center=False,
+        featurewise_std_normalization=False,
+        samplewise_center=False,
+        samplewise_std_normalization=False,
+    )
     augmented = FastAugmenter(display, seed=seed, threads=1).augment(np.repeat(image[None], count, axis=0))
     if image.dtype == np.uint8:  # keep the display scale of the original: round and clip back to uint8
         augmented = np.clip(np.rint(augmented), 0, 255).astype(np.uint8)

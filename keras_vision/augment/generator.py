@@ -56,8 +56,15 @@ def image_data_generator(config: AugmentConfig | None = None) -> tf.keras.prepro
     return tf.keras.preprocessing.image.ImageDataGenerator(**config.generator_kwargs())
 
 
-def flow_from_class_folders(generator, directory, *, image_size: tuple[int, int], batch_size: int = 32,
-                            shuffle: bool = True, seed: int | None = None):
+def flow_from_class_folders(
+    generator,
+    directory,
+    *,
+    image_size: tuple[int, int],
+    batch_size: int = 32,
+    shuffle: bool = True,
+    seed: int | None = None,
+):
     """`generator.flow_from_directory` for a folder of class folders, with sparse integer labels.
 
     Classes are the sub-folder names in sorted order (label `i` is the i-th name), as in
@@ -81,8 +88,14 @@ def flow_from_class_folders(generator, directory, *, image_size: tuple[int, int]
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"No such folder: {directory}")
-    iterator = generator.flow_from_directory(str(directory), target_size=tuple(image_size), class_mode="sparse",
-                                             batch_size=batch_size, shuffle=shuffle, seed=seed)
+    iterator = generator.flow_from_directory(
+        str(directory),
+        target_size=tuple(image_size),
+        class_mode="sparse",
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+    )
     if iterator.samples == 0:
         raise ValueError(f"{directory} has no images in class folders; expected {directory}/<class>/<image>.")
     return iterator

@@ -6,8 +6,9 @@ import keras
 from keras import layers
 
 
-def augmentation_layers(*, translation: float = 0.1, zoom: float = 0.1, flip: str | None = "horizontal",
-                        name: str = "augmentation") -> keras.Sequential:
+def augmentation_layers(
+    *, translation: float = 0.1, zoom: float = 0.1, flip: str | None = "horizontal", name: str = "augmentation"
+) -> keras.Sequential:
     """Random flips, shifts and zooms as one block to put in front of a model.
 
     Args:

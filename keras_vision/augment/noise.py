@@ -34,8 +34,9 @@ def gaussian_noise(stddev: float, seed: int | None = None):
         ValueError: if `stddev` is negative or not a finite number.
     """
     if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or not math.isfinite(stddev) or stddev < 0:
-        raise ValueError(f"`stddev` must be a finite number >= 0, e.g. 10.0 for pixels in [0, 255]. "
-                         f"Received: stddev={stddev!r}.")
+        raise ValueError(
+            f"`stddev` must be a finite number >= 0, e.g. 10.0 for pixels in [0, 255]. Received: stddev={stddev!r}."
+        )
     rng = np.random.default_rng(seed)
 
     def add_gaussian_noise(image):

@@ -91,8 +91,10 @@ class FastAugmenter:
         """
         images = _check_batch(images)
         if self.config.needs_fit and self.mean is None:
-            raise ValueError("This config normalises feature-wise (featurewise_center): call "
-                             "augmenter.fit(x_train) first, as with ImageDataGenerator.fit.")
+            raise ValueError(
+                "This config normalises feature-wise (featurewise_center): call "
+                "augmenter.fit(x_train) first, as with ImageDataGenerator.fit."
+            )
         matrices = None
         if self.config.has_geometry and len(images):
             params = sample_parameters(self.config, len(images), images.shape[1:], self.rng if rng is None else rng)
@@ -101,8 +103,10 @@ class FastAugmenter:
         if self._pool is None or len(images) < 2 * self.threads:
             return self._augment_chunk(images, matrices, out)
         bounds = np.linspace(0, len(images), self.threads + 1).astype(int)
-        chunks = [self._pool.submit(self._augment_chunk, images[a:b], None if matrices is None else matrices[a:b],
-                                    out[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        chunks = [
+            self._pool.submit(self._augment_chunk, images[a:b], None if matrices is None else matrices[a:b], out[a:b])
+            for a, b in zip(bounds[:-1], bounds[1:])
+        ]
         for chunk in chunks:
             chunk.result()
         return out
@@ -110,8 +114,13 @@ class FastAugmenter:
     def _augment_chunk(self, images: np.ndarray, matrices: np.ndarray | None, out: np.ndarray) -> np.ndarray:
         """Warps (in the input dtype), converts to float32 into `out`, standardizes: one thread's share."""
         if matrices is not None:
-            images = warp_images(images, matrices, fill_mode=self.config.fill_mode, cval=self.config.cval,
-                                 out=self._scratch(images.shape, images.dtype))
+            images = warp_images(
+                images,
+                matrices,
+                fill_mode=self.config.fill_mode,
+                cval=self.config.cval,
+                out=self._scratch(images.shape, images.dtype),
+            )
         np.copyto(out, images, casting="unsafe")
         return self.standardize(out)
 
@@ -147,9 +156,11 @@ class FastAugmenter:
 def _check_batch(images) -> np.ndarray:
     images = np.asarray(images)
     if images.ndim != 4 or not 1 <= images.shape[-1] <= 4 or images.dtype.kind not in "uif":
-        raise ValueError("`images` must be a numeric batch (N, H, W, C) with 1 to 4 channels; add a channel "
-                         f"axis to grey images with images[..., None]. Received: shape {images.shape}, "
-                         f"dtype {images.dtype}.")
+        raise ValueError(
+            "`images` must be a numeric batch (N, H, W, C) with 1 to 4 channels; add a channel "
+            f"axis to grey images with images[..., None]. Received: shape {images.shape}, "
+            f"dtype {images.dtype}."
+        )
     if images.dtype.kind == "f" and images.dtype != np.float32:
         images = images.astype(np.float32)  # OpenCV warps uint8 and float32
     return np.ascontiguousarray(images)
@@ -175,14 +186,25 @@ class AugmentedBatches(keras.utils.PyDataset):
         ValueError: for mismatched `x` and `y` or a batch size below 1.
     """
 
-    def __init__(self, x, y, augmenter: FastAugmenter, *, batch_size: int = 32, shuffle: bool = True,
-                 seed: int = 0, workers: int = 1, max_queue_size: int = 10):
+    def __init__(
+        self,
+        x,
+        y,
+        augmenter: FastAugmenter,
+        *,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int = 0,
+        workers: int = 1,
+        max_queue_size: int = 10,
+    ):
         super().__init__(workers=workers, use_multiprocessing=False, max_queue_size=max_queue_size)
         self.x = _check_batch(x)
         self.y = None if y is None else np.asarray(y)
         if self.y is not None and len(self.y) != len(self.x):
-            raise ValueError(f"`x` and `y` must have the same length. Received: {len(self.x)} images and "
-                             f"{len(self.y)} labels.")
+            raise ValueError(
+                f"`x` and `y` must have the same length. Received: {len(self.x)} images and {len(self.y)} labels."
+            )
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}.")
         self.augmenter, self.batch_size, self.shuffle, self.seed = augmenter, batch_size, shuffle, seed
@@ -200,7 +222,7 @@ class AugmentedBatches(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         if not 0 <= index < len(self):
             raise IndexError(f"Batch {index} out of range: there are {len(self)} batches.")
-        chosen = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
+        chosen = np.sort(self.order[index * self.batch_size : (index + 1) * self.batch_size])
         rng = np.random.default_rng([self.seed, self.epoch, index])
         images = self.augmenter.augment(self.x[chosen], rng)
         return images if self.y is None else (images, self.y[chosen])

@@ -14,9 +14,19 @@ from keras_vision.augment.throughput import measure_throughput
 DEFAULT_PIPELINES = ("imagedatagenerator", "keras_layers", "fast")
 
 
-def augmentation_report(images, config: AugmentConfig, out_dir: str | Path, *, image_index: int = 0, count: int = 16,
-                        pipelines: tuple[str, ...] | None = None, batch_size: int = 128, rounds: int = 3,
-                        seconds: float = 1.0, seed: int = 0) -> dict:
+def augmentation_report(
+    images,
+    config: AugmentConfig,
+    out_dir: str | Path,
+    *,
+    image_index: int = 0,
+    count: int = 16,
+    pipelines: tuple[str, ...] | None = None,
+    batch_size: int = 128,
+    rounds: int = 3,
+    seconds: float = 1.0,
+    seed: int = 0,
+) -> dict:
     """Saves one image under `count` random augmentations and measures every pipeline's speed.
 
     Args:
@@ -41,16 +51,21 @@ def augmentation_report(images, config: AugmentConfig, out_dir: str | Path, *, i
     """
     images = np.asarray(images)
     if images.ndim != 4 or images.dtype != np.uint8 or len(images) == 0:
-        raise ValueError(f"`images` must be a non-empty uint8 batch (N, H, W, C). Received: shape {images.shape}, "
-                         f"dtype {images.dtype}.")
+        raise ValueError(
+            f"`images` must be a non-empty uint8 batch (N, H, W, C). Received: shape {images.shape}, "
+            f"dtype {images.dtype}."
+        )
     if not 0 <= image_index < len(images):
         raise ValueError(f"`image_index` must be in [0, {len(images)}). Received: image_index={image_index!r}.")
     figure = augmentation_figure(images[image_index], config, Path(out_dir) / "augmentation.png", count, seed=seed)
     pipelines = pipelines or DEFAULT_PIPELINES + (("albumentations",) if _has_albumentations() else ())
     tiled = np.resize(images, (max(len(images), 2 * batch_size), *images.shape[1:]))
-    rates = measure_throughput(tiled, config, pipelines=pipelines, batch_size=batch_size, rounds=rounds,
-                               seconds=seconds)["rates"]
-    speedups = {name: round(rates["fast"] / rate, 2) for name, rate in rates.items() if "fast" in rates and name != "fast"}
+    rates = measure_throughput(
+        tiled, config, pipelines=pipelines, batch_size=batch_size, rounds=rounds, seconds=seconds
+    )["rates"]
+    speedups = {
+        name: round(rates["fast"] / rate, 2) for name, rate in rates.items() if "fast" in rates and name != "fast"
+    }
     return {"figure": str(figure), "images_per_second": rates, "fast_speedup": speedups}
 
 

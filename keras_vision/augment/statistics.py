@@ -35,20 +35,24 @@ def featurewise_statistics(images, rescale: float | None = None) -> tuple[np.nda
     """
     images = np.asarray(images)
     if images.ndim != 4 or len(images) == 0 or images.dtype.kind not in "biuf":
-        raise ValueError("`images` must be a non-empty numeric batch (N, H, W, C); add a channel axis to grey "
-                         f"images with images[..., None]. Received: {_describe(images)}.")
+        raise ValueError(
+            "`images` must be a non-empty numeric batch (N, H, W, C); add a channel axis to grey "
+            f"images with images[..., None]. Received: {_describe(images)}."
+        )
     count = images.shape[0] * images.shape[1] * images.shape[2]
     total = sum(chunk.sum(axis=(0, 1, 2), dtype=np.float64) for chunk in _chunks(images))
     mean = total / count
     squares = sum(np.square(chunk - mean).sum(axis=(0, 1, 2)) for chunk in _chunks(images))
     std = np.sqrt(squares / count)
     factor = 1.0 if rescale is None else float(rescale)  # std(x * r) = |r| std(x)
-    return (mean * factor).astype(np.float32).reshape(1, 1, -1), (std * abs(factor)).astype(np.float32).reshape(1, 1, -1)
+    return (mean * factor).astype(np.float32).reshape(1, 1, -1), (std * abs(factor)).astype(np.float32).reshape(
+        1, 1, -1
+    )
 
 
 def _chunks(images: np.ndarray):
     for start in range(0, len(images), CHUNK):
-        yield images[start:start + CHUNK].astype(np.float64)
+        yield images[start : start + CHUNK].astype(np.float64)
 
 
 def normalize_featurewise(images: np.ndarray, mean: np.ndarray, std: np.ndarray | None) -> np.ndarray:

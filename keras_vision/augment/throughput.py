@@ -31,7 +31,7 @@ class BatchSource:
     def __call__(self) -> np.ndarray:
         start = self.cursor % len(self.images)
         self.cursor += self.batch_size
-        return self.augment_batch(self.images[start:start + self.batch_size])
+        return self.augment_batch(self.images[start : start + self.batch_size])
 
     def reset(self) -> None:
         pass
@@ -61,9 +61,13 @@ def keras_layers_source(images, config, batch_size):
     import tensorflow as tf
 
     layers = keras_layers_like(config)
-    dataset = (tf.data.Dataset.from_tensor_slices(images).repeat().batch(batch_size)
-               .map(lambda x: layers(tf.cast(x, tf.float32), training=True), num_parallel_calls=tf.data.AUTOTUNE)
-               .prefetch(tf.data.AUTOTUNE))
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(images)
+        .repeat()
+        .batch(batch_size)
+        .map(lambda x: layers(tf.cast(x, tf.float32), training=True), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
     return TfDataSource(dataset)
 
 
@@ -112,8 +116,15 @@ def images_per_second(source: BatchSource, seconds: float, batch_size: int) -> f
             return count / elapsed
 
 
-def measure_throughput(images, config: AugmentConfig, *, pipelines=("imagedatagenerator", "fast"),
-                       batch_size: int = 128, rounds: int = 3, seconds: float = 1.0) -> dict:
+def measure_throughput(
+    images,
+    config: AugmentConfig,
+    *,
+    pipelines=("imagedatagenerator", "fast"),
+    batch_size: int = 128,
+    rounds: int = 3,
+    seconds: float = 1.0,
+) -> dict:
     """Images per second of several augmentation pipelines on the same images and config.
 
     Args:
@@ -142,5 +153,7 @@ def measure_throughput(images, config: AugmentConfig, *, pipelines=("imagedatage
     for _ in range(rounds):
         for name, source in sources.items():
             measured[name].append(images_per_second(source, seconds, batch_size))
-    return {"rates": {name: round(statistics.median(values), 1) for name, values in measured.items()},
-            "rounds": {name: [round(value, 1) for value in values] for name, values in measured.items()}}
+    return {
+        "rates": {name: round(statistics.median(values), 1) for name, values in measured.items()},
+        "rounds": {name: [round(value, 1) for value in values] for name, values in measured.items()},
+    }

@@ -6,8 +6,8 @@ import gzip
 import io
 import tarfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from keras_vision.errors import CorruptDataError
 

@@ -18,6 +18,7 @@ import io
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+
 import numpy as np
 
 from keras_vision.data.archives import read_tar_members
@@ -140,8 +141,7 @@ def read_cifar(members: dict[str, tuple[bytes, str]], layout: CifarLayout, label
     """Decodes the train batches (concatenated in order) and the test batch."""
     key = layout.label_key.format(label_mode=label_mode)
     arrays = {
-        n: batch_arrays(unpickle_batch(data, name=shown), key, name=shown)
-        for n, (data, shown) in members.items()
+        n: batch_arrays(unpickle_batch(data, name=shown), key, name=shown) for n, (data, shown) in members.items()
     }
     x_train = np.concatenate([arrays[n][0] for n in layout.train])
     y_train = np.concatenate([arrays[n][1] for n in layout.train])

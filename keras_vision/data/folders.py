@@ -93,7 +93,7 @@ def strip_wrapper(names: list[str]) -> tuple[list[str], str]:
             break
         top = tops.pop()
         prefix += top + "/"
-        names = [n[len(top) + 1:] for n in names]
+        names = [n[len(top) + 1 :] for n in names]
     return names, prefix
 
 
@@ -373,8 +373,7 @@ def read_class_folders(path: Path, spec: DatasetSpec, label_mode: str = "fine") 
     """
     if label_mode != "fine":
         raise ValueError(
-            f"Class folders hold fine labels only; use the official {spec.title} files for "
-            f"label_mode={label_mode!r}."
+            f"Class folders hold fine labels only; use the official {spec.title} files for label_mode={label_mode!r}."
         )
     splits, class_names = decode_folder_cached(path)
     if set(splits) != set(SPLITS):

@@ -170,8 +170,12 @@ def resize_images(x, size, *, interpolation: str = "bilinear") -> np.ndarray:
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"Unknown interpolation {interpolation!r}. Valid: {', '.join(INTERPOLATIONS)}.")
     h, w = _size_pair(size, "size")
-    flag = {"nearest": cv2.INTER_NEAREST, "bilinear": cv2.INTER_LINEAR, "bicubic": cv2.INTER_CUBIC,
-            "area": cv2.INTER_AREA}[interpolation]
+    flag = {
+        "nearest": cv2.INTER_NEAREST,
+        "bilinear": cv2.INTER_LINEAR,
+        "bicubic": cv2.INTER_CUBIC,
+        "area": cv2.INTER_AREA,
+    }[interpolation]
     out = np.empty((len(x), h, w, *x.shape[3:]), dtype=x.dtype)
     for i, image in enumerate(x):
         out[i] = cv2.resize(image, (w, h), interpolation=flag).reshape(out.shape[1:])
@@ -194,7 +198,6 @@ def load_image(path, *, target_size=None, grayscale: bool = False) -> np.ndarray
         FileNotFoundError: `path` does not exist.
         CorruptDataError: the file is not a readable image.
     """
-
 
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No image file at {path}.")

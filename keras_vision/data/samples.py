@@ -7,7 +7,7 @@ downloaded on first use with `pooch`; they are deliberately not listed here.)
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -8,9 +8,9 @@ the exact label dtype and shape `keras.datasets` returns, so every source gives 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -43,8 +43,11 @@ def darken(image, *, gamma: float = 1.8, scale: float = 0.4, noise: float = 0.01
         ValueError: for an unsupported image or a parameter out of range.
     """
     checked = to_float(check_image(image))
-    for name, value, ok, allowed in (("gamma", gamma, gamma > 0, "> 0"), ("scale", scale, 0 < scale <= 1, "in (0, 1]"),
-                                     ("noise", noise, noise >= 0, ">= 0")):
+    for name, value, ok, allowed in (
+        ("gamma", gamma, gamma > 0, "> 0"),
+        ("scale", scale, 0 < scale <= 1, "in (0, 1]"),
+        ("noise", noise, noise >= 0, ">= 0"),
+    ):
         if not (np.isfinite(value) and ok):
             raise ValueError(f"`{name}` must be {allowed}. Received: {name}={value!r}.")
     rng = np.random.default_rng(seed)

@@ -25,9 +25,9 @@ max-pooling variants, where their difference shows).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -37,7 +37,7 @@ from keras_vision.data.samples import SAMPLE_IMAGES, load_sample_image
 from keras_vision.enhance.darken import darken
 from keras_vision.enhance.pooling import max_pool_brighten
 from keras_vision.enhance.tone import clahe, gamma_correct
-from keras_vision.evaluation.image_quality import NO_REFERENCE_MEASURES, measure_image, psnr, ssim
+from keras_vision.evaluation.image_quality import measure_image, psnr, ssim
 from keras_vision.evaluation.plots import plot_image_grid
 
 #: The rows of every table, in order (`input` is the unprocessed dark photograph).
@@ -151,7 +151,10 @@ def run_lowlight(
     originals = [shrink(load_sample_image(name), max_side) for name in samples]
     darks = [darken(original, **darkening, seed=seed + i) for i, original in enumerate(originals)]
     result, shown = _score_set(darks, settings, references=originals)
-    result = {"synthetic": result, "originals": mean_scores([{"original": measure_image(o)} for o in originals])["original"]}
+    result = {
+        "synthetic": result,
+        "originals": mean_scores([{"original": measure_image(o)} for o in originals])["original"],
+    }
     shown = [[original, *row] for original, row in zip(originals, shown)]
     _side_by_side(shown, ("original", "dark input") + FIGURE_METHODS[1:], output_dir / "synthetic.png", figure_rows)
     colour = next((i for i, image in enumerate(darks) if image.ndim == 3), 0)
@@ -162,8 +165,11 @@ def run_lowlight(
         result["real"], shown = _score_set(photos, settings)
         counts["real"] = len(photos)
         _side_by_side(shown, FIGURE_METHODS, output_dir / "real.png", figure_rows)
-    return {**result, "images": counts,
-            "settings": {**asdict(settings), **{f"darken_{k}": v for k, v in darkening.items()}, "seed": seed}}
+    return {
+        **result,
+        "images": counts,
+        "settings": {**asdict(settings), **{f"darken_{k}": v for k, v in darkening.items()}, "seed": seed},
+    }
 
 
 def _score_set(images: list[np.ndarray], settings: EnhanceSettings, references: list | None = None):

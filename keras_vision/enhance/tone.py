@@ -99,5 +99,10 @@ def _tile_grid(tile_grid) -> tuple[int, int]:
 
 
 def _check_gamma(gamma) -> None:
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float, np.floating)) or not np.isfinite(gamma) or gamma <= 0:
+    if (
+        isinstance(gamma, bool)
+        or not isinstance(gamma, (int, float, np.floating))
+        or not np.isfinite(gamma)
+        or gamma <= 0
+    ):
         raise ValueError(f"`gamma` must be a positive number (below 1 brightens). Received: gamma={gamma!r}.")

@@ -23,7 +23,8 @@ Without a reference (a real dark photograph has none), computed on the luma
 For image-to-image models (super-resolution, enhancement) the course scores as the
 super-resolution literature does (SRCNN, Dong et al., TPAMI 2016): `rgb_to_y` takes the Y channel
 of ITU-R BT.601 YCbCr (MATLAB's `rgb2ycbcr`, 16-235), `shave` border pixels are dropped, then
-`psnr_y` and `ssim_y` compare (`psnr_arrays` and `ssim_arrays` on the 0-255 scale); `image_to_image_report` scores a set of outputs against their
+`psnr_y` and `ssim_y` compare (`psnr_arrays` and `ssim_arrays` on the 0-255 scale); `image_to_image_report`
+scores a set of outputs against their
 targets and the gain over a baseline (the network's input, a bicubic upscale).
 
 `measure_image` returns the five no-reference numbers as a JSON-ready dict. Every function accepts
@@ -88,8 +89,9 @@ def ssim(reference, image) -> float:
     reference, image = _pair(reference, image)
     if reference.ndim == 2:
         return ssim_arrays(reference, image, data_range=1.0)
-    return float(np.mean([ssim_arrays(reference[..., c], image[..., c], data_range=1.0)
-                          for c in range(reference.shape[-1])]))
+    return float(
+        np.mean([ssim_arrays(reference[..., c], image[..., c], data_range=1.0) for c in range(reference.shape[-1])])
+    )
 
 
 def _pair(reference, image) -> tuple[np.ndarray, np.ndarray]:
@@ -279,8 +281,10 @@ def ssim_arrays(a, b, *, data_range: float = 255.0) -> float:
     """
     a, b = _same_shape(a, b)
     if a.ndim != 2 or min(a.shape) < SSIM_WINDOW:
-        raise ValueError(f"SSIM needs two grey images (H, W) of at least {SSIM_WINDOW}x{SSIM_WINDOW} pixels. "
-                         f"Received shape: {a.shape}.")
+        raise ValueError(
+            f"SSIM needs two grey images (H, W) of at least {SSIM_WINDOW}x{SSIM_WINDOW} pixels. "
+            f"Received shape: {a.shape}."
+        )
 
     def blur(x: np.ndarray) -> np.ndarray:
         return cv2.GaussianBlur(x, (SSIM_WINDOW, SSIM_WINDOW), SSIM_SIGMA, borderType=cv2.BORDER_REFLECT)
@@ -328,15 +332,22 @@ def image_to_image_report(targets, outputs, *, baselines=None, names=None, shave
         ValueError: when the counts differ.
     """
     if len(targets) != len(outputs) or (baselines is not None and len(baselines) != len(targets)):
-        raise ValueError(f"Pass one output (and baseline) per target. Received {len(targets)} targets, "
-                         f"{len(outputs)} outputs, {None if baselines is None else len(baselines)} baselines.")
+        raise ValueError(
+            f"Pass one output (and baseline) per target. Received {len(targets)} targets, "
+            f"{len(outputs)} outputs, {None if baselines is None else len(baselines)} baselines."
+        )
     names = [str(i) for i in range(len(targets))] if names is None else [str(n) for n in names]
     per_image = {}
     for k, name in enumerate(names):
-        scores = {"psnr": psnr_y(targets[k], outputs[k], shave=shave), "ssim": ssim_y(targets[k], outputs[k], shave=shave)}
+        scores = {
+            "psnr": psnr_y(targets[k], outputs[k], shave=shave),
+            "ssim": ssim_y(targets[k], outputs[k], shave=shave),
+        }
         if baselines is not None:
-            scores.update(psnr_baseline=psnr_y(targets[k], baselines[k], shave=shave),
-                          ssim_baseline=ssim_y(targets[k], baselines[k], shave=shave))
+            scores.update(
+                psnr_baseline=psnr_y(targets[k], baselines[k], shave=shave),
+                ssim_baseline=ssim_y(targets[k], baselines[k], shave=shave),
+            )
         per_image[name] = scores
     means = {key: float(np.mean([s[key] for s in per_image.values()])) for key in per_image[names[0]]}
     if baselines is not None:

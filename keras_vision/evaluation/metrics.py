@@ -11,7 +11,7 @@ probabilities `(N, C)` a softmax outputs (the most probable class is taken).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 import numpy as np
@@ -122,9 +122,7 @@ def _paired_ids(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     return true, pred
 
 
-def evaluate_classifier(
-    model, x, y, *, batch_size: int, class_names: Sequence[str] | None = None
-) -> dict:
+def evaluate_classifier(model, x, y, *, batch_size: int, class_names: Sequence[str] | None = None) -> dict:
     """Evaluates a classifier on `(x, y)`: accuracy, top-5, loss, per-class accuracy, confusion.
 
     Args:

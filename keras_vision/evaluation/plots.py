@@ -14,8 +14,8 @@ window, nothing stays in memory after saving, and the backend of a notebook is l
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import matplotlib
 import numpy as np
@@ -92,9 +92,7 @@ def _plot_curves(ax, history: dict, metric: str, *, label: str, colour) -> None:
         ax.plot(np.arange(1, len(val) + 1), val, "--", color=colour, marker=".", label=f"{label} validation")
 
 
-def plot_confusion_matrix(
-    cm, class_names: Sequence[str], path: str | Path, normalize: bool = True
-) -> Path:
+def plot_confusion_matrix(cm, class_names: Sequence[str], path: str | Path, normalize: bool = True) -> Path:
     """Draws a confusion matrix as a heat map, rows = true class, columns = predicted class.
 
     Args:
@@ -126,7 +124,11 @@ def plot_confusion_matrix(
     ticks = np.arange(len(class_names))
     ax.set_xticks(ticks, labels=class_names, rotation=45, ha="right")
     ax.set_yticks(ticks, labels=class_names)
-    ax.set(xlabel="predicted class", ylabel="true class", title="confusion matrix" + (" (row-normalised)" if normalize else ""))
+    ax.set(
+        xlabel="predicted class",
+        ylabel="true class",
+        title="confusion matrix" + (" (row-normalised)" if normalize else ""),
+    )
     if len(class_names) <= 20:
         _annotate_cells(ax, cm, fmt=".2f" if normalize else ".0f")
     return _save(fig, path)
@@ -167,7 +169,9 @@ def plot_misclassified(
     if len(images) != len(true):
         raise ValueError(f"Got {len(images)} images but {len(true)} labels: pass one label per image.")
     if max(true.max(initial=0), pred.max(initial=0)) >= len(class_names):
-        raise ValueError(f"Class ids go up to {max(true.max(), pred.max())} but only {len(class_names)} class names were given.")
+        raise ValueError(
+            f"Class ids go up to {max(true.max(), pred.max())} but only {len(class_names)} class names were given."
+        )
     wrong = misclassified(true, pred)[:max_images]
     if len(wrong) == 0:
         return _message_figure("No misclassified images.", path)
@@ -216,8 +220,9 @@ def plot_image_grid(
     return _save(fig, path)
 
 
-def plot_image_rows(rows: dict[str, Sequence], path: str | Path, *, crop: tuple[int, int, int] | None = None,
-                    max_images: int = 4) -> Path:
+def plot_image_rows(
+    rows: dict[str, Sequence], path: str | Path, *, crop: tuple[int, int, int] | None = None, max_images: int = 4
+) -> Path:
     """Image-to-image results side by side: one column per kind (input, output, target), one row per image.
 
     Args:
@@ -235,12 +240,12 @@ def plot_image_rows(rows: dict[str, Sequence], path: str | Path, *, crop: tuple[
     count = min(len(c) for c in columns)
     pictures, labels = [], []
     for k in range(count):
-        for views in ([None, crop] if crop else [None]):
+        for views in [None, crop] if crop else [None]:
             for title, column in zip(titles, columns):
                 image = np.asarray(column[k])
                 if views is not None:
                     top, left, size = views
-                    image = image[top:top + size, left:left + size]
+                    image = image[top : top + size, left : left + size]
                 pictures.append(image)
                 labels.append(title if views is None else f"{title} (crop)")
     return plot_image_grid(pictures, path, titles=labels, cols=len(titles))
@@ -254,7 +259,12 @@ def _displayable(images) -> np.ndarray | list[np.ndarray]:
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     one_colour_image = images.ndim == 3 and images.shape[-1] == 3  # not N grey images 3 pixels wide
-    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3) or one_colour_image or len(images) == 0:
+    if (
+        images.ndim not in (3, 4)
+        or (images.ndim == 4 and images.shape[-1] != 3)
+        or one_colour_image
+        or len(images) == 0
+    ):
         raise ValueError(
             "`images` must be a non-empty batch (N, H, W), (N, H, W, 1) or (N, H, W, 3); for one "
             f"image pass image[None]. Received shape: {images.shape}."

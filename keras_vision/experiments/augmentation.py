@@ -21,20 +21,35 @@ def run(config: AugmentationConfig) -> dict:
     _, (images, labels) = load_cifar10(config.data_dir)
     images, _ = take(images, labels, config.test_limit)
     augment = AugmentConfig(
-        rotation_range=config.rotation, width_shift_range=config.shift, height_shift_range=config.shift,
-        zoom_range=config.zoom, horizontal_flip=config.horizontal_flip, fill_mode=config.fill_mode,
+        rotation_range=config.rotation,
+        width_shift_range=config.shift,
+        height_shift_range=config.shift,
+        zoom_range=config.zoom,
+        horizontal_flip=config.horizontal_flip,
+        fill_mode=config.fill_mode,
         preprocessing_function=gaussian_noise(config.noise, seed=config.seed) if config.noise else None,
     )
     sizes, figures = {}, []
     for side in parse_sizes(config.sizes):
         batch = images if side == images.shape[1] else resize_images(images, (side, side), interpolation="bicubic")
-        report = augmentation_report(batch, augment, config.run_dir / f"{side}px", batch_size=config.batch_size,
-                                     rounds=config.rounds, seconds=config.seconds, seed=config.seed)
+        report = augmentation_report(
+            batch,
+            augment,
+            config.run_dir / f"{side}px",
+            batch_size=config.batch_size,
+            rounds=config.rounds,
+            seconds=config.seconds,
+            seed=config.seed,
+        )
         rates = report["images_per_second"]
         sizes[str(side)] = {**rates, **{f"fast_vs_{name}": value for name, value in report["fast_speedup"].items()}}
         figures.append(report["figure"])
-    return {"sizes": sizes, "augmentation": {k: v for k, v in vars(augment).items() if k != "preprocessing_function"},
-            "data": {"source": locate("cifar10", config.data_dir), "images": len(images)}, "figures": figures}
+    return {
+        "sizes": sizes,
+        "augmentation": {k: v for k, v in vars(augment).items() if k != "preprocessing_function"},
+        "data": {"source": locate("cifar10", config.data_dir), "images": len(images)},
+        "figures": figures,
+    }
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -44,5 +59,7 @@ def parse_sizes(text: str) -> list[int]:
     except ValueError:
         sizes = []
     if not sizes or min(sizes) < 8:
-        raise UsageError(f"--sizes takes image sides of at least 8 pixels, comma-separated, e.g. 32,128. Received: {text!r}.")
+        raise UsageError(
+            f"--sizes takes image sides of at least 8 pixels, comma-separated, e.g. 32,128. Received: {text!r}."
+        )
     return sizes

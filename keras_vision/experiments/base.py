@@ -26,12 +26,13 @@ import json
 import os
 import time
 import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from keras_vision.experiments.tables import Metric, result_rows, write_tables, format_markdown
 from keras_vision.errors import UsageError
+from keras_vision.experiments.tables import Metric, format_markdown, result_rows, write_tables
 from keras_vision.registry import Registry
 
 #: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
@@ -42,8 +43,15 @@ STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
 VERBOSITY = ("auto", "bar", "epoch", "silent")
 
 
-def option(default: Any, *, help: str, choices: tuple | None = None, minimum: float | None = None,
-           metavar: str | None = None, group: str = "experiment") -> Any:
+def option(
+    default: Any,
+    *,
+    help: str,
+    choices: tuple | None = None,
+    minimum: float | None = None,
+    metavar: str | None = None,
+    group: str = "experiment",
+) -> Any:
     """Declares one run option as a dataclass field: its default, help text and valid choices.
 
     Args:
@@ -66,20 +74,24 @@ class RunConfig:
     """
 
     experiment: str = field(default="", metadata={"cli": False})
-    data_dir: Path | None = option(None, help="folder with the datasets (also: $KERAS_VISION_DATA)",
-                                   metavar="DIR", group="data")
-    train_limit: int | None = option(None, help="keep only the first N training examples", minimum=1, metavar="N",
-                                     group="data")
-    test_limit: int | None = option(None, help="keep only the first N test examples", minimum=1, metavar="N",
-                                    group="data")
+    data_dir: Path | None = option(
+        None, help="folder with the datasets (also: $KERAS_VISION_DATA)", metavar="DIR", group="data"
+    )
+    train_limit: int | None = option(
+        None, help="keep only the first N training examples", minimum=1, metavar="N", group="data"
+    )
+    test_limit: int | None = option(
+        None, help="keep only the first N test examples", minimum=1, metavar="N", group="data"
+    )
     epochs: int = option(1, help="epochs", minimum=1, metavar="N", group="training")
     batch_size: int = option(64, help="batch size", minimum=1, metavar="N", group="training")
     seed: int = option(0, help="seed of Python, NumPy and TensorFlow", minimum=0, metavar="N", group="training")
     strategy: str = option("default", help="tf.distribute strategy", choices=STRATEGY_NAMES, group="training")
     out: Path = option(Path("runs"), help="results go to OUT/EXPERIMENT/", metavar="DIR", group="output")
     resume: bool = option(False, help="continue an interrupted run from its last finished epoch", group="output")
-    verbose: str = option("auto", help="progress: a bar on a terminal, one line per epoch in a log",
-                          choices=VERBOSITY, group="output")
+    verbose: str = option(
+        "auto", help="progress: a bar on a terminal, one line per epoch in a log", choices=VERBOSITY, group="output"
+    )
     quick: bool = field(default=False, metadata={"cli": False})
 
     def __post_init__(self):
@@ -94,8 +106,10 @@ class RunConfig:
         with _writing("use", self.run_dir):  # e.g. a name too long for the file system
             blocking = next((p for p in (self.run_dir, *self.run_dir.parents) if p.exists()), None)
         if blocking is not None and not blocking.is_dir():
-            raise UsageError(f"--out must be a folder, but {blocking} is a file. "
-                             f"Choose another --out (e.g. --out runs) or move the file. Received: --out {self.out}.")
+            raise UsageError(
+                f"--out must be a folder, but {blocking} is a file. "
+                f"Choose another --out (e.g. --out runs) or move the file. Received: --out {self.out}."
+            )
 
     @property
     def run_dir(self) -> Path:
@@ -174,8 +188,10 @@ class Experiment:
         valid = {f.name for f in self.config.options()}
         unknown = set(given) - valid
         if unknown:
-            raise ValueError(f"Unknown run settings {sorted(unknown)} for experiment {self.name!r}. "
-                             f"Its options: {', '.join(sorted(valid))}.")
+            raise ValueError(
+                f"Unknown run settings {sorted(unknown)} for experiment {self.name!r}. "
+                f"Its options: {', '.join(sorted(valid))}."
+            )
         types = self.config.option_types()
         values = {**(self.quick if quick else {}), **given}
         values = {k: (Path(v) if types[k] is Path and v is not None else v) for k, v in values.items()}
@@ -266,8 +282,10 @@ def run_lock(run_dir: Path):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(lock, 100, 0).decode(errors="replace").strip() or "another process"
-            raise UsageError(f"{run_dir} is in use by a run still going ({holder}). Wait for it to finish, "
-                             f"or give this run another --out.") from None
+            raise UsageError(
+                f"{run_dir} is in use by a run still going ({holder}). Wait for it to finish, "
+                f"or give this run another --out."
+            ) from None
         with _writing("write the run lock", path):  # unbuffered: a full disk fails here, not at close
             os.ftruncate(lock, 0)
             os.pwrite(lock, f"pid {os.getpid()}".encode(), 0)
@@ -302,8 +320,11 @@ def _cannot_write(action: str, path: Path, error: OSError) -> UsageError:
 def _finish(exp: Experiment, config: RunConfig, metrics: dict, start: float) -> dict:
     """Adds the config, the time and the tables to `metrics`; writes `metrics.json`; prints the table."""
     sections = (exp.section,) if isinstance(exp.section, str) else exp.section
-    rows = [row for name in sections
-            for row in result_rows(metrics.get(name, {}), exp.headline, prefix=f"{name}/" if len(sections) > 1 else "")]
+    rows = [
+        row
+        for name in sections
+        for row in result_rows(metrics.get(name, {}), exp.headline, prefix=f"{name}/" if len(sections) > 1 else "")
+    ]
     metrics.update(
         config=config.to_dict(),
         seconds=round(time.perf_counter() - start, 2),

@@ -13,21 +13,20 @@ from pathlib import Path
 
 from keras_vision.experiments.base import EXPERIMENTS, Experiment, RunConfig, inherit, option
 from keras_vision.experiments.tables import (
-    Metric,
     ACCURACY,
-    Metric,
     CLIPPED,
     ENTROPY,
+    EPOCHS,
     MEAN_BRIGHTNESS,
+    PARAMS,
     PSNR,
     RMS_CONTRAST,
+    SECONDS_PER_EPOCH,
     SHARPNESS,
     SSIM,
-    EPOCHS,
-    PARAMS,
-    SECONDS_PER_EPOCH,
     TOP5_ACCURACY,
     TRAINABLE_PARAMS,
+    Metric,
 )
 
 
@@ -35,8 +34,9 @@ from keras_vision.experiments.tables import (
 class ClassifierConfig(RunConfig):
     """Options of an experiment that trains classifiers on a split of the training set."""
 
-    validation_split: float = option(0.1, help="share of the training set held out for validation (its last examples)",
-                                     minimum=0.001, group="data")
+    validation_split: float = option(
+        0.1, help="share of the training set held out for validation (its last examples)", minimum=0.001, group="data"
+    )
     learning_rate: float = option(1e-3, help="peak learning rate (cosine decay to 0)", minimum=1e-12, group="training")
 
 
@@ -53,12 +53,18 @@ class MnistConfig(ClassifierConfig):
     epochs: int = inherit("epochs", 3)
 
 
-EXPERIMENTS.register("mnist", Experiment(
-    name="mnist", module="keras_vision.experiments.mnist", config=MnistConfig,
-    summary="classic CNN (Conv64-Pool-Conv64-Pool-Dense128-Dense10) on MNIST, plus a filter/pooling figure",
-    quick={"epochs": 1, "train_limit": 6_000, "test_limit": 1_000},
-    headline=(ACCURACY, PARAMS, SECONDS_PER_EPOCH), datasets=("mnist",),
-))
+EXPERIMENTS.register(
+    "mnist",
+    Experiment(
+        name="mnist",
+        module="keras_vision.experiments.mnist",
+        config=MnistConfig,
+        summary="classic CNN (Conv64-Pool-Conv64-Pool-Dense128-Dense10) on MNIST, plus a filter/pooling figure",
+        quick={"epochs": 1, "train_limit": 6_000, "test_limit": 1_000},
+        headline=(ACCURACY, PARAMS, SECONDS_PER_EPOCH),
+        datasets=("mnist",),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,18 @@ class MnistDenseNetConfig(TransferConfig):
     base_size: int = option(32, help="side DenseNet121 sees (32 is its minimum): digits are resized to it")
 
 
-EXPERIMENTS.register("mnist_densenet", Experiment(
-    name="mnist_densenet", module="keras_vision.experiments.mnist_densenet", config=MnistDenseNetConfig,
-    summary="DenseNet121 adapted to 28x28 grey digits: all layers vs dense block 1 vs blocks 1-2 frozen",
-    quick={"train_limit": 6_000, "test_limit": 5_000},
-    headline=(ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH, EPOCHS), datasets=("mnist",),
-))
+EXPERIMENTS.register(
+    "mnist_densenet",
+    Experiment(
+        name="mnist_densenet",
+        module="keras_vision.experiments.mnist_densenet",
+        config=MnistDenseNetConfig,
+        summary="DenseNet121 adapted to 28x28 grey digits: all layers vs dense block 1 vs blocks 1-2 frozen",
+        quick={"train_limit": 6_000, "test_limit": 5_000},
+        headline=(ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH, EPOCHS),
+        datasets=("mnist",),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -85,12 +97,18 @@ class Cifar100Config(TransferConfig):
     fine_tune_learning_rate: float = option(1e-4, help="learning rate of fine-tuning", minimum=1e-12)
 
 
-EXPERIMENTS.register("cifar100", Experiment(
-    name="cifar100", module="keras_vision.experiments.cifar100", config=Cifar100Config,
-    summary="transfer learning on CIFAR-100: head on cached ImageNet features, then fine-tuning",
-    quick={"epochs": 1, "train_limit": 5_000, "test_limit": 1_000},
-    headline=(ACCURACY, TOP5_ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH), datasets=("cifar100",),
-))
+EXPERIMENTS.register(
+    "cifar100",
+    Experiment(
+        name="cifar100",
+        module="keras_vision.experiments.cifar100",
+        config=Cifar100Config,
+        summary="transfer learning on CIFAR-100: head on cached ImageNet features, then fine-tuning",
+        quick={"epochs": 1, "train_limit": 5_000, "test_limit": 1_000},
+        headline=(ACCURACY, TOP5_ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH),
+        datasets=("cifar100",),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -105,12 +123,17 @@ class FolderConfig(TransferConfig):
     zoom: float = option(0.1, help="random zoom, as a fraction of the image size")
 
 
-EXPERIMENTS.register("folder", Experiment(
-    name="folder", module="keras_vision.experiments.folder", config=FolderConfig,
-    summary="your class-folder images (--data-dir): several architectures, augmentation, class weights",
-    quick={"epochs": 5, "train_limit": 2_000, "test_limit": 500},
-    headline=(ACCURACY, TOP5_ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH),
-))
+EXPERIMENTS.register(
+    "folder",
+    Experiment(
+        name="folder",
+        module="keras_vision.experiments.folder",
+        config=FolderConfig,
+        summary="your class-folder images (--data-dir): several architectures, augmentation, class weights",
+        quick={"epochs": 5, "train_limit": 2_000, "test_limit": 500},
+        headline=(ACCURACY, TOP5_ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -123,17 +146,26 @@ class LowlightConfig(RunConfig):
     darken_gamma: float = option(1.8, help="tone exponent of the synthetic darkening")
     darken_scale: float = option(0.4, help="exposure factor of the synthetic darkening")
     darken_noise: float = option(0.01, help="noise standard deviation of the synthetic darkening")
-    samples: str = option("all", help="embedded photographs darkened for the synthetic set: comma-separated names, or all")
+    samples: str = option(
+        "all", help="embedded photographs darkened for the synthetic set: comma-separated names, or all"
+    )
     max_side: int | None = option(None, help="shrink photographs whose longer side exceeds N pixels")
     figure_rows: int = option(4, help="photographs per figure")
 
 
-EXPERIMENTS.register("lowlight", Experiment(
-    name="lowlight", module="keras_vision.experiments.lowlight", config=LowlightConfig,
-    summary="dark photos brightened by max pooling vs CLAHE vs gamma: synthetic-dark (PSNR/SSIM) and real (--data-dir)",
-    quick={"samples": "coins,coffee", "max_side": 128},
-    headline=(PSNR, SSIM, MEAN_BRIGHTNESS, RMS_CONTRAST, ENTROPY, CLIPPED, SHARPNESS), section=("synthetic", "real"),
-))
+EXPERIMENTS.register(
+    "lowlight",
+    Experiment(
+        name="lowlight",
+        module="keras_vision.experiments.lowlight",
+        config=LowlightConfig,
+        summary="dark photos brightened by max pooling vs CLAHE vs gamma: synthetic-dark (PSNR/SSIM) and real "
+        "(--data-dir)",
+        quick={"samples": "coins,coffee", "max_side": 128},
+        headline=(PSNR, SSIM, MEAN_BRIGHTNESS, RMS_CONTRAST, ENTROPY, CLIPPED, SHARPNESS),
+        section=("synthetic", "real"),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -144,25 +176,37 @@ class AugmentationConfig(RunConfig):
     shift: float = option(0.1, help="width and height shift, as a fraction of the size")
     zoom: float = option(0.1, help="zoom range")
     horizontal_flip: bool = option(True, help="mirror left-right half the time")
-    fill_mode: str = option("nearest", help="how uncovered pixels are filled", choices=("nearest", "constant", "reflect", "wrap"))
-    noise: float = option(0.0, help="Gaussian noise stddev in pixel units (shown in the figure; speed compares geometry)")
+    fill_mode: str = option(
+        "nearest", help="how uncovered pixels are filled", choices=("nearest", "constant", "reflect", "wrap")
+    )
+    noise: float = option(
+        0.0, help="Gaussian noise stddev in pixel units (shown in the figure; speed compares geometry)"
+    )
     sizes: str = option("32,128", help="image sides (comma-separated) the pipelines are timed at")
     rounds: int = option(3, help="timing rounds (the median is reported)", minimum=1)
     seconds: float = option(1.0, help="seconds per pipeline per round")
 
 
-EXPERIMENTS.register("augmentation", Experiment(
-    name="augmentation", module="keras_vision.experiments.augmentation", config=AugmentationConfig,
-    summary="one CIFAR-10 image under 16 random augmentations; images/s of ImageDataGenerator, Keras layers, "
-            "albumentations and the fast pipeline",
-    quick={"test_limit": 256, "rounds": 1, "seconds": 0.5},
-    headline=(Metric("imagedatagenerator", "ImageDataGenerator img/s", "{:,.0f}"),
-              Metric("keras_layers", "Keras layers img/s", "{:,.0f}"),
-              Metric("albumentations", "albumentations img/s", "{:,.0f}"),
-              Metric("fast", "fast img/s", "{:,.0f}"),
-              Metric("fast_vs_imagedatagenerator", "fast / ImageDataGenerator", "{:.1f}x")),
-    section="sizes", datasets=("cifar10",),
-))
+EXPERIMENTS.register(
+    "augmentation",
+    Experiment(
+        name="augmentation",
+        module="keras_vision.experiments.augmentation",
+        config=AugmentationConfig,
+        summary="one CIFAR-10 image under 16 random augmentations; images/s of ImageDataGenerator, Keras layers, "
+        "albumentations and the fast pipeline",
+        quick={"test_limit": 256, "rounds": 1, "seconds": 0.5},
+        headline=(
+            Metric("imagedatagenerator", "ImageDataGenerator img/s", "{:,.0f}"),
+            Metric("keras_layers", "Keras layers img/s", "{:,.0f}"),
+            Metric("albumentations", "albumentations img/s", "{:,.0f}"),
+            Metric("fast", "fast img/s", "{:,.0f}"),
+            Metric("fast_vs_imagedatagenerator", "fast / ImageDataGenerator", "{:.1f}x"),
+        ),
+        section="sizes",
+        datasets=("cifar10",),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -170,16 +214,26 @@ class UpsamplingConfig(RunConfig):
     factor: int = option(2, help="upsampling factor (the transposed convolution's stride)", minimum=1)
     kernel_size: int = option(3, help="kernel side of both upsamplers")
     filters: int = option(8, help="channels of the scored upsamplers")
-    interpolation: str = option("nearest", help="UpSampling2D interpolation",
-                                choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"))
+    interpolation: str = option(
+        "nearest",
+        help="UpSampling2D interpolation",
+        choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"),
+    )
     trials: int = option(10, help="random initialisations averaged per score", minimum=1)
 
 
-EXPERIMENTS.register("upsampling", Experiment(
-    name="upsampling", module="keras_vision.experiments.upsampling", config=UpsamplingConfig,
-    summary="Conv2DTranspose vs UpSampling2D+Conv2D: checkerboard scores at initialisation and a figure",
-    quick={"trials": 3}, headline=(Metric("checkerboard", "checkerboard score", "{:.4f}"),), section="models",
-))
+EXPERIMENTS.register(
+    "upsampling",
+    Experiment(
+        name="upsampling",
+        module="keras_vision.experiments.upsampling",
+        config=UpsamplingConfig,
+        summary="Conv2DTranspose vs UpSampling2D+Conv2D: checkerboard scores at initialisation and a figure",
+        quick={"trials": 3},
+        headline=(Metric("checkerboard", "checkerboard score", "{:.4f}"),),
+        section="models",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -187,10 +241,15 @@ class SuperresConfig(RunConfig):
     epochs: int = inherit("epochs", 200)
     batch_size: int = inherit("batch_size", 32)
     scale: int = option(2, help="super-resolution factor", choices=(2, 3, 4))
-    source: str = option("samples", help="training photographs: embedded samples, a folder (--data-dir) or "
-                         "Oxford-IIIT Pet through tensorflow-datasets", choices=("samples", "folder", "pet"))
-    eval_dir: Path | None = option(None, help="folder of evaluation images, e.g. ../shared/data/sr/CSet14", metavar="DIR",
-                                   group="data")
+    source: str = option(
+        "samples",
+        help="training photographs: embedded samples, a folder (--data-dir) or "
+        "Oxford-IIIT Pet through tensorflow-datasets",
+        choices=("samples", "folder", "pet"),
+    )
+    eval_dir: Path | None = option(
+        None, help="folder of evaluation images, e.g. ../shared/data/sr/CSet14", metavar="DIR", group="data"
+    )
     download: bool = option(False, help="let tensorflow-datasets download Oxford-IIIT Pet", group="data")
     limit: int | None = option(None, help="at most this many Pet images", group="data")
     losses: str = option("mse,perceptual", help="models to train: mse, perceptual (MSE + VGG16 features)")
@@ -199,41 +258,62 @@ class SuperresConfig(RunConfig):
     patch_size: int = option(33, help="training patch side")
     patch_stride: int = option(14, help="step between training patches")
     learning_rate: float = option(1e-3, help="Adam's learning rate", group="training")
-    max_train_seconds: float | None = option(300.0, help="training time budget per model (none: no budget)",
-                                             group="training")
-    vgg_weights: str = option("none", help="VGG16 weights of the perceptual loss: none, imagenet (a real run) or a file")
+    max_train_seconds: float | None = option(
+        300.0, help="training time budget per model (none: no budget)", group="training"
+    )
+    vgg_weights: str = option(
+        "none", help="VGG16 weights of the perceptual loss: none, imagenet (a real run) or a file"
+    )
     vgg_layer: str = option("block2_conv2", help="VGG16 layer the perceptual loss compares")
     feature_weight: float = option(1e-3, help="weight of the perceptual feature term")
 
 
-EXPERIMENTS.register("superres", Experiment(
-    name="superres", module="keras_vision.experiments.superres", config=SuperresConfig,
-    summary="SRCNN super-resolution trained with MSE and with a VGG16 perceptual loss, against bicubic (Y-PSNR/SSIM)",
-    quick={"epochs": 2, "max_train_seconds": 30.0},
-    headline=(Metric("psnr_bicubic", "bicubic PSNR (dB)", "{:.2f}"), Metric("psnr_sr", "SR PSNR (dB)", "{:.2f}"),
-              Metric("gain_db", "gain (dB)", "{:+.2f}"), Metric("ssim_sr", "SR SSIM", "{:.4f}"),
-              Metric("seconds", "seconds", "{:.0f}")),
-))
+EXPERIMENTS.register(
+    "superres",
+    Experiment(
+        name="superres",
+        module="keras_vision.experiments.superres",
+        config=SuperresConfig,
+        summary="SRCNN super-resolution trained with MSE and with a VGG16 perceptual loss, against bicubic "
+        "(Y-PSNR/SSIM)",
+        quick={"epochs": 2, "max_train_seconds": 30.0},
+        headline=(
+            Metric("psnr_bicubic", "bicubic PSNR (dB)", "{:.2f}"),
+            Metric("psnr_sr", "SR PSNR (dB)", "{:.2f}"),
+            Metric("gain_db", "gain (dB)", "{:+.2f}"),
+            Metric("ssim_sr", "SR SSIM", "{:.4f}"),
+            Metric("seconds", "seconds", "{:.0f}"),
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
 class ScratchConfig(RunConfig):
     """Options of the from-scratch comparisons: which variants, and their epochs."""
 
-    epochs: int | None = option(None, help="epochs of every variant (none: each variant's own)", minimum=1,
-                                metavar="N", group="training")
+    epochs: int | None = option(
+        None, help="epochs of every variant (none: each variant's own)", minimum=1, metavar="N", group="training"
+    )
     validation_split: float = inherit("validation_split", 0.1, base=ClassifierConfig)
     variants: str = option("", help="comma-separated variants to train (empty: all)")
 
 
 FROM_SCRATCH_HEADLINE = (ACCURACY, PARAMS, SECONDS_PER_EPOCH, EPOCHS)
 
-EXPERIMENTS.register("fashion_mnist", Experiment(
-    name="fashion_mnist", module="keras_vision.experiments.scratch:run_fashion_mnist", config=ScratchConfig,
-    summary="dense 784-128-10 vs the classic CNN on Fashion-MNIST (/255, 28x28x1, one-hot, categorical cross-entropy)",
-    quick={"epochs": 2, "train_limit": 6_000, "test_limit": 1_000},
-    headline=FROM_SCRATCH_HEADLINE, datasets=("fashion_mnist",),
-))
+EXPERIMENTS.register(
+    "fashion_mnist",
+    Experiment(
+        name="fashion_mnist",
+        module="keras_vision.experiments.scratch:run_fashion_mnist",
+        config=ScratchConfig,
+        summary="dense 784-128-10 vs the classic CNN on Fashion-MNIST (/255, 28x28x1, one-hot, categorical "
+        "cross-entropy)",
+        quick={"epochs": 2, "train_limit": 6_000, "test_limit": 1_000},
+        headline=FROM_SCRATCH_HEADLINE,
+        datasets=("fashion_mnist",),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -241,13 +321,19 @@ class Cifar10Config(ScratchConfig):
     batch_size: int = inherit("batch_size", 128)
 
 
-EXPERIMENTS.register("cifar10", Experiment(
-    name="cifar10", module="keras_vision.experiments.scratch:run_cifar10", config=Cifar10Config,
-    summary="FCN 3072-100-20-10 and 3072-512-256-10 vs a CNN (batch norm, crop + flip, weight decay, cosine LR) "
-            "on CIFAR-10",
-    quick={"epochs": 2, "train_limit": 5_000, "test_limit": 1_000},
-    headline=FROM_SCRATCH_HEADLINE, datasets=("cifar10",),
-))
+EXPERIMENTS.register(
+    "cifar10",
+    Experiment(
+        name="cifar10",
+        module="keras_vision.experiments.scratch:run_cifar10",
+        config=Cifar10Config,
+        summary="FCN 3072-100-20-10 and 3072-512-256-10 vs a CNN (batch norm, crop + flip, weight decay, cosine LR) "
+        "on CIFAR-10",
+        quick={"epochs": 2, "train_limit": 5_000, "test_limit": 1_000},
+        headline=FROM_SCRATCH_HEADLINE,
+        datasets=("cifar10",),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -256,19 +342,29 @@ class GanConfig(RunConfig):
 
     epochs: int = inherit("epochs", 6)
     batch_size: int = inherit("batch_size", 64)
-    dataset: str = option("mnist", help="the images the GANs learn (and the scorer is trained on)",
-                          choices=("mnist", "fashion_mnist"), group="data")
+    dataset: str = option(
+        "mnist",
+        help="the images the GANs learn (and the scorer is trained on)",
+        choices=("mnist", "fashion_mnist"),
+        group="data",
+    )
     variants: str = option("transpose,resize", help="comma-separated upsamplers of the generator")
     latent_dim: int = option(64, help="length of the generator's noise vector")
-    width: int = option(16, help="channels of the generator's last block (earlier blocks double it; "
-                                 "the discriminator has 2x, 4x and 8x)")
-    learning_rate: float = option(2e-3, help="Adam's peak learning rate of both networks (beta_1 = 0.5), cosine "
-                                  "decay to 0", group="training")
+    width: int = option(
+        16,
+        help="channels of the generator's last block (earlier blocks double it; the discriminator has 2x, 4x and 8x)",
+    )
+    learning_rate: float = option(
+        2e-3, help="Adam's peak learning rate of both networks (beta_1 = 0.5), cosine decay to 0", group="training"
+    )
     label_smoothing: float = option(0.1, help="one-sided label smoothing of the real targets", group="training")
     sample_count: int = option(10_000, help="generated and real test images of the final scores", metavar="N")
     epoch_sample_count: int = option(2_000, help="generated images scored after every epoch", metavar="N")
-    scorer: Path | None = option(None, help="the MNIST CNN scorer (.keras); default: trained once, cached "
-                                 "in $KERAS_HOME/keras_vision/scorers/", metavar="FILE")
+    scorer: Path | None = option(
+        None,
+        help="the MNIST CNN scorer (.keras); default: trained once, cached in $KERAS_HOME/keras_vision/scorers/",
+        metavar="FILE",
+    )
 
 
 #: Headline metrics of `gan`: judged by the dataset's classic CNN (see keras_vision.gan.scores).
@@ -282,9 +378,15 @@ GAN_HEADLINE = (
     SECONDS_PER_EPOCH,
 )
 
-EXPERIMENTS.register("gan", Experiment(
-    name="gan", module="keras_vision.experiments.gan", config=GanConfig,
-    summary="DCGAN with a transposed-convolution vs a resize+conv generator: classifier FID, labels, checkerboard",
-    quick={"epochs": 3, "train_limit": 12_000, "sample_count": 2_000, "epoch_sample_count": 1_000},
-    headline=GAN_HEADLINE, datasets=("mnist", "fashion_mnist"),
-))
+EXPERIMENTS.register(
+    "gan",
+    Experiment(
+        name="gan",
+        module="keras_vision.experiments.gan",
+        config=GanConfig,
+        summary="DCGAN with a transposed-convolution vs a resize+conv generator: classifier FID, labels, checkerboard",
+        quick={"epochs": 3, "train_limit": 12_000, "sample_count": 2_000, "epoch_sample_count": 1_000},
+        headline=GAN_HEADLINE,
+        datasets=("mnist", "fashion_mnist"),
+    ),
+)

@@ -50,35 +50,56 @@ def run(config: Cifar100Config) -> dict:
     (x_train, y_train), (x_test, y_test) = load_cifar100("fine", config.data_dir)
     x_train, y_train = take(x_train, sparse_labels(y_train), config.train_limit)
     x_test, y_test = take(x_test, sparse_labels(y_test), config.test_limit)
-    train, validation = (whole_batches(*split, config.batch_size)
-                         for split in holdout_split(x_train, y_train, config.validation_split))
+    train, validation = (
+        whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
+    )
     names = list(DATASETS.get("cifar100").class_names)
 
     strategy = get_strategy(config.strategy)
     with strategy.scope():
-        classifier = build_classifier(arch, 100, (32, 32, 3), weights=config.weights, base_size=config.image_size,
-                                      dropout=config.dropout, **arch_kwargs)
+        classifier = build_classifier(
+            arch,
+            100,
+            (32, 32, 3),
+            weights=config.weights,
+            base_size=config.image_size,
+            dropout=config.dropout,
+            **arch_kwargs,
+        )
         note = prepare_batchnorm(classifier, config.weights)
     models, histories = {}, {}
     models["feature_extraction"], histories["feature_extraction"] = head_phase(
-        config, classifier, train, validation, (x_test, y_test))
+        config, classifier, train, validation, (x_test, y_test)
+    )
     models["fine_tuning"], histories["fine_tuning"], probs = fine_tuning_phase(
-        config, strategy, classifier, train, validation, (x_test, y_test))
+        config, strategy, classifier, train, validation, (x_test, y_test)
+    )
     figures = [
-        plot_history(histories, config.run_dir / "curves.png",
-                     title=f"CIFAR-100, {config.arch} at {config.image_size}px: head on features, then fine-tuning"),
+        plot_history(
+            histories,
+            config.run_dir / "curves.png",
+            title=f"CIFAR-100, {config.arch} at {config.image_size}px: head on features, then fine-tuning",
+        ),
         plot_misclassified(x_test, y_test, probs, names, config.run_dir / "misclassified.png"),
     ]
     return {
         "models": models,
         "transfer": {
-            "arch": arch, "arch_kwargs": arch_kwargs, "weights": config.weights, "image_size": config.image_size,
+            "arch": arch,
+            "arch_kwargs": arch_kwargs,
+            "weights": config.weights,
+            "image_size": config.image_size,
             "preprocess_input": f"keras.applications {arch} preprocess_input, inside the model",
             "head_epochs": config.head_epochs_per_epoch * config.epochs,
         },
         "notes": [note],
-        "data": {"source": locate("cifar100", config.data_dir), "label_mode": "fine", "train": len(train[0]),
-                 "validation": len(validation[0]), "test": len(x_test)},
+        "data": {
+            "source": locate("cifar100", config.data_dir),
+            "label_mode": "fine",
+            "train": len(train[0]),
+            "validation": len(validation[0]),
+            "test": len(x_test),
+        },
         "figures": [str(f) for f in figures],
     }
 
@@ -94,21 +115,31 @@ def head_phase(config: Cifar100Config, classifier, train, validation, test):
     """
     start = time.perf_counter()
     cache = FeatureCache(config.run_dir / "features")
-    features = {split: extract_features(classifier, x, batch_size=config.batch_size, cache=cache)
-                for split, (x, _) in (("train", train), ("validation", validation), ("test", test))}
+    features = {
+        split: extract_features(classifier, x, batch_size=config.batch_size, cache=cache)
+        for split, (x, _) in (("train", train), ("validation", validation), ("test", test))
+    }
     extraction_seconds = time.perf_counter() - start
     start = time.perf_counter()
     head, history = train_head_on_features(
-        features["train"], train[1], num_classes=100, validation_data=(features["validation"], validation[1]),
-        epochs=config.head_epochs_per_epoch * config.epochs, batch_size=HEAD_BATCH_SIZE,
-        learning_rate=config.learning_rate, dropout=config.dropout, verbose=config.verbose,
-        run_dir=config.variant_dir("feature_extraction"), resume=config.resume,
+        features["train"],
+        train[1],
+        num_classes=100,
+        validation_data=(features["validation"], validation[1]),
+        epochs=config.head_epochs_per_epoch * config.epochs,
+        batch_size=HEAD_BATCH_SIZE,
+        learning_rate=config.learning_rate,
+        dropout=config.dropout,
+        verbose=config.verbose,
+        run_dir=config.variant_dir("feature_extraction"),
+        resume=config.resume,
     )
     timing = FitResult.timed(history, time.perf_counter() - start)
     copy_head(head, classifier)
     report = classification_report(test[1], head.predict(features["test"], batch_size=256, verbose=0))
-    record = variant_record(head, timing, report, feature_seconds=round(extraction_seconds, 2),
-                            feature_cache=repr(cache))
+    record = variant_record(
+        head, timing, report, feature_seconds=round(extraction_seconds, 2), feature_cache=repr(cache)
+    )
     return record, history
 
 
@@ -119,13 +150,29 @@ def fine_tuning_phase(config: Cifar100Config, strategy, classifier, train, valid
         `(record for metrics.json, history, test probabilities)`.
     """
     with strategy.scope():
-        setup = fine_tune(classifier, n_blocks=config.fine_tune_blocks, learning_rate=config.fine_tune_learning_rate,
-                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    print(f"\nfine-tuning {', '.join(setup.unfrozen_blocks)}: {setup.trainable_params:,} trainable "
-          f"parameters, learning rate {setup.learning_rate}")
-    result = fit(classifier, train, validation=validation, epochs=config.epochs, batch_size=config.batch_size,
-                 run_dir=config.variant_dir("fine_tuning"), resume=config.resume, verbose=config.verbose)
+        setup = fine_tune(
+            classifier,
+            n_blocks=config.fine_tune_blocks,
+            learning_rate=config.fine_tune_learning_rate,
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+    print(
+        f"\nfine-tuning {', '.join(setup.unfrozen_blocks)}: {setup.trainable_params:,} trainable "
+        f"parameters, learning rate {setup.learning_rate}"
+    )
+    result = fit(
+        classifier,
+        train,
+        validation=validation,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        run_dir=config.variant_dir("fine_tuning"),
+        resume=config.resume,
+        verbose=config.verbose,
+    )
     probs = predict_in_whole_batches(classifier, test[0])
-    record = variant_record(classifier, result, classification_report(test[1], probs),
-                            unfrozen_blocks=setup.unfrozen_blocks)
+    record = variant_record(
+        classifier, result, classification_report(test[1], probs), unfrozen_blocks=setup.unfrozen_blocks
+    )
     return record, result.history, probs

@@ -64,30 +64,42 @@ def run(config: FolderConfig) -> dict:
     x_train, y_train = take(*dataset.train, config.train_limit)
     x_test, y_test = take(*dataset.test, config.test_limit)
     if len(x_test) == 0:
-        raise UsageError(f"{config.data_dir} has no test images: put some in test/<class>/ or use "
-                         "plain class folders (20 % of each class is then held out for testing).")
+        raise UsageError(
+            f"{config.data_dir} has no test images: put some in test/<class>/ or use "
+            "plain class folders (20 % of each class is then held out for testing)."
+        )
     names = list(dataset.class_names)
     class_weight = balanced_class_weights(y_train)
-    train, validation = (whole_batches(*split, config.batch_size)
-                         for split in holdout_split(x_train, y_train, config.validation_split))
+    train, validation = (
+        whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
+    )
 
     models, histories, figures = {}, {}, []
     for arch, kwargs in specs:
         variant = variant_name(arch, kwargs)
         models[variant], histories[variant], probs = train_architecture(
-            config, variant, arch, kwargs, train, validation, (x_test, y_test), names, class_weight)
+            config, variant, arch, kwargs, train, validation, (x_test, y_test), names, class_weight
+        )
         figures += [
-            plot_confusion_matrix(np.asarray(models[variant]["confusion_matrix"]), names,
-                                  config.run_dir / f"confusion_matrix_{variant}.png"),
+            plot_confusion_matrix(
+                np.asarray(models[variant]["confusion_matrix"]),
+                names,
+                config.run_dir / f"confusion_matrix_{variant}.png",
+            ),
             plot_misclassified(x_test, y_test, probs, names, config.run_dir / f"misclassified_{variant}.png"),
         ]
-    figures.insert(0, plot_history(histories, config.run_dir / "curves.png",
-                                   title=f"{len(names)} classes from {config.data_dir}"))
+    figures.insert(
+        0, plot_history(histories, config.run_dir / "curves.png", title=f"{len(names)} classes from {config.data_dir}")
+    )
     return {
         "models": models,
         "data": {
-            "source": str(config.data_dir), "class_names": names, "image_size": [config.image_size] * 2,
-            "train": len(train[0]), "validation": len(validation[0]), "test": len(x_test),
+            "source": str(config.data_dir),
+            "class_names": names,
+            "image_size": [config.image_size] * 2,
+            "train": len(train[0]),
+            "validation": len(validation[0]),
+            "test": len(x_test),
             "train_per_class": {n: int((y_train == i).sum()) for i, n in enumerate(names)},
             "class_weight": {names[i]: round(w, 4) for i, w in class_weight.items()},
         },
@@ -114,8 +126,7 @@ def build_model(config: FolderConfig, arch: str, kwargs: dict, num_classes: int,
     Returns:
         `(model, classifier)`: the model to train and the classifier inside it.
     """
-    classifier = build_classifier(arch, num_classes, tuple(image_shape), weights=config.weights, dropout=0.2,
-                                  **kwargs)
+    classifier = build_classifier(arch, num_classes, tuple(image_shape), weights=config.weights, dropout=0.2, **kwargs)
     prepare_batchnorm(classifier, config.weights)
     if from_scratch(config.weights):
         peak = config.learning_rate
@@ -126,8 +137,9 @@ def build_model(config: FolderConfig, arch: str, kwargs: dict, num_classes: int,
     augment = augmentation_layers(translation=config.translation, zoom=config.zoom)
     model = keras.Model(inputs, classifier(augment(inputs)), name=f"{arch}_augmented")
     schedule = cosine_decay(peak, total_steps=total_steps, warmup_steps=int(config.warmup_fraction * total_steps))
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model, classifier
 
 
@@ -141,9 +153,17 @@ def train_architecture(config: FolderConfig, variant, arch, kwargs, train, valid
     with get_strategy(config.strategy).scope():
         model, _ = build_model(config, arch, kwargs, len(names), train[0].shape[1:], total_steps=steps)
     print(f"\n{variant}: {trainable_params(model):,} trainable of {model.count_params():,} parameters")
-    result = fit(model, train, validation=validation, epochs=config.epochs, batch_size=config.batch_size,
-                 run_dir=config.variant_dir(variant), resume=config.resume, class_weight=class_weight,
-                 verbose=config.verbose)
+    result = fit(
+        model,
+        train,
+        validation=validation,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        run_dir=config.variant_dir(variant),
+        resume=config.resume,
+        class_weight=class_weight,
+        verbose=config.verbose,
+    )
     probs = predict_in_whole_batches(model, test[0], batch_size=128)
     report = classification_report(test[1], probs, names)
     return variant_record(model, result, report), result.history, probs

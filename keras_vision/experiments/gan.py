@@ -23,11 +23,25 @@ def run(config: GanConfig) -> dict:
     x_test, y_test = take(x_test, y_test, config.test_limit)
     variants = tuple(v.strip() for v in config.variants.split(",") if v.strip())
     metrics = compare_upsamplers(
-        x_train, y_train, x_test, y_test, config.run_dir, dataset=config.dataset, variants=variants,
-        epochs=config.epochs, batch_size=config.batch_size, latent_dim=config.latent_dim, width=config.width,
-        learning_rate=config.learning_rate, label_smoothing=config.label_smoothing,
-        sample_count=config.sample_count, epoch_sample_count=config.epoch_sample_count,
-        scorer_path=config.scorer, resume=config.resume, verbose=config.verbose, seed=config.seed,
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        config.run_dir,
+        dataset=config.dataset,
+        variants=variants,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        latent_dim=config.latent_dim,
+        width=config.width,
+        learning_rate=config.learning_rate,
+        label_smoothing=config.label_smoothing,
+        sample_count=config.sample_count,
+        epoch_sample_count=config.epoch_sample_count,
+        scorer_path=config.scorer,
+        resume=config.resume,
+        verbose=config.verbose,
+        seed=config.seed,
     )
     metrics["data"] = {"source": locate(config.dataset, config.data_dir), "train": len(x_train), "test": len(x_test)}
     return metrics

@@ -15,12 +15,20 @@ from keras_vision.experiments.catalog import LowlightConfig
 
 
 def run(config: LowlightConfig) -> dict:
-    settings = EnhanceSettings(pool_size=config.pool_size, clip_limit=config.clip_limit,
-                               tile_grid=config.tile_grid, gamma=config.gamma)
+    settings = EnhanceSettings(
+        pool_size=config.pool_size, clip_limit=config.clip_limit, tile_grid=config.tile_grid, gamma=config.gamma
+    )
     return run_lowlight(
-        config.run_dir, real_dir=config.data_dir, samples=sample_names(config.samples), settings=settings,
-        darken_gamma=config.darken_gamma, darken_scale=config.darken_scale, darken_noise=config.darken_noise,
-        seed=config.seed, figure_rows=config.figure_rows, max_side=config.max_side,
+        config.run_dir,
+        real_dir=config.data_dir,
+        samples=sample_names(config.samples),
+        settings=settings,
+        darken_gamma=config.darken_gamma,
+        darken_scale=config.darken_scale,
+        darken_noise=config.darken_noise,
+        seed=config.seed,
+        figure_rows=config.figure_rows,
+        max_side=config.max_side,
     )
 
 
@@ -29,6 +37,8 @@ def sample_names(text: str) -> tuple[str, ...]:
     names = tuple(SAMPLE_IMAGES) if text.strip() == "all" else tuple(n.strip() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in SAMPLE_IMAGES]
     if unknown or not names:
-        raise UsageError(f"--samples takes names of embedded photographs, comma-separated, or 'all'. "
-                         f"Valid names: {', '.join(SAMPLE_IMAGES)}. Received: {text!r}.")
+        raise UsageError(
+            f"--samples takes names of embedded photographs, comma-separated, or 'all'. "
+            f"Valid names: {', '.join(SAMPLE_IMAGES)}. Received: {text!r}."
+        )
     return names

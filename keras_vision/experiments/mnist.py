@@ -47,21 +47,34 @@ def run(config: MnistConfig) -> dict:
     (config.run_dir / "summary.txt").write_text(format_layer_table(architecture) + "\n")
 
     variant_dir = config.variant_dir(VARIANT)
-    result = fit(model, train, validation=validation, epochs=config.epochs, batch_size=config.batch_size,
-                 run_dir=variant_dir, resume=config.resume, verbose=config.verbose)
+    result = fit(
+        model,
+        train,
+        validation=validation,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        run_dir=variant_dir,
+        resume=config.resume,
+        verbose=config.verbose,
+    )
     probs = model.predict(x_test, batch_size=256, verbose=0)
     report = classification_report(y_test, probs)
     figures += [
         plot_history({VARIANT: result.history}, config.run_dir / "curves.png", title="MNIST: classic CNN"),
-        plot_confusion_matrix(np.asarray(report["confusion_matrix"]), report["class_names"],
-                              config.run_dir / "confusion_matrix.png"),
+        plot_confusion_matrix(
+            np.asarray(report["confusion_matrix"]), report["class_names"], config.run_dir / "confusion_matrix.png"
+        ),
         plot_misclassified(x_test, y_test, probs, report["class_names"], config.run_dir / "misclassified.png"),
     ]
     model.save(variant_dir / "final.keras")
     return {
         "models": {VARIANT: variant_record(model, result, report)},
-        "data": {"source": locate("mnist", config.data_dir), "train": len(train[0]),
-                 "validation": len(validation[0]), "test": len(x_test)},
+        "data": {
+            "source": locate("mnist", config.data_dir),
+            "train": len(train[0]),
+            "validation": len(validation[0]),
+            "test": len(x_test),
+        },
         "architecture": architecture,
         "figures": [str(f) for f in figures],
     }

@@ -60,8 +60,9 @@ def run(config: MnistDenseNetConfig) -> dict:
     (x_train, y_train), (x_test, y_test) = load_mnist(config.data_dir)
     x_train, y_train = take(x_train[..., None], y_train, config.train_limit)
     x_test, y_test = take(x_test[..., None], y_test, config.test_limit)
-    train, validation = (whole_batches(*split, config.batch_size)
-                         for split in holdout_split(x_train, y_train, config.validation_split))
+    train, validation = (
+        whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
+    )
 
     results, histories, notes = {}, {}, []
     for variant, blocks in VARIANTS.items():
@@ -72,15 +73,21 @@ def run(config: MnistDenseNetConfig) -> dict:
     notes += [RANDOM_FROZEN_NOTE] if from_scratch(config.weights) else []
     notes.append(TIMING_NOTE)
 
-    figure = plot_history(histories, config.run_dir / "curves.png",
-                          title=f"DenseNet121 on MNIST ({config.base_size}x{config.base_size}), "
-                                f"weights={config.weights}")
+    figure = plot_history(
+        histories,
+        config.run_dir / "curves.png",
+        title=f"DenseNet121 on MNIST ({config.base_size}x{config.base_size}), weights={config.weights}",
+    )
     print("\n\n".join(notes))
     return {
         "models": results,
         "notes": notes,
-        "data": {"source": locate("mnist", config.data_dir), "train": len(train[0]),
-                 "validation": len(validation[0]), "test": len(x_test)},
+        "data": {
+            "source": locate("mnist", config.data_dir),
+            "train": len(train[0]),
+            "validation": len(validation[0]),
+            "test": len(x_test),
+        },
         "figures": [str(figure)],
     }
 
@@ -111,10 +118,20 @@ def train_variant(config: MnistDenseNetConfig, variant: str, frozen_blocks, trai
     steps = epochs_to_steps(config.epochs, num_examples=len(train[0]), batch_size=config.batch_size)
     with get_strategy(config.strategy).scope():
         model, frozen, note = build_variant(config, tuple(frozen_blocks), steps=steps)
-    print(f"\n{variant}: frozen {', '.join(frozen_blocks) or 'nothing'} "
-          f"({len(frozen)} layers), {trainable_params(model):,} trainable parameters")
-    result = fit(model, train, validation=validation, epochs=config.epochs, batch_size=config.batch_size,
-                 run_dir=config.variant_dir(variant), resume=config.resume, verbose=config.verbose)
+    print(
+        f"\n{variant}: frozen {', '.join(frozen_blocks) or 'nothing'} "
+        f"({len(frozen)} layers), {trainable_params(model):,} trainable parameters"
+    )
+    result = fit(
+        model,
+        train,
+        validation=validation,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        run_dir=config.variant_dir(variant),
+        resume=config.resume,
+        verbose=config.verbose,
+    )
     report = classification_report(test[1], predict_in_whole_batches(model, test[0]))
     record = variant_record(model, result, report, frozen_blocks=list(frozen_blocks), frozen_layers=len(frozen))
     return record, result.history, note

@@ -27,8 +27,11 @@ def variant_record(model: keras.Model, result: FitResult, report: dict | None = 
         numbers["test_accuracy"] = report["accuracy"]
         if "top5_accuracy" in report:
             numbers["top5_accuracy"] = report["top5_accuracy"]
-        numbers.update(test_loss=report.get("loss"), per_class_accuracy=report["per_class_accuracy"],
-                       confusion_matrix=report["confusion_matrix"])
+        numbers.update(
+            test_loss=report.get("loss"),
+            per_class_accuracy=report["per_class_accuracy"],
+            confusion_matrix=report["confusion_matrix"],
+        )
     numbers.update(
         params=model.count_params(),
         trainable_params=trainable_params(model),

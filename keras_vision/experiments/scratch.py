@@ -22,10 +22,18 @@ def run_cifar10(config: Cifar10Config) -> dict:
 
 def _run(dataset: str, config: ScratchConfig) -> dict:
     return train_from_scratch(
-        dataset, config.run_dir, variants=variant_names(config.variants, SCRATCH_DATASETS[dataset].variants),
-        data_dir=config.data_dir, epochs=config.epochs, batch_size=config.batch_size,
-        train_limit=config.train_limit, test_limit=config.test_limit, seed=config.seed, verbose=config.verbose,
-        resume=config.resume, validation_fraction=config.validation_split,
+        dataset,
+        config.run_dir,
+        variants=variant_names(config.variants, SCRATCH_DATASETS[dataset].variants),
+        data_dir=config.data_dir,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        train_limit=config.train_limit,
+        test_limit=config.test_limit,
+        seed=config.seed,
+        verbose=config.verbose,
+        resume=config.resume,
+        validation_fraction=config.validation_split,
     )
 
 

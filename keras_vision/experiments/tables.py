@@ -8,9 +8,9 @@ beside `metrics.json`. Plain Python: no TensorFlow.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,18 @@ SHARPNESS = Metric("sharpness", "sharpness", "{:.0f}")
 
 def result_rows(variants: Mapping[str, Mapping], headline: Sequence[Metric], *, prefix: str = "") -> list[dict]:
     """One row per variant: `{"variant": prefix + name, <metric key>: value, ...}` (None where missing)."""
-    return [{"variant": prefix + name, **{m.key: numbers.get(m.key) for m in headline}}
-            for name, numbers in variants.items() if isinstance(numbers, Mapping)]
+    return [
+        {"variant": prefix + name, **{m.key: numbers.get(m.key) for m in headline}}
+        for name, numbers in variants.items()
+        if isinstance(numbers, Mapping)
+    ]
 
 
 def format_markdown(rows: Sequence[Mapping], headline: Sequence[Metric]) -> str:
     """The rows as a GitHub markdown table, each value in its metric's format."""
     header = "| variant | " + " | ".join(m.title for m in headline) + " |"
     rule = "|---|" + "".join("---:|" for _ in headline)
-    lines = ["| " + " | ".join([str(row["variant"]), *(m.show(row[m.key]) for m in headline)]) + " |"
-             for row in rows]
+    lines = ["| " + " | ".join([str(row["variant"]), *(m.show(row[m.key]) for m in headline)]) + " |" for row in rows]
     return "\n".join([header, rule, *lines])
 
 

@@ -12,8 +12,17 @@ from keras_vision.upsample import upsampling_report
 
 
 def run(config: UpsamplingConfig) -> dict:
-    report = upsampling_report(config.run_dir, factor=config.factor, kernel_size=config.kernel_size,
-                               filters=config.filters, interpolation=config.interpolation, trials=config.trials,
-                               seed=config.seed)
-    return {**report, "models": {kind: {"checkerboard": score} for kind, score in report["checkerboard"].items()},
-            "figures": [str(config.run_dir / "upsampler_outputs.png")]}
+    report = upsampling_report(
+        config.run_dir,
+        factor=config.factor,
+        kernel_size=config.kernel_size,
+        filters=config.filters,
+        interpolation=config.interpolation,
+        trials=config.trials,
+        seed=config.seed,
+    )
+    return {
+        **report,
+        "models": {kind: {"checkerboard": score} for kind, score in report["checkerboard"].items()},
+        "figures": [str(config.run_dir / "upsampler_outputs.png")],
+    }

@@ -81,16 +81,26 @@ class DCGAN(keras.Model):
         seed: Seed of the noise drawn in each step. Defaults to `0`.
     """
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, *, label_smoothing: float = 0.0,
-                 ema_decay: float = 0.999, seed: int = 0, **kwargs):
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        label_smoothing: float = 0.0,
+        ema_decay: float = 0.999,
+        seed: int = 0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if not 0 <= label_smoothing < 0.5:
             raise ValueError(f"`label_smoothing` must be in [0, 0.5). Received: label_smoothing={label_smoothing!r}.")
         if not 0 <= ema_decay < 1:
             raise ValueError(f"`ema_decay` must be in [0, 1) (0: no average). Received: ema_decay={ema_decay!r}.")
         if tuple(generator.output_shape[1:]) != tuple(discriminator.input_shape[1:]):
-            raise ValueError(f"The generator makes images of shape {generator.output_shape[1:]} but the "
-                             f"discriminator takes {discriminator.input_shape[1:]}: they must agree.")
+            raise ValueError(
+                f"The generator makes images of shape {generator.output_shape[1:]} but the "
+                f"discriminator takes {discriminator.input_shape[1:]}: they must agree."
+            )
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.input_shape[-1])
@@ -149,16 +159,25 @@ class DCGAN(keras.Model):
             for average, weight in zip(self.ema_generator.weights, self.generator.weights):
                 average.assign(decay * average + (1.0 - decay) * ops.cast(weight, average.dtype))
 
-        values = {"d_loss": d_loss, "g_loss": g_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
-                  "d_fake": ops.mean(ops.sigmoid(fake_logits))}
+        values = {
+            "d_loss": d_loss,
+            "g_loss": g_loss,
+            "d_real": ops.mean(ops.sigmoid(real_logits)),
+            "d_fake": ops.mean(ops.sigmoid(fake_logits)),
+        }
         for key, value in values.items():
             self.trackers[key].update_state(value)
         return {key: tracker.result() for key, tracker in self.trackers.items()}
 
     def get_config(self):
-        return {**super().get_config(), "generator": keras.saving.serialize_keras_object(self.generator),
-                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-                "label_smoothing": self.label_smoothing, "ema_decay": self.ema_decay, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "label_smoothing": self.label_smoothing,
+            "ema_decay": self.ema_decay,
+            "seed": self.seed,
+        }
 
     @classmethod
     def from_config(cls, config):

@@ -65,8 +65,10 @@ def build_generator(
     height, width, channels = _check_image_shape(image_shape)
     factor = 2 ** len(filters)
     if height % factor or width % factor:
-        raise ValueError(f"`image_shape` {tuple(image_shape)}: height and width must be divisible by "
-                         f"2 ** len(filters) = {factor}. Received: filters={tuple(filters)}.")
+        raise ValueError(
+            f"`image_shape` {tuple(image_shape)}: height and width must be divisible by "
+            f"2 ** len(filters) = {factor}. Received: filters={tuple(filters)}."
+        )
     noise = keras.Input(shape=(latent_dim,), name="noise")
     x = layers.Dense(height // factor * width // factor * base_filters, use_bias=False, name="project_dense")(noise)
     x = layers.BatchNormalization(name="project_bn")(x)
@@ -137,8 +139,10 @@ class MinibatchStddev(layers.Layer):
 
 def _check_image_shape(image_shape) -> tuple[int, int, int]:
     if len(image_shape) != 3 or any(not isinstance(s, int) or s < 1 for s in image_shape):
-        raise ValueError(f"`image_shape` must be (height, width, channels) of positive integers, e.g. (28, 28, 1). "
-                         f"Received: image_shape={image_shape!r}.")
+        raise ValueError(
+            f"`image_shape` must be (height, width, channels) of positive integers, e.g. (28, 28, 1). "
+            f"Received: image_shape={image_shape!r}."
+        )
     return tuple(image_shape)
 
 

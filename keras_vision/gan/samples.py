@@ -25,14 +25,15 @@ def tile_grid(images, *, cols: int = 8, pad: int = 2) -> np.ndarray:
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3 or len(images) == 0:
-        raise ValueError(f"`images` must be a non-empty batch (N, H, W) or (N, H, W, 1). "
-                         f"Received: shape {images.shape}.")
+        raise ValueError(
+            f"`images` must be a non-empty batch (N, H, W) or (N, H, W, 1). Received: shape {images.shape}."
+        )
     n, h, w = images.shape
     rows = -(-n // cols)
     grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad), 0.5, np.float32)
     for index, image in enumerate(images):
         r, c = divmod(index, cols)
-        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = image
+        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = image
     return (np.clip(grid, 0, 1) * 255).round().astype(np.uint8)
 
 
@@ -59,8 +60,11 @@ def write_gif(frames: list[str | Path], path: str | Path, *, seconds_per_frame: 
 
 def epoch_frames(folder: str | Path) -> list[Path]:
     """The `epoch_NNN.png` files of `folder`, in epoch order."""
-    found = [(int(m.group(1)), p) for p in Path(folder).glob("epoch_*.png")
-             if (m := re.fullmatch(r"epoch_(\d+)\.png", p.name))]
+    found = [
+        (int(m.group(1)), p)
+        for p in Path(folder).glob("epoch_*.png")
+        if (m := re.fullmatch(r"epoch_(\d+)\.png", p.name))
+    ]
     return [p for _, p in sorted(found)]
 
 

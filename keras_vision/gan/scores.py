@@ -40,8 +40,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_vision.models import build_classic_cnn
 from keras_vision.gan.samples import to_unit
+from keras_vision.models import build_classic_cnn
 from keras_vision.upsample import checkerboard_energy
 
 #: The classifier layer whose activations are the features (the classic CNN's Dense(128)).
@@ -81,8 +81,10 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     sigma1, sigma2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
     d = mu1.shape[0]
     if mu2.shape != (d,) or sigma1.shape != (d, d) or sigma2.shape != (d, d):
-        raise ValueError(f"Means must be (D,) and covariances (D, D) with the same D. Received: mu1 {mu1.shape}, "
-                         f"sigma1 {sigma1.shape}, mu2 {mu2.shape}, sigma2 {sigma2.shape}.")
+        raise ValueError(
+            f"Means must be (D,) and covariances (D, D) with the same D. Received: mu1 {mu1.shape}, "
+            f"sigma1 {sigma1.shape}, mu2 {mu2.shape}, sigma2 {sigma2.shape}."
+        )
     root1 = _psd_sqrt(sigma1)
     inner = np.linalg.eigvalsh((root1 @ sigma2 @ root1 + (root1 @ sigma2 @ root1).T) / 2)
     trace_sqrt = np.sum(np.sqrt(np.clip(inner, 0, None)))
@@ -137,13 +139,15 @@ class Scorer:
     test_accuracy: float | None = None
 
     @classmethod
-    def from_classifier(cls, classifier: keras.Model, **kwargs) -> "Scorer":
+    def from_classifier(cls, classifier: keras.Model, **kwargs) -> Scorer:
         """Wraps a softmax classifier that has a layer named `fc1` (the features)."""
         try:
             features = classifier.get_layer(FEATURE_LAYER).output
         except ValueError:
-            raise ValueError(f"The classifier {classifier.name!r} has no layer {FEATURE_LAYER!r} to take features "
-                             f"from; use keras_vision.models.build_classic_cnn.") from None
+            raise ValueError(
+                f"The classifier {classifier.name!r} has no layer {FEATURE_LAYER!r} to take features "
+                f"from; use keras_vision.models.build_classic_cnn."
+            ) from None
         return cls(keras.Model(classifier.inputs, [features, classifier.output], name="scorer"), **kwargs)
 
     def __call__(self, images, batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
@@ -162,8 +166,15 @@ def scorer_path(dataset: str, train_count: int, epochs: int) -> Path:
     return home / "keras_vision" / "scorers" / f"{dataset}_{train_count}x{epochs}_classic_cnn.keras"
 
 
-def load_scorer(dataset: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], *,
-                path: str | Path | None = None, epochs: int = 2, seed: int = 0) -> Scorer:
+def load_scorer(
+    dataset: str,
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    *,
+    path: str | Path | None = None,
+    epochs: int = 2,
+    seed: int = 0,
+) -> Scorer:
     """The classic CNN of `dataset` as a `Scorer`: loaded from `path` if it exists, else trained and saved there.
 
     Args:
@@ -238,8 +249,10 @@ def inner_features(generator: keras.Model, noise, *, batch_size: int = 250) -> n
     """
     last = last_upsampler(generator)
     if last is None:
-        raise ValueError(f"{generator.name} has no upsampling block (a layer named block<N>_conv); build it with "
-                         "keras_vision.gan.build_generator.")
+        raise ValueError(
+            f"{generator.name} has no upsampling block (a layer named block<N>_conv); build it with "
+            "keras_vision.gan.build_generator."
+        )
     noise = np.asarray(noise, np.float32)
     if noise.ndim != 2 or len(noise) == 0:
         raise ValueError(f"`noise` must be (N, latent_dim) with N >= 1. Received: shape {noise.shape}.")
@@ -274,8 +287,16 @@ class EpochScores(keras.callbacks.Callback):
         seed: Seed of the noise. Defaults to `0`.
     """
 
-    def __init__(self, scorer: Scorer, reference_features, path: str | Path, *, count: int = 2000,
-                 inner_count: int = 500, seed: int = 0):
+    def __init__(
+        self,
+        scorer: Scorer,
+        reference_features,
+        path: str | Path,
+        *,
+        count: int = 2000,
+        inner_count: int = 500,
+        seed: int = 0,
+    ):
         super().__init__()
         self.scorer, self.reference, self.path = scorer, reference_features, Path(path)
         self.count, self.inner_count, self.seed = count, inner_count, seed
@@ -294,8 +315,9 @@ class EpochScores(keras.callbacks.Callback):
         lines = self.path.read_text().split() if self.path.exists() else []
         if lines and lines[0].split(",") != header:  # another version's columns: rewrite them by name
             old = lines[0].split(",")
-            lines = [",".join(header)] + [",".join(dict(zip(old, line.split(","))).get(key, "") for key in header)
-                                          for line in lines[1:]]
+            lines = [",".join(header)] + [
+                ",".join(dict(zip(old, line.split(","))).get(key, "") for key in header) for line in lines[1:]
+            ]
             self.path.write_text("\n".join(lines) + "\n")
         with self.path.open("a") as handle:
             if not lines:
@@ -310,5 +332,7 @@ def read_scores(path: str | Path) -> dict[str, list[float]]:
         return {}
     lines = path.read_text().split()
     header, rows = lines[0].split(","), [line.split(",") for line in lines[1:]]
-    return {key: [float(row[i]) if i < len(row) and row[i] else float("nan") for row in rows]
-            for i, key in enumerate(header)}
+    return {
+        key: [float(row[i]) if i < len(row) and row[i] else float("nan") for row in rows]
+        for i, key in enumerate(header)
+    }

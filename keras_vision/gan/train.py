@@ -10,8 +10,8 @@ checkerboard figure. The `gan` experiment is a thin wrapper around it.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import keras
 import numpy as np
@@ -21,8 +21,15 @@ from keras_vision.evaluation import plot_history, plot_image_grid
 from keras_vision.gan.dcgan import DCGAN
 from keras_vision.gan.models import build_discriminator, build_generator
 from keras_vision.gan.samples import SampleGrids, tile_grid, to_unit
-from keras_vision.gan.scores import (EpochScores, Scorer, inner_features, load_scorer, read_scores, real_floor,
-                                     sample_scores)
+from keras_vision.gan.scores import (
+    EpochScores,
+    Scorer,
+    inner_features,
+    load_scorer,
+    read_scores,
+    real_floor,
+    sample_scores,
+)
 from keras_vision.training import FitResult, cosine_decay, fit, read_history_csv
 from keras_vision.upsample import UPSAMPLERS, checkerboard_energy, phase_pattern
 
@@ -39,9 +46,17 @@ def to_signed(images) -> np.ndarray:
     return images / 127.5 - 1.0
 
 
-def build_dcgan(upsampler: str, image_shape=(28, 28, 1), *, latent_dim: int = 64, width: int = 16,
-                learning_rate: float = 2e-3, total_steps: int | None = None, label_smoothing: float = 0.1,
-                seed: int = 0) -> DCGAN:
+def build_dcgan(
+    upsampler: str,
+    image_shape=(28, 28, 1),
+    *,
+    latent_dim: int = 64,
+    width: int = 16,
+    learning_rate: float = 2e-3,
+    total_steps: int | None = None,
+    label_smoothing: float = 0.1,
+    seed: int = 0,
+) -> DCGAN:
     """A compiled `DCGAN` with the course's generator (`upsampler`) and discriminator.
 
     Args:
@@ -67,22 +82,41 @@ def build_dcgan(upsampler: str, image_shape=(28, 28, 1), *, latent_dim: int = 64
         seed: Seed of the weights and of the training noise. Defaults to `0`.
     """
     keras.utils.set_random_seed(seed)
-    generator = build_generator(latent_dim, upsampler=upsampler, image_shape=tuple(image_shape),
-                                filters=(2 * width, width), base_filters=4 * width)
-    discriminator = build_discriminator(tuple(image_shape), filters=(2 * width, 4 * width, 8 * width), dropout=0.0,
-                                        minibatch_stddev=True)
+    generator = build_generator(
+        latent_dim,
+        upsampler=upsampler,
+        image_shape=tuple(image_shape),
+        filters=(2 * width, width),
+        base_filters=4 * width,
+    )
+    discriminator = build_discriminator(
+        tuple(image_shape), filters=(2 * width, 4 * width, 8 * width), dropout=0.0, minibatch_stddev=True
+    )
     gan = DCGAN(generator, discriminator, label_smoothing=label_smoothing, seed=seed, name=f"dcgan_{upsampler}")
+
     def rate():  # a schedule object of its own for each optimizer
         return cosine_decay(learning_rate, total_steps=total_steps) if total_steps else learning_rate
 
-    gan.compile(d_optimizer=keras.optimizers.Adam(rate(), beta_1=0.5),
-                g_optimizer=keras.optimizers.Adam(rate(), beta_1=0.5))
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(rate(), beta_1=0.5), g_optimizer=keras.optimizers.Adam(rate(), beta_1=0.5)
+    )
     return gan
 
 
-def train_dcgan(gan: DCGAN, images, run_dir: str | Path, *, epochs: int, batch_size: int = 64,
-                scorer: Scorer | None = None, reference_features=None, score_count: int = 2000,
-                resume: bool = False, verbose: str = "auto", seed: int = 0) -> FitResult:
+def train_dcgan(
+    gan: DCGAN,
+    images,
+    run_dir: str | Path,
+    *,
+    epochs: int,
+    batch_size: int = 64,
+    scorer: Scorer | None = None,
+    reference_features=None,
+    score_count: int = 2000,
+    resume: bool = False,
+    verbose: str = "auto",
+    seed: int = 0,
+) -> FitResult:
     """Trains `gan` on `images` (N, H, W, C) in [-1, 1] through `keras_vision.training.fit`.
 
     `run_dir` gets what `fit` writes (history with `d_loss`, `g_loss`, `d_real`, `d_fake`;
@@ -102,18 +136,38 @@ def train_dcgan(gan: DCGAN, images, run_dir: str | Path, *, epochs: int, batch_s
     callbacks = [SampleGrids(noise, run_dir / "samples")]
     if scorer is not None:
         callbacks.append(EpochScores(scorer, reference_features, scores_csv, count=score_count, seed=seed + 2))
-    dataset = (tf.data.Dataset.from_tensor_slices(np.asarray(images, np.float32))
-               .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-               .batch(batch_size, drop_remainder=True).prefetch(2))
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(np.asarray(images, np.float32))
+        .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size, drop_remainder=True)
+        .prefetch(2)
+    )
     return fit(gan, dataset, epochs=epochs, run_dir=run_dir, resume=resume, callbacks=callbacks, verbose=verbose)
 
 
-def compare_upsamplers(train_images, train_labels, test_images, test_labels, out_dir: str | Path, *,
-                       dataset: str = "mnist", variants: Sequence[str] = ("transpose", "resize"), epochs: int = 6,
-                       batch_size: int = 64, latent_dim: int = 64, width: int = 16, learning_rate: float = 2e-3,
-                       label_smoothing: float = 0.1, sample_count: int = 10_000, epoch_sample_count: int = 2000,
-                       scorer_path: str | Path | None = None, scorer_epochs: int = 2, resume: bool = False,
-                       verbose: str = "auto", seed: int = 0) -> dict:
+def compare_upsamplers(
+    train_images,
+    train_labels,
+    test_images,
+    test_labels,
+    out_dir: str | Path,
+    *,
+    dataset: str = "mnist",
+    variants: Sequence[str] = ("transpose", "resize"),
+    epochs: int = 6,
+    batch_size: int = 64,
+    latent_dim: int = 64,
+    width: int = 16,
+    learning_rate: float = 2e-3,
+    label_smoothing: float = 0.1,
+    sample_count: int = 10_000,
+    epoch_sample_count: int = 2000,
+    scorer_path: str | Path | None = None,
+    scorer_epochs: int = 2,
+    resume: bool = False,
+    verbose: str = "auto",
+    seed: int = 0,
+) -> dict:
     """Trains one DCGAN per upsampler on the same images and scores them with the dataset's classic CNN.
 
     Args:
@@ -145,8 +199,14 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
     unit = lambda x: to_unit(to_signed(x))  # noqa: E731 - uint8 -> [0, 1] with a channel axis
     x_train, x_test = unit(train_images), unit(test_images)
     start = time.perf_counter()
-    scorer = load_scorer(dataset, (x_train, np.asarray(train_labels)), (x_test, np.asarray(test_labels)),
-                         path=scorer_path, epochs=scorer_epochs, seed=seed)
+    scorer = load_scorer(
+        dataset,
+        (x_train, np.asarray(train_labels)),
+        (x_test, np.asarray(test_labels)),
+        path=scorer_path,
+        epochs=scorer_epochs,
+        seed=seed,
+    )
     scorer_seconds = time.perf_counter() - start
     count = min(sample_count, len(x_test))
     reference, _ = scorer(x_test[:count])
@@ -154,14 +214,32 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
     floor = real_floor(scorer, x_train, x_test, count, seed=seed)
     models, grids, curves, checker = {}, {}, {}, {}
     for name in variants:
-        gan = build_dcgan(name, x_train.shape[1:], latent_dim=latent_dim, width=width, learning_rate=learning_rate,
-                          total_steps=epochs * (len(x_train) // batch_size), label_smoothing=label_smoothing, seed=seed)
+        gan = build_dcgan(
+            name,
+            x_train.shape[1:],
+            latent_dim=latent_dim,
+            width=width,
+            learning_rate=learning_rate,
+            total_steps=epochs * (len(x_train) // batch_size),
+            label_smoothing=label_smoothing,
+            seed=seed,
+        )
         run_dir = out_dir / name
         result = finished_variant(gan, run_dir) if resume else None
         if result is None:
-            result = train_dcgan(gan, to_signed(train_images), run_dir, epochs=epochs, batch_size=batch_size,
-                                 scorer=scorer, reference_features=epoch_reference, score_count=epoch_sample_count,
-                                 resume=resume, verbose=verbose, seed=seed)
+            result = train_dcgan(
+                gan,
+                to_signed(train_images),
+                run_dir,
+                epochs=epochs,
+                batch_size=batch_size,
+                scorer=scorer,
+                reference_features=epoch_reference,
+                score_count=epoch_sample_count,
+                resume=resume,
+                verbose=verbose,
+                seed=seed,
+            )
             (run_dir / "fit_seconds.txt").write_text(f"{result.seconds}\n")
         noise = np.random.default_rng(seed + 3).normal(size=(count, gan.latent_dim)).astype("float32")
         samples = to_unit(gan.generate(noise))
@@ -171,10 +249,14 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
             **sample_scores(scorer, samples, reference),
             "inner_checkerboard": checkerboard_energy(inner, 2),
             "fid_first_epoch": per_epoch.get("fid", [None])[0],
-            "params": gan.generator.count_params(), "discriminator_params": gan.discriminator.count_params(),
-            "seconds": round(result.seconds, 2), "seconds_per_epoch": round(result.seconds_per_epoch, 2),
+            "params": gan.generator.count_params(),
+            "discriminator_params": gan.discriminator.count_params(),
+            "seconds": round(result.seconds, 2),
+            "seconds_per_epoch": round(result.seconds_per_epoch, 2),
             "seconds_per_step": round(result.seconds_per_epoch / max(len(x_train) // batch_size, 1), 4),
-            "epochs": result.epochs, "history": result.history, "scores_per_epoch": per_epoch,
+            "epochs": result.epochs,
+            "history": result.history,
+            "scores_per_epoch": per_epoch,
         }
         models[name]["fid_over_floor"] = models[name]["fid"] / max(floor["fid"], 1e-12)
         grids[name], checker[name] = samples[:64], (samples[:16], inner[:16])
@@ -182,17 +264,27 @@ def compare_upsamplers(train_images, train_labels, test_images, test_labels, out
         gan.sampler.save(run_dir / "generator.keras")
     drawn = [m for m in CURVES if all(m in c for c in curves.values())]  # a run resumed from an older version
     figures = [
-        plot_image_grid([tile_grid(grids[n]) for n in variants], out_dir / "final_samples.png",
-                        titles=[f"{n}: FID {models[n]['fid']:.2f}" for n in variants], cols=len(variants)),
+        plot_image_grid(
+            [tile_grid(grids[n]) for n in variants],
+            out_dir / "final_samples.png",
+            titles=[f"{n}: FID {models[n]['fid']:.2f}" for n in variants],
+            cols=len(variants),
+        ),
         plot_history(curves, out_dir / "curves.png", metrics=drawn, title=f"DCGAN on {dataset}: losses and scores"),
-        plot_checkerboard(checker, {n: (models[n]["checkerboard"], models[n]["inner_checkerboard"]) for n in variants},
-                          out_dir / "checkerboard.png"),
+        plot_checkerboard(
+            checker,
+            {n: (models[n]["checkerboard"], models[n]["inner_checkerboard"]) for n in variants},
+            out_dir / "checkerboard.png",
+        ),
     ]
     return {
         "models": models,
         "real": {**floor, "count": count},
-        "scorer": {"path": str(scorer.path), "test_accuracy": scorer.test_accuracy,
-                   "seconds": round(scorer_seconds, 2)},
+        "scorer": {
+            "path": str(scorer.path),
+            "test_accuracy": scorer.test_accuracy,
+            "seconds": round(scorer_seconds, 2),
+        },
         "figures": [str(f) for f in figures],
     }
 
@@ -210,8 +302,9 @@ def finished_variant(gan: DCGAN, run_dir: Path) -> FitResult | None:
     return FitResult.timed(read_history_csv(run_dir / "history.csv"), float(seconds.read_text()))
 
 
-def plot_checkerboard(samples: dict[str, tuple[np.ndarray, np.ndarray]], energies: dict[str, tuple[float, float]],
-                      path: str | Path) -> Path:
+def plot_checkerboard(
+    samples: dict[str, tuple[np.ndarray, np.ndarray]], energies: dict[str, tuple[float, float]], path: str | Path
+) -> Path:
     """Per variant, one row: a sample and its stride-2 phase pattern, then the same inside the generator.
 
     `samples[name]` is `(images, inner)`: a few samples (N, H, W, 1) and the output of the last
@@ -222,24 +315,34 @@ def plot_checkerboard(samples: dict[str, tuple[np.ndarray, np.ndarray]], energie
     texture means a larger share of checkerboard. The inner column shows the channel with the
     largest share.
     """
+
     def pattern(images):
         centred = images - images.mean(axis=(1, 2), keepdims=True)
         mean = phase_pattern(images, 2).mean(axis=0)[6:22, 6:22, 0]
         return (mean - mean.mean()) / max(float(np.sqrt(np.mean(centred**2))), 1e-12)
 
     strongest = {name: int(np.argmax(_channel_shares(inner))) for name, (_, inner) in samples.items()}
-    patterns = {name: (pattern(images), pattern(inner[..., [strongest[name]]]))
-                for name, (images, inner) in samples.items()}
+    patterns = {
+        name: (pattern(images), pattern(inner[..., [strongest[name]]])) for name, (images, inner) in samples.items()
+    }
     scales = [max(max(float(np.abs(p[k]).max()) for p in patterns.values()), 1e-12) for k in (0, 1)]
     pictures, titles = [], []
     for name, (images, inner) in samples.items():
         channel = inner[0, 6:22, 6:22, strongest[name]]
         span = max(float(channel.max() - channel.min()), 1e-12)
-        pictures += [np.clip(images[0, 6:22, 6:22, 0], 0, 1), 0.5 + patterns[name][0] / (2 * scales[0]),
-                     (channel - channel.min()) / span, 0.5 + patterns[name][1] / (2 * scales[1])]
+        pictures += [
+            np.clip(images[0, 6:22, 6:22, 0], 0, 1),
+            0.5 + patterns[name][0] / (2 * scales[0]),
+            (channel - channel.min()) / span,
+            0.5 + patterns[name][1] / (2 * scales[1]),
+        ]
         sample_energy, inner_energy = energies[name]
-        titles += [f"{name}: sample", f"its 2x2 pattern\nE = {sample_energy:.2g}",
-                   f"last upsampler,\nchannel {strongest[name]}", f"its 2x2 pattern\nE (all) = {inner_energy:.2g}"]
+        titles += [
+            f"{name}: sample",
+            f"its 2x2 pattern\nE = {sample_energy:.2g}",
+            f"last upsampler,\nchannel {strongest[name]}",
+            f"its 2x2 pattern\nE (all) = {inner_energy:.2g}",
+        ]
     return plot_image_grid(pictures, path, titles=titles, cols=4)
 
 

@@ -47,35 +47,53 @@ def grade_parser() -> argparse.ArgumentParser:
     from keras_vision.grading.formats import FORMATS
 
     parser = argparse.ArgumentParser(
-        prog="python -m keras_vision.grade", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        prog="python -m keras_vision.grade",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Grade exercise files with the graded tests. Student code runs in worker processes "
-                    "with time, memory and output limits; scores are computed elsewhere.",
+        "with time, memory and output limits; scores are computed elsewhere.",
         epilog="Other commands: `python -m keras_vision.grade generate [--check]` writes exercises/ from "
-               "solutions/; `python -m keras_vision.grade handout --out DIR` writes the student copy.",
+        "solutions/; `python -m keras_vision.grade handout --out DIR` writes the student copy.",
     )
     what = parser.add_argument_group("what to grade")
-    what.add_argument("--target", default=targets.default_target(),
-                      help="exercises, solutions, a folder of exNN_<topic>.py files, one such file, "
-                           "or a folder of submission folders (batch)")
-    what.add_argument("--batch", action="store_true", help="treat TARGET as a folder of submissions "
-                      "(detected automatically when it holds no exercise file itself)")
+    what.add_argument(
+        "--target",
+        default=targets.default_target(),
+        help="exercises, solutions, a folder of exNN_<topic>.py files, one such file, "
+        "or a folder of submission folders (batch)",
+    )
+    what.add_argument(
+        "--batch",
+        action="store_true",
+        help="treat TARGET as a folder of submissions (detected automatically when it holds no exercise file itself)",
+    )
     what.add_argument("--tests", type=Path, default=targets.graded_tests_dir(), help="the graded tests")
-    what.add_argument("--modules", type=lambda text: tuple(m.strip() for m in text.split(",") if m.strip()),
-                      help="grade only these modules, comma-separated (one assignment), e.g. ex01_convolutions; "
-                           "default: every module with graded tests")
+    what.add_argument(
+        "--modules",
+        type=lambda text: tuple(m.strip() for m in text.split(",") if m.strip()),
+        help="grade only these modules, comma-separated (one assignment), e.g. ex01_convolutions; "
+        "default: every module with graded tests",
+    )
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=FORMATS.names(), default="table")
-    output.add_argument("--out", type=Path, help="output file (a folder in batch mode; default: stdout, "
-                        "or ./grades in batch mode)")
-    output.add_argument("--reveal-hidden", action="store_true",
-                        help="show the failure messages of hidden tests in the table (instructors)")
+    output.add_argument(
+        "--out", type=Path, help="output file (a folder in batch mode; default: stdout, or ./grades in batch mode)"
+    )
+    output.add_argument(
+        "--reveal-hidden",
+        action="store_true",
+        help="show the failure messages of hidden tests in the table (instructors)",
+    )
     limits = parser.add_argument_group("limits")
     limits.add_argument("--timeout", type=positive(float), default=20.0, help="seconds of student code per test")
     limits.add_argument("--memory-mb", type=positive(int), default=3072, help="memory of a worker, MiB")
     limits.add_argument("--jobs", type=positive(int), default=1, help="submissions graded in parallel (batch mode)")
-    limits.add_argument("--sandbox", choices=SANDBOX_NAMES, default="auto",
-                        help="where student code runs: bwrap (bubblewrap namespaces), none (a plain subprocess: "
-                             "only for code you trust), or auto (bwrap; none only for the local exercises/)")
+    limits.add_argument(
+        "--sandbox",
+        choices=SANDBOX_NAMES,
+        default="auto",
+        help="where student code runs: bwrap (bubblewrap namespaces), none (a plain subprocess: "
+        "only for code you trust), or auto (bwrap; none only for the local exercises/)",
+    )
     return parser
 
 
@@ -101,8 +119,9 @@ def check_modules(modules: tuple[str, ...] | None, tests_dir: Path) -> None:
     known = sorted({targets.module_of_test_file(f) for f in targets.graded_test_files(tests_dir)})
     unknown = [m for m in modules or () if m not in known]
     if unknown:
-        raise targets.TargetError(f"No graded tests for module(s) {', '.join(unknown)} in {tests_dir}. "
-                                  f"Valid modules: {', '.join(known)}.")
+        raise targets.TargetError(
+            f"No graded tests for module(s) {', '.join(unknown)} in {tests_dir}. Valid modules: {', '.join(known)}."
+        )
 
 
 def positive(kind):
@@ -122,9 +141,11 @@ def positive(kind):
 
 
 def generate_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m keras_vision.grade generate",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                                     description="Write exercises/ from the marked regions of solutions/.")
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_vision.grade generate",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Write exercises/ from the marked regions of solutions/.",
+    )
     parser.add_argument("--solutions", type=Path, default=targets.repo_root() / "solutions")
     parser.add_argument("--exercises", type=Path, default=targets.repo_root() / "exercises")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when exercises/ is out of date")
@@ -132,8 +153,10 @@ def generate_parser() -> argparse.ArgumentParser:
 
 
 def handout_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m keras_vision.grade handout",
-                                     description="Write the student copy: library, exercises, visible tests, manifest.")
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_vision.grade handout",
+        description="Write the student copy: library, exercises, visible tests, manifest.",
+    )
     parser.add_argument("--out", type=Path, required=True, help="destination folder")
     parser.add_argument("--force", action="store_true", help="replace DIR if it exists")
     return parser
@@ -147,8 +170,13 @@ def run_grade(options) -> int:
     if not targets.graded_test_files(options.tests):
         raise targets.TargetError(f"No graded tests (test_exNN_*.py) in {options.tests}. Pass --tests DIR.")
     check_modules(options.modules, options.tests)
-    grading = GradingOptions(options.tests, timeout=options.timeout, memory_mb=options.memory_mb,
-                             modules=options.modules, sandbox=choose_sandbox(options.sandbox, target))
+    grading = GradingOptions(
+        options.tests,
+        timeout=options.timeout,
+        memory_mb=options.memory_mb,
+        modules=options.modules,
+        sandbox=choose_sandbox(options.sandbox, target),
+    )
     render = formats.FORMATS.get(options.format)
     extra = {"reveal_hidden": options.reveal_hidden} if options.format == "table" else {}
     if options.batch or targets.is_batch(target):
@@ -170,7 +198,11 @@ def run_grade(options) -> int:
             print(f"{result.submission}: {formats._points(result.score)} / {formats._points(result.max_score)}{note}")
         print(f"Wrote {out / 'gradebook.csv'} and {len(results)} result files in {out}.")
         return 0
-    name = options.target if options.target in targets.NAMED_TARGETS else (target.stem if target.is_file() else target.name)
+    name = (
+        options.target
+        if options.target in targets.NAMED_TARGETS
+        else (target.stem if target.is_file() else target.name)
+    )
     result = grade_submission(target, grading, name=name)
     text = render(result, **extra)
     if options.out:
@@ -187,12 +219,17 @@ def run_generate(options) -> int:
     differences = generate_exercises(options.solutions, options.exercises, check=options.check)
     if options.check:
         if differences:
-            print("Exercises are out of date; run `python -m keras_vision.grade generate`:\n  "
-                  + "\n  ".join(differences), file=sys.stderr)
+            print(
+                "Exercises are out of date; run `python -m keras_vision.grade generate`:\n  "
+                + "\n  ".join(differences),
+                file=sys.stderr,
+            )
             return 1
         print(f"{options.exercises} matches {options.solutions}.")
         return 0
-    print(f"Wrote {options.exercises}." + (f" Updated: {'; '.join(differences)}." if differences else " Nothing changed."))
+    print(
+        f"Wrote {options.exercises}." + (f" Updated: {'; '.join(differences)}." if differences else " Nothing changed.")
+    )
     return 0
 
 

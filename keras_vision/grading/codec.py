@@ -104,7 +104,7 @@ def decode(tree: Any, depth: int = 0) -> Any:
         return [decode(item, depth + 1) for item in tree]
     if not isinstance(tree, dict) or len(tree) != 1:
         raise CodecError(f"Expected a tagged value like {{'$ndarray': ...}}. Received: {str(tree)[:80]}.")
-    (tag, body), = tree.items()
+    ((tag, body),) = tree.items()
     if tag == "$ndarray":
         return _text_to_array(body)
     if tag == "$npscalar":
@@ -163,9 +163,7 @@ def _hashable(key: Any) -> Any:
 
 
 def _is_keras_model(value: Any) -> bool:
-    return any(
-        cls.__module__.startswith("keras") and cls.__name__ == "Model" for cls in type(value).__mro__
-    )
+    return any(cls.__module__.startswith("keras") and cls.__name__ == "Model" for cls in type(value).__mro__)
 
 
 def _model_to_tree(model) -> dict:
@@ -183,7 +181,10 @@ def _tree_to_model(body: Any):
         model = keras.models.model_from_json(body["config"])
     except Exception as error:
         raise CodecError(f"The model could not be rebuilt from its configuration: {error}") from None
-    weights = [_text_to_array(w.get("$ndarray")) if isinstance(w, dict) else None for w in _as_list(body.get("weights", []), "weights")]
+    weights = [
+        _text_to_array(w.get("$ndarray")) if isinstance(w, dict) else None
+        for w in _as_list(body.get("weights", []), "weights")
+    ]
     if weights:
         try:
             model.set_weights(weights)
@@ -213,8 +214,10 @@ def check_builtin_classes(config: Any) -> None:
         return
     if "class_name" in config:
         module, name = config.get("module"), str(config.get("class_name"))
-        builtin = module is None and name.startswith("__") or (
-            isinstance(module, str) and (module == "keras" or module.startswith("keras.") or module == "builtins")
+        builtin = (
+            module is None
+            and name.startswith("__")
+            or (isinstance(module, str) and (module == "keras" or module.startswith("keras.") or module == "builtins"))
         )
         if not builtin:
             raise CodecError(

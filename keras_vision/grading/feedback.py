@@ -62,8 +62,10 @@ def first_layer_difference(model, reference) -> str | None:
         differs, or None when every layer matches.
     """
     if not getattr(model, "built", True) or _output_shape_or_none(model) is None:
-        return ("Your model has no input shape, so its layers have no output shapes: start it with "
-                f"keras.Input(shape={tuple(reference.input_shape[1:])}).")
+        return (
+            "Your model has no input shape, so its layers have no output shapes: start it with "
+            f"keras.Input(shape={tuple(reference.input_shape[1:])})."
+        )
     got_layers, want_layers = model_layers(model), model_layers(reference)
     for position, (got, want) in enumerate(zip(got_layers, want_layers), start=1):
         got_sig, want_sig = layer_signature(got), layer_signature(want)
@@ -79,8 +81,10 @@ def first_layer_difference(model, reference) -> str | None:
             missing = describe_layer(layer_signature(want_layers[len(got_layers)]))
             return f"Your model stops after {len(got_layers)} layers; the reference continues with {missing}."
         extra = describe_layer(layer_signature(got_layers[len(want_layers)]))
-        return (f"Your model has {len(got_layers) - len(want_layers)} layer(s) more than the reference, "
-                f"starting with {extra}.")
+        return (
+            f"Your model has {len(got_layers) - len(want_layers)} layer(s) more than the reference, "
+            f"starting with {extra}."
+        )
     return None
 
 
@@ -94,15 +98,19 @@ def named_layer_difference(model, reference) -> str | None:
     want = {layer.name: layer for layer in model_layers(reference)}
     missing = [name for name in want if name not in got]
     if missing:
-        return (f"no layer is named {missing[0]!r} (expected {describe_layer(layer_signature(want[missing[0]]))}); "
-                f"your layers are named {sorted(got)}.")
+        return (
+            f"no layer is named {missing[0]!r} (expected {describe_layer(layer_signature(want[missing[0]]))}); "
+            f"your layers are named {sorted(got)}."
+        )
     extra = [name for name in got if name not in want]
     if extra:
         return f"layer {extra[0]!r} ({describe_layer(layer_signature(got[extra[0]]))}) should not be there."
     for name, layer in want.items():
         if layer_signature(got[name]) != layer_signature(layer):
-            return (f"layer {name!r} differs: expected {describe_layer(layer_signature(layer))}; "
-                    f"got {describe_layer(layer_signature(got[name]))}.")
+            return (
+                f"layer {name!r} differs: expected {describe_layer(layer_signature(layer))}; "
+                f"got {describe_layer(layer_signature(got[name]))}."
+            )
     return None
 
 

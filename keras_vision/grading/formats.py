@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import xml.etree.ElementTree as ET
-from typing import Callable
+from collections.abc import Callable
 
 from keras_vision.grading.results import NotRun, SubmissionResult, TestResult
 from keras_vision.registry import Registry
@@ -71,14 +71,26 @@ def to_gradescope(result: SubmissionResult) -> str:
 @FORMATS.register("junit")
 def to_junit(result: SubmissionResult) -> str:
     """JUnit XML: one testsuite per module, a failure element (with the message) per failed test."""
-    root = ET.Element("testsuites", name=result.submission, tests=str(len(result.tests)),
-                      failures=str(sum(not t.passed for t in result.tests)), time=f"{result.execution_time:.3f}")
+    root = ET.Element(
+        "testsuites",
+        name=result.submission,
+        tests=str(len(result.tests)),
+        failures=str(sum(not t.passed for t in result.tests)),
+        time=f"{result.execution_time:.3f}",
+    )
     for module in result.modules:
-        suite = ET.SubElement(root, "testsuite", name=module.module, tests=str(len(module.tests)),
-                              failures=str(sum(not t.passed for t in module.tests)),
-                              time=f"{sum(t.duration for t in module.tests):.3f}")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=module.module,
+            tests=str(len(module.tests)),
+            failures=str(sum(not t.passed for t in module.tests)),
+            time=f"{sum(t.duration for t in module.tests):.3f}",
+        )
         for test in module.tests:
-            case = ET.SubElement(suite, "testcase", classname=module.module, name=test.name, time=f"{test.duration:.3f}")
+            case = ET.SubElement(
+                suite, "testcase", classname=module.module, name=test.name, time=f"{test.duration:.3f}"
+            )
             properties = ET.SubElement(case, "properties")
             for key, value in (("score", test.score), ("max_score", test.max_score), ("visibility", test.visibility)):
                 ET.SubElement(properties, "property", name=key, value=str(value))
@@ -87,7 +99,9 @@ def to_junit(result: SubmissionResult) -> str:
                 failure.text = test.message
     for error in result.errors:
         suite = ET.SubElement(root, "testsuite", name="grader", tests="1", errors="1")
-        ET.SubElement(ET.SubElement(suite, "testcase", classname="grader", name="run"), "error", message=error[:200]).text = error
+        ET.SubElement(
+            ET.SubElement(suite, "testcase", classname="grader", name="run"), "error", message=error[:200]
+        ).text = error
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
@@ -123,18 +137,24 @@ def _totals(result: SubmissionResult) -> list[str]:
             f"({_points(sum(t.max_score for t in ran_hidden))} points); students see only their status and points."
         )
     if result.sandbox == "none":
-        lines.append("Graded WITHOUT a sandbox (--sandbox none): the submission's code could read and change "
-                     "what the grader's user can; trust these scores only for code you trust.")
+        lines.append(
+            "Graded WITHOUT a sandbox (--sandbox none): the submission's code could read and change "
+            "what the grader's user can; trust these scores only for code you trust."
+        )
     if result.not_run:
-        lines.append("Not in this run: " + "; ".join(_describe_not_run(n) for n in result.not_run)
-                     + ". Your instructor's grader runs them, so your final score can be lower or higher.")
+        lines.append(
+            "Not in this run: "
+            + "; ".join(_describe_not_run(n) for n in result.not_run)
+            + ". Your instructor's grader runs them, so your final score can be lower or higher."
+        )
     return lines
 
 
 def _describe_not_run(entry: NotRun) -> str:
     kind = "hidden" if entry.visibility == "hidden" else "after-due-date"
     plural = "s" if entry.tests != 1 else ""
-    return f"{entry.tests} {kind} test{plural} of {entry.module} ({_points(entry.points)} point{'' if entry.points == 1 else 's'})"
+    unit = "point" if entry.points == 1 else "points"
+    return f"{entry.tests} {kind} test{plural} of {entry.module} ({_points(entry.points)} {unit})"
 
 
 def _reason(test: TestResult, reveal_hidden: bool) -> str:

@@ -93,12 +93,20 @@ def collect_graded_tests(files: list[Path], options: GradingOptions) -> list[Tes
     return [TestResult.from_dict(t) for t in report["collected"]]
 
 
-def run_runner(files: list[Path], options: GradingOptions, *, target: Path | None = None,
-               collect_only: bool = False) -> tuple[dict, str]:
+def run_runner(
+    files: list[Path], options: GradingOptions, *, target: Path | None = None, collect_only: bool = False
+) -> tuple[dict, str]:
     """Runs a trusted runner (`keras_vision.grading.runner`); returns its report (empty on failure) and its log."""
     root = options.tests_dir.resolve().parents[1]
-    argv = ["--timeout", str(options.timeout), "--memory-mb", str(options.memory_mb),
-            "--sandbox", options.sandbox, *map(str, files)]
+    argv = [
+        "--timeout",
+        str(options.timeout),
+        "--memory-mb",
+        str(options.memory_mb),
+        "--sandbox",
+        options.sandbox,
+        *map(str, files),
+    ]
     if target is not None:
         argv += ["--target", str(target)]
     if collect_only:

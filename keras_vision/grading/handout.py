@@ -90,7 +90,9 @@ def write_handout(out: Path, *, root: Path | None = None, force: bool = False) -
         text = strip_solutions(solution.read_text(), filename=str(solution), module=solution.stem)
         (out / "exercises" / solution.name).write_text(text)
     tests = targets.graded_tests_dir(root)
-    shutil.copytree(tests, out / "tests" / "graded", ignore=shutil.ignore_patterns("hidden", MANIFEST_NAME, "__pycache__", "*.pyc"))
+    shutil.copytree(
+        tests, out / "tests" / "graded", ignore=shutil.ignore_patterns("hidden", MANIFEST_NAME, "__pycache__", "*.pyc")
+    )
     manifest = build_manifest(tests)
     (out / "tests" / "graded" / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     for name in SETUP_FILES:
@@ -119,7 +121,12 @@ def find_leaks(folder: Path) -> list[str]:
     leaks = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if path.is_dir() and path.name in ("solutions", "hidden") or "grading" in relative.parts[:2] and relative.parts[0] == "tests":
+        if (
+            path.is_dir()
+            and path.name in ("solutions", "hidden")
+            or "grading" in relative.parts[:2]
+            and relative.parts[0] == "tests"
+        ):
             leaks.append(f"{relative}: must not be in the handout")
         elif path.is_file():
             text = path.read_bytes().decode("utf-8", errors="ignore")

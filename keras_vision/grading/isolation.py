@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -80,8 +80,14 @@ class Confined:
         cleanup: Host folders to remove after the kill.
     """
 
-    def __init__(self, process: subprocess.Popen, *, group: resources.ControlGroup | None = None,
-                 mounts: tuple[str, ...] = (), cleanup: tuple[Path, ...] = ()):
+    def __init__(
+        self,
+        process: subprocess.Popen,
+        *,
+        group: resources.ControlGroup | None = None,
+        mounts: tuple[str, ...] = (),
+        cleanup: tuple[Path, ...] = (),
+    ):
         self.process, self.group, self._cleanup = process, group, cleanup
         self._tree = resources.ProcessTree(process.pid, mounts)
 
@@ -117,8 +123,9 @@ class Sandbox(Protocol):
     name: str
     isolated: bool
 
-    def spawn(self, arguments: list[str], *, submission: Path, pass_fds: tuple[int, ...],
-              limits: SandboxLimits) -> Confined:
+    def spawn(
+        self, arguments: list[str], *, submission: Path, pass_fds: tuple[int, ...], limits: SandboxLimits
+    ) -> Confined:
         """Starts the worker; `{submission}` in `arguments` becomes the path of the file it sees.
 
         The process's stdout and stderr (together) are a pipe: `Confined.process.stdout`.
@@ -135,21 +142,33 @@ class NoSandbox:
 
     name: str = "none"
     isolated: bool = False
-    kept_environment: tuple[str, ...] = field(default=("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "KERAS_BACKEND",
-                                                         "CUDA_VISIBLE_DEVICES"))
+    kept_environment: tuple[str, ...] = field(
+        default=("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES")
+    )
 
     def spawn(self, arguments, *, submission, pass_fds, limits):
         workdir = Path(tempfile.mkdtemp(prefix="kv_worker_"))
-        env = {**worker_environment(home=str(workdir), tmp=str(workdir), library=str(library_root())),
-               **{key: os.environ[key] for key in self.kept_environment if key in os.environ}}
+        env = {
+            **worker_environment(home=str(workdir), tmp=str(workdir), library=str(library_root())),
+            **{key: os.environ[key] for key in self.kept_environment if key in os.environ},
+        }
         command = [sys.executable, "-m", WORKER_MODULE, *_fill(arguments, str(Path(submission).resolve()))]
 
         def prepare():  # in the child, before exec
             resources.die_with_parent()
             resources.set_rlimits(cpu_seconds=limits.cpu_seconds)
 
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   pass_fds=pass_fds, cwd=workdir, env=env, start_new_session=True, preexec_fn=prepare)
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=pass_fds,
+            cwd=workdir,
+            env=env,
+            start_new_session=True,
+            preexec_fn=prepare,
+        )
         return Confined(process, cleanup=(workdir,))
 
 
@@ -165,11 +184,23 @@ class BwrapSandbox:
         submission = Path(submission)
         inside = f"{WORKDIR}/{submission.name}"
         source = os.open(submission, os.O_RDONLY | os.O_NOFOLLOW)  # a link to the solutions is refused
-        group = resources.ControlGroup.create(resources.group_name(next(_SERIAL)), memory_mb=limits.memory_mb,
-                                              processes=limits.processes)
+        group = resources.ControlGroup.create(
+            resources.group_name(next(_SERIAL)), memory_mb=limits.memory_mb, processes=limits.processes
+        )
         env = worker_environment(home=WORKDIR, tmp="/tmp", library=LIBRARY_MOUNT)
-        command = [self.executable, *self.arguments(limits, env), "--file", str(source), inside,
-                   "--", sys.executable, "-s", "-m", WORKER_MODULE, *_fill(arguments, inside)]
+        command = [
+            self.executable,
+            *self.arguments(limits, env),
+            "--file",
+            str(source),
+            inside,
+            "--",
+            sys.executable,
+            "-s",
+            "-m",
+            WORKER_MODULE,
+            *_fill(arguments, inside),
+        ]
 
         def prepare():  # in the child, before exec: nothing outlives the runner; limits inherited
             resources.die_with_parent()
@@ -178,9 +209,17 @@ class BwrapSandbox:
             resources.set_rlimits(cpu_seconds=limits.cpu_seconds, processes=limits.processes)
 
         try:
-            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, pass_fds=(*pass_fds, source), env=env,
-                                       cwd="/", start_new_session=True, preexec_fn=prepare)
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(*pass_fds, source),
+                env=env,
+                cwd="/",
+                start_new_session=True,
+                preexec_fn=prepare,
+            )
         except BaseException:
             if group is not None:
                 group.kill_and_remove()
@@ -192,9 +231,24 @@ class BwrapSandbox:
     def arguments(self, limits: SandboxLimits, env: dict[str, str]) -> list[str]:
         """bwrap's options: namespaces, the read-only mounts, the private tmpfs, the environment."""
         size = str(limits.memory_mb * 1024 * 1024)
-        options = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
-                   "--unshare-cgroup-try", "--uid", "1000", "--gid", "1000", "--hostname", "kv-worker",
-                   "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+        options = [
+            "--unshare-user",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-net",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--uid",
+            "1000",
+            "--gid",
+            "1000",
+            "--hostname",
+            "kv-worker",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+        ]
         for folder in SYSTEM_FOLDERS:
             path = Path(folder)
             if path.is_symlink():
@@ -205,10 +259,30 @@ class BwrapSandbox:
             options += ["--ro-bind-try", file, file]
         for folder in python_folders():
             options += ["--ro-bind", folder, folder]
-        options += ["--ro-bind", str(library_root() / "keras_vision"), f"{LIBRARY_MOUNT}/keras_vision",
-                    "--proc", "/proc", "--dev", "/dev",
-                    "--size", size, "--tmpfs", "/dev/shm", "--size", size, "--tmpfs", "/tmp",
-                    "--size", size, "--tmpfs", WORKDIR, "--chdir", WORKDIR, "--clearenv"]
+        options += [
+            "--ro-bind",
+            str(library_root() / "keras_vision"),
+            f"{LIBRARY_MOUNT}/keras_vision",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--size",
+            size,
+            "--tmpfs",
+            "/dev/shm",
+            "--size",
+            size,
+            "--tmpfs",
+            "/tmp",
+            "--size",
+            size,
+            "--tmpfs",
+            WORKDIR,
+            "--chdir",
+            WORKDIR,
+            "--clearenv",
+        ]
         for key, value in env.items():
             options += ["--setenv", key, value]
         return options
@@ -238,20 +312,25 @@ def select_sandbox(name: str) -> Sandbox:
     raise SandboxUnavailable(problem)
 
 
-@lru_cache(maxsize=None)
+@cache
 def bwrap_problem(executable: str = "bwrap") -> str | None:
     """None when bubblewrap can start a sandbox here, else what is wrong and how to fix it."""
     path = shutil.which(executable)
     if path is None:
-        return ("bubblewrap (bwrap) is not installed, and grading other people's code needs a sandbox. "
-                "Install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`), or pass `--sandbox none` "
-                "to grade without one (only for code you trust; the results will say so).")
-    probe = subprocess.run([path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
-                           capture_output=True, text=True)
+        return (
+            "bubblewrap (bwrap) is not installed, and grading other people's code needs a sandbox. "
+            "Install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`), or pass `--sandbox none` "
+            "to grade without one (only for code you trust; the results will say so)."
+        )
+    probe = subprocess.run(
+        [path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"], capture_output=True, text=True
+    )
     if probe.returncode != 0:
-        return (f"bubblewrap is installed but cannot create a sandbox here: {probe.stderr.strip()[:300]} "
-                "Allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or pass "
-                "`--sandbox none` to grade without one (only for code you trust; the results will say so).")
+        return (
+            f"bubblewrap is installed but cannot create a sandbox here: {probe.stderr.strip()[:300]} "
+            "Allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or pass "
+            "`--sandbox none` to grade without one (only for code you trust; the results will say so)."
+        )
     return None
 
 
@@ -278,9 +357,16 @@ def python_folders() -> list[str]:
 def worker_environment(*, home: str, tmp: str, library: str) -> dict[str, str]:
     """The whole environment of a worker: no output paths, no secrets; the library importable."""
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": tmp,
-        "PYTHONPATH": library, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "2",
-        "KERAS_HOME": os.path.join(home, ".keras"), "MPLCONFIGDIR": os.path.join(tmp, "matplotlib"),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": home,
+        "TMPDIR": tmp,
+        "PYTHONPATH": library,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "KERAS_HOME": os.path.join(home, ".keras"),
+        "MPLCONFIGDIR": os.path.join(tmp, "matplotlib"),
         **({"KERAS_BACKEND": os.environ["KERAS_BACKEND"]} if "KERAS_BACKEND" in os.environ else {}),
     }
 

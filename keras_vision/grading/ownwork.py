@@ -34,13 +34,53 @@ from pathlib import Path
 MAX_SOURCE_BYTES = 1_000_000
 #: Names that load or run other code (dotted, resolved through imports; `builtins.` for built-ins).
 LOADERS = (
-    "builtins.exec", "builtins.eval", "builtins.compile", "builtins.__import__", "builtins.__builtins__",
-    "builtins.__loader__", "builtins.__spec__", "builtins.breakpoint", "builtins.globals", "builtins.vars",
-    "builtins.locals", "builtins.getattr", "importlib", "runpy", "imp", "pkgutil", "zipimport",
-    "marshal", "pickle", "dill", "cloudpickle", "shelve", "ctypes", "code", "codeop", "types.CodeType",
-    "types.FunctionType", "sys.modules", "sys.meta_path", "sys.path_hooks", "sys._getframe", "subprocess",
-    "os.system", "os.popen", "os.execv", "os.execve", "os.execl", "os.execle", "os.execlp", "os.execlpe",
-    "os.execvp", "os.execvpe", "os.posix_spawn", "os.posix_spawnp", "os.spawnv", "os.spawnl", "multiprocessing",
+    "builtins.exec",
+    "builtins.eval",
+    "builtins.compile",
+    "builtins.__import__",
+    "builtins.__builtins__",
+    "builtins.__loader__",
+    "builtins.__spec__",
+    "builtins.breakpoint",
+    "builtins.globals",
+    "builtins.vars",
+    "builtins.locals",
+    "builtins.getattr",
+    "importlib",
+    "runpy",
+    "imp",
+    "pkgutil",
+    "zipimport",
+    "marshal",
+    "pickle",
+    "dill",
+    "cloudpickle",
+    "shelve",
+    "ctypes",
+    "code",
+    "codeop",
+    "types.CodeType",
+    "types.FunctionType",
+    "sys.modules",
+    "sys.meta_path",
+    "sys.path_hooks",
+    "sys._getframe",
+    "subprocess",
+    "os.system",
+    "os.popen",
+    "os.execv",
+    "os.execve",
+    "os.execl",
+    "os.execle",
+    "os.execlp",
+    "os.execlpe",
+    "os.execvp",
+    "os.execvpe",
+    "os.posix_spawn",
+    "os.posix_spawnp",
+    "os.spawnv",
+    "os.spawnl",
+    "multiprocessing",
     "keras_vision.grading",
 )
 #: Calls that are ordinary imports or lookups when their name argument is a constant string.
@@ -69,7 +109,9 @@ def declared_own_work(test_file: Path) -> dict[str, tuple[str, ...]]:
     """
     tree = ast.parse(Path(test_file).read_text(), filename=str(test_file))
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         if any(isinstance(t, ast.Name) and t.id == "OWN_WORK" for t in targets) and node.value is not None:
             return validate_declaration(ast.literal_eval(node.value), str(test_file))
     return {}
@@ -78,14 +120,19 @@ def declared_own_work(test_file: Path) -> dict[str, tuple[str, ...]]:
 def validate_declaration(value, where: str) -> dict[str, tuple[str, ...]]:
     """Checks an `OWN_WORK` value; returns it with tuples."""
     if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, (tuple, list)) and all(isinstance(p, str) and p for p in v)
-            for k, v in value.items()):
-        raise ValueError(f"{where}: OWN_WORK must map function names to tuples of dotted module prefixes, "
-                         f'e.g. {{"apply_filter": ("keras_vision", "tensorflow")}}. Received: {value!r}.')
+        isinstance(k, str) and isinstance(v, (tuple, list)) and all(isinstance(p, str) and p for p in v)
+        for k, v in value.items()
+    ):
+        raise ValueError(
+            f"{where}: OWN_WORK must map function names to tuples of dotted module prefixes, "
+            f'e.g. {{"apply_filter": ("keras_vision", "tensorflow")}}. Received: {value!r}.'
+        )
     return {name: tuple(prefixes) for name, prefixes in value.items()}
 
 
-def check_own_work(source: str, declared: dict[str, tuple[str, ...]], *, filename: str = "submission.py") -> dict[str, str]:
+def check_own_work(
+    source: str, declared: dict[str, tuple[str, ...]], *, filename: str = "submission.py"
+) -> dict[str, str]:
     """Which declared functions are not the student's own work, and why.
 
     Args:
@@ -102,19 +149,29 @@ def check_own_work(source: str, declared: dict[str, tuple[str, ...]], *, filenam
     if not declared:
         return {}
     if len(source.encode("utf-8", errors="replace")) > MAX_SOURCE_BYTES:
-        return {f: f"{filename} is larger than {MAX_SOURCE_BYTES:,} bytes; the grader does not analyse it, so "
-                   f"`{f}` cannot count as your own work." for f in declared}
+        return {
+            f: f"{filename} is larger than {MAX_SOURCE_BYTES:,} bytes; the grader does not analyse it, so "
+            f"`{f}` cannot count as your own work."
+            for f in declared
+        }
     try:
         index = SourceIndex(ast.parse(source, filename=filename))
     except SyntaxError:
         return {}
     except (RecursionError, MemoryError, ValueError):
-        return {f: f"{filename} is too deeply nested for the grader to check that `{f}` is your own work." for f in declared}
+        return {
+            f: f"{filename} is too deeply nested for the grader to check that `{f}` is your own work." for f in declared
+        }
     loading = index.loading()
     if loading is not None:
-        return {f: (f"{filename} loads or runs other code: {loading.name.removeprefix('builtins.')} on line "
-                    f"{loading.line}. Graded work must be in your file as plain code, so `{f}` cannot count as your "
-                    "own; remove that line.") for f in declared}
+        return {
+            f: (
+                f"{filename} loads or runs other code: {loading.name.removeprefix('builtins.')} on line "
+                f"{loading.line}. Graded work must be in your file as plain code, so `{f}` cannot count as your "
+                "own; remove that line."
+            )
+            for f in declared
+        }
     messages = {}
     for function, forbidden in declared.items():
         found = index.forbidden_use(function, forbidden)
@@ -125,9 +182,11 @@ def check_own_work(source: str, declared: dict[str, tuple[str, ...]], *, filenam
                 where.append(f"through {' -> '.join(f'`{p}`' for p in path[1:])}")
             detail = f" ({', '.join(where)})" if where else ""
             messages[function] = (
-                f"`{function}` must be your own work: it uses {use.name}{detail}, and {', '.join(forbidden)} may not be "
+                f"`{function}` must be your own work: it uses {use.name}{detail}, and {', '.join(forbidden)} "
+                f"may not be "
                 f"used in `{function}`. Write that part yourself, as the exercise's docstring describes "
-                "(for array code: the loops with NumPy).")
+                "(for array code: the loops with NumPy)."
+            )
     return messages
 
 
@@ -149,12 +208,16 @@ class SourceIndex:
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.aliases.update(_import_aliases(node))
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     for name in _assigned_names(target):
                         self.symbols.setdefault(name, []).append(node.value)
         for _ in range(3):  # module-level `conv = tf.nn.conv2d` chains
             for name, nodes in self.symbols.items():
-                resolved = [_resolve(n, self.aliases, self.symbols) for n in nodes if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+                resolved = [
+                    _resolve(n, self.aliases, self.symbols)
+                    for n in nodes
+                    if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                ]
                 if len(nodes) == 1 and resolved and resolved[0]:
                     self.aliases[name] = resolved[0]
         self._uses: dict[str, tuple[list[Use], set[str]]] = {}
@@ -255,7 +318,11 @@ def _resolve(node: ast.AST, aliases: dict[str, str], symbols: dict) -> str | Non
     if isinstance(node, ast.Name):
         if node.id in aliases:
             return aliases[node.id]
-        if node.id not in symbols and hasattr(builtins, node.id) or node.id in ("__builtins__", "__loader__", "__spec__"):
+        if (
+            node.id not in symbols
+            and hasattr(builtins, node.id)
+            or node.id in ("__builtins__", "__loader__", "__spec__")
+        ):
             return f"builtins.{node.id}"
         return None
     if isinstance(node, ast.Attribute):
@@ -286,15 +353,25 @@ def _references(root: ast.AST, aliases: dict[str, str], symbols: dict, *, report
         if isinstance(node, ast.Call):
             function = _resolve(node.func, aliases, symbols)
             name_argument = 1 if function == "builtins.getattr" else 0
-            if function in CONSTANT_NAME_CALLS and len(node.args) > name_argument and _constant_text(node.args[name_argument]):
+            if (
+                function in CONSTANT_NAME_CALLS
+                and len(node.args) > name_argument
+                and _constant_text(node.args[name_argument])
+            ):
                 resolved = _resolve(node, aliases, symbols)
                 if resolved is not None:
                     yield resolved, node.lineno, matches(resolved, LOADERS)
                 stack.extend(a for i, a in enumerate(node.args) if i != name_argument)
                 stack.extend(k.value for k in node.keywords)
                 continue
-            hint = next((t for a in [*node.args, *(k.value for k in node.keywords)]
-                         if (t := _constant_text(a)) and CODE_PATH.search(t)), None)
+            hint = next(
+                (
+                    t
+                    for a in [*node.args, *(k.value for k in node.keywords)]
+                    if (t := _constant_text(a)) and CODE_PATH.search(t)
+                ),
+                None,
+            )
             if hint is not None and report_loading:
                 yield f"a call naming {hint!r}", node.lineno, True
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and _constant_text(node.slice):

@@ -25,20 +25,29 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from keras_vision.grading import ownwork, targets
-from keras_vision.grading.results import SubmissionResult, TestResult
 from keras_vision.grading.isolation import SANDBOX_NAMES, select_sandbox
+from keras_vision.grading.results import SubmissionResult, TestResult
 from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, WorkerPool
 from keras_vision.grading.testing import CheckFailed, Checks
 
 __all__ = [
-    "pytest_addoption", "pytest_configure", "pytest_sessionstart", "pytest_unconfigure", "pytest_collection_modifyitems", "pytest_pyfunc_call",
-    "pytest_runtest_makereport", "pytest_terminal_summary", "submission", "checks", "kv_worker_pool",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_sessionstart",
+    "pytest_unconfigure",
+    "pytest_collection_modifyitems",
+    "pytest_pyfunc_call",
+    "pytest_runtest_makereport",
+    "pytest_terminal_summary",
+    "submission",
+    "checks",
+    "kv_worker_pool",
 ]
 
 RESULTS = pytest.StashKey[dict]()
@@ -50,24 +59,40 @@ OWN_WORK = pytest.StashKey[dict]()
 
 def pytest_addoption(parser):
     group = parser.getgroup("keras_vision grading")
-    group.addoption("--target", default=None,
-                    help="What to grade: exercises, solutions, or the path of a folder of exNN_<topic>.py "
-                         "files or of one such file. Defaults to solutions when present, else exercises.")
-    group.addoption("--grade-timeout", type=float, default=Limits.timeout,
-                    help="Seconds the student code of one test may run (the marker's timeout= wins).")
-    group.addoption("--grade-memory-mb", type=int, default=Limits.memory_mb,
-                    help="Memory (MiB) a worker may use before it is killed.")
-    group.addoption("--grade-sandbox", choices=SANDBOX_NAMES, default="none",
-                    help="Where student code runs: a bubblewrap sandbox (bwrap), a plain subprocess (none), "
-                         "or bwrap when available (auto). The grader's CLI chooses for you.")
+    group.addoption(
+        "--target",
+        default=None,
+        help="What to grade: exercises, solutions, or the path of a folder of exNN_<topic>.py "
+        "files or of one such file. Defaults to solutions when present, else exercises.",
+    )
+    group.addoption(
+        "--grade-timeout",
+        type=float,
+        default=Limits.timeout,
+        help="Seconds the student code of one test may run (the marker's timeout= wins).",
+    )
+    group.addoption(
+        "--grade-memory-mb",
+        type=int,
+        default=Limits.memory_mb,
+        help="Memory (MiB) a worker may use before it is killed.",
+    )
+    group.addoption(
+        "--grade-sandbox",
+        choices=SANDBOX_NAMES,
+        default="none",
+        help="Where student code runs: a bubblewrap sandbox (bwrap), a plain subprocess (none), "
+        "or bwrap when available (auto). The grader's CLI chooses for you.",
+    )
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "graded(points, visibility='visible', timeout=None): a graded test")
     config.stash[RESULTS] = {}
-    config.stash[POOL] = WorkerPool(Limits(timeout=config.getoption("grade_timeout"),
-                                           memory_mb=config.getoption("grade_memory_mb")),
-                                    sandbox=select_sandbox(config.getoption("grade_sandbox")))
+    config.stash[POOL] = WorkerPool(
+        Limits(timeout=config.getoption("grade_timeout"), memory_mb=config.getoption("grade_memory_mb")),
+        sandbox=select_sandbox(config.getoption("grade_sandbox")),
+    )
 
 
 def pytest_sessionstart(session):
@@ -159,8 +184,10 @@ def pytest_runtest_makereport(item, call):
     test = results.get(item.nodeid)
     if test is None:
         test = results[item.nodeid] = TestResult(
-            name=item.name, module=targets.module_of_test_file(item.path) or item.path.stem,
-            nodeid=item.nodeid, max_score=float(marker.kwargs["points"]),
+            name=item.name,
+            module=targets.module_of_test_file(item.path) or item.path.stem,
+            nodeid=item.nodeid,
+            max_score=float(marker.kwargs["points"]),
             visibility=marker.kwargs.get("visibility", "visible"),
         )
     if report.when == "call":
@@ -186,7 +213,9 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.section("keras_vision points")
     for module in summary.modules:
         failed = sum(not t.passed for t in module.tests)
-        terminalreporter.line(f"{module.module:32s} {module.score:g} / {module.max_score:g} points, {failed} test(s) failed")
+        terminalreporter.line(
+            f"{module.module:32s} {module.score:g} / {module.max_score:g} points, {failed} test(s) failed"
+        )
     terminalreporter.line(f"{'total':32s} {summary.score:g} / {summary.max_score:g} points (target: {_target(config)})")
 
 
@@ -201,8 +230,11 @@ def submission_functions_used(item) -> frozenset:
         tree = ast.parse(textwrap.dedent(inspect.getsource(item.function)))
     except (OSError, TypeError, SyntaxError):
         return frozenset()
-    return frozenset(node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
-                     and isinstance(node.value, ast.Name) and node.value.id == "submission")
+    return frozenset(
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "submission"
+    )
 
 
 def collected_own_work(items) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -227,8 +259,11 @@ def own_work_of(test_file: Path) -> dict[str, tuple[str, ...]]:
     collected: read (never imported) from the visible test file of the same exercise and its own."""
     module = targets.module_of_test_file(test_file)
     merged: dict[str, tuple[str, ...]] = {}
-    candidates = [Path(test_file).parent / f"test_{module}.py", Path(test_file).parent.parent / f"test_{module}.py",
-                  Path(test_file)]
+    candidates = [
+        Path(test_file).parent / f"test_{module}.py",
+        Path(test_file).parent.parent / f"test_{module}.py",
+        Path(test_file),
+    ]
     for candidate in dict.fromkeys(candidates):
         if candidate.is_file():
             for function, prefixes in _declaration(candidate).items():
@@ -236,12 +271,12 @@ def own_work_of(test_file: Path) -> dict[str, tuple[str, ...]]:
     return merged
 
 
-@lru_cache(maxsize=None)
+@cache
 def _declaration(test_file: Path) -> dict[str, tuple[str, ...]]:
     return ownwork.declared_own_work(test_file)
 
 
-@lru_cache(maxsize=None)
+@cache
 def own_work_problems(path: Path, declared: tuple) -> dict[str, str]:
     """`{function: message}` for the declared functions of the student's file that are not theirs.
 

@@ -106,7 +106,10 @@ class RunnerServer:
         with tempfile.TemporaryFile() as log:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "keras_vision.grading.prefork", str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 env=env,  # no parent-death signal: it would come when the *thread* that started it ends
             )
             theirs.close()

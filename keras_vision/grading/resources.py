@@ -43,8 +43,9 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         _LIBC.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
 
 
-def set_rlimits(*, cpu_seconds: int | None = None, processes: int | None = None,
-                address_space_mb: int | None = None) -> None:
+def set_rlimits(
+    *, cpu_seconds: int | None = None, processes: int | None = None, address_space_mb: int | None = None
+) -> None:
     """Per-process limits for the calling process and its children (call it before `exec`)."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if cpu_seconds is not None:
@@ -66,7 +67,7 @@ class ControlGroup:
         self.folders, self.version, self.memory_bytes = folders, version, memory_bytes
 
     @classmethod
-    def create(cls, name: str, *, memory_mb: int, processes: int) -> "ControlGroup | None":
+    def create(cls, name: str, *, memory_mb: int, processes: int) -> ControlGroup | None:
         """A new group `name` limited to `memory_mb` MiB (swap included) and `processes` tasks."""
         memory_bytes = int(memory_mb) * 1024 * 1024
         try:
@@ -110,7 +111,9 @@ class ControlGroup:
         """True once the kernel killed a process of the group for reaching the limit."""
         name = "memory.events" if self.version == 2 else "memory.oom_control"
         try:
-            fields = dict(line.split()[:2] for line in _read(self.folders["memory"] / name).splitlines() if line.strip())
+            fields = dict(
+                line.split()[:2] for line in _read(self.folders["memory"] / name).splitlines() if line.strip()
+            )
         except (OSError, ValueError):
             return False
         return int(fields.get("oom_kill", 0)) > 0

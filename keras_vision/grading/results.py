@@ -39,7 +39,7 @@ class TestResult:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TestResult":
+    def from_dict(cls, data: dict) -> TestResult:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
@@ -59,8 +59,12 @@ class ModuleResult:
         return round(sum(t.max_score for t in self.tests), 4)
 
     def to_dict(self) -> dict:
-        return {"module": self.module, "score": self.score, "max_score": self.max_score,
-                "tests": [t.to_dict() for t in self.tests]}
+        return {
+            "module": self.module,
+            "score": self.score,
+            "max_score": self.max_score,
+            "tests": [t.to_dict() for t in self.tests],
+        }
 
 
 @dataclass
@@ -108,22 +112,33 @@ class SubmissionResult:
 
     def to_dict(self) -> dict:
         return {
-            "submission": self.submission, "target": self.target, "score": self.score,
-            "max_score": self.max_score, "execution_time": round(self.execution_time, 2),
-            "modules": [m.to_dict() for m in self.modules], "not_run": [n.to_dict() for n in self.not_run],
-            "errors": list(self.errors), "sandbox": self.sandbox,
+            "submission": self.submission,
+            "target": self.target,
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.execution_time, 2),
+            "modules": [m.to_dict() for m in self.modules],
+            "not_run": [n.to_dict() for n in self.not_run],
+            "errors": list(self.errors),
+            "sandbox": self.sandbox,
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SubmissionResult":
+    def from_dict(cls, data: dict) -> SubmissionResult:
         """Rebuilds a result written by `to_dict()` (for reports made from saved JSON)."""
         modules = [ModuleResult(m["module"], [TestResult.from_dict(t) for t in m["tests"]]) for m in data["modules"]]
-        return cls(data["submission"], data["target"], modules, execution_time=data.get("execution_time", 0.0),
-                   not_run=[NotRun(**n) for n in data.get("not_run", [])], errors=list(data.get("errors", [])),
-                   sandbox=data.get("sandbox", ""))
+        return cls(
+            data["submission"],
+            data["target"],
+            modules,
+            execution_time=data.get("execution_time", 0.0),
+            not_run=[NotRun(**n) for n in data.get("not_run", [])],
+            errors=list(data.get("errors", [])),
+            sandbox=data.get("sandbox", ""),
+        )
 
     @classmethod
-    def from_tests(cls, submission: str, target: str, tests: list[TestResult], **kwargs) -> "SubmissionResult":
+    def from_tests(cls, submission: str, target: str, tests: list[TestResult], **kwargs) -> SubmissionResult:
         """Groups `tests` by module, keeping the order in which modules first appear."""
         modules: dict[str, ModuleResult] = {}
         for test in tests:

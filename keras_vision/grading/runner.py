@@ -39,11 +39,16 @@ class Collector:
         for item in session.items:
             marker = item.get_closest_marker("graded")
             if marker is not None:
-                self.collected.append(TestResult(
-                    name=item.name, module=targets.module_of_test_file(item.path) or item.path.stem,
-                    nodeid=item.nodeid, max_score=float(marker.kwargs["points"]),
-                    visibility=marker.kwargs.get("visibility", "visible"), status="not run",
-                ))
+                self.collected.append(
+                    TestResult(
+                        name=item.name,
+                        module=targets.module_of_test_file(item.path) or item.path.stem,
+                        nodeid=item.nodeid,
+                        max_score=float(marker.kwargs["points"]),
+                        visibility=marker.kwargs.get("visibility", "visible"),
+                        status="not run",
+                    )
+                )
 
     def pytest_unconfigure(self, config):
         from keras_vision.grading.plugin import results_of
@@ -58,12 +63,23 @@ class Collector:
             for item in self.collected:  # a graded test that never reported earns nothing
                 result = recorded.get(item.nodeid)
                 if result is None:
-                    tests.append(TestResult(**{**item.to_dict(), "status": "failed", "message": "The test did not run."}))
+                    tests.append(
+                        TestResult(**{**item.to_dict(), "status": "failed", "message": "The test did not run."})
+                    )
                     continue
                 score = min(max(float(result.score), 0.0), item.max_score)
                 passed = result.status == "passed" and score == item.max_score
-                tests.append(TestResult(**{**item.to_dict(), "score": score, "status": "passed" if passed else "failed",
-                                           "message": "" if passed else result.message, "duration": result.duration}))
+                tests.append(
+                    TestResult(
+                        **{
+                            **item.to_dict(),
+                            "score": score,
+                            "status": "passed" if passed else "failed",
+                            "message": "" if passed else result.message,
+                            "duration": result.duration,
+                        }
+                    )
+                )
         return {
             "tests": [t.to_dict() for t in tests],
             "collected": [t.to_dict() for t in self.collected],
@@ -79,17 +95,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", help="The submission: a folder or a file.")
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--memory-mb", type=int, default=3072)
-    parser.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="none",
-                        help="Where the workers run student code (see keras_vision.grading.isolation).")
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "none"),
+        default="none",
+        help="Where the workers run student code (see keras_vision.grading.isolation).",
+    )
     parser.add_argument("--collect-only", action="store_true", help="List the graded tests; run nothing.")
     args = parser.parse_args(argv)
 
     import pytest
 
     collector = Collector()
-    pytest_args = [*args.tests, "-q", "-p", "no:cacheprovider", "--rootdir", str(targets.repo_root()),
-                   "--grade-timeout", str(args.timeout), "--grade-memory-mb", str(args.memory_mb),
-                   "--grade-sandbox", args.sandbox]
+    pytest_args = [
+        *args.tests,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(targets.repo_root()),
+        "--grade-timeout",
+        str(args.timeout),
+        "--grade-memory-mb",
+        str(args.memory_mb),
+        "--grade-sandbox",
+        args.sandbox,
+    ]
     if args.target:
         pytest_args += ["--target", args.target]
     if args.collect_only:

@@ -167,11 +167,20 @@ class Worker:
             return
         requests_r, requests_w = os.pipe()
         replies_r, replies_w = os.pipe()
-        arguments = ["--module", self.module, "--path", "{submission}", "--requests", str(requests_r),
-                     "--replies", str(replies_w)]
+        arguments = [
+            "--module",
+            self.module,
+            "--path",
+            "{submission}",
+            "--requests",
+            str(requests_r),
+            "--replies",
+            str(replies_w),
+        ]
         try:
-            self._confined = self.sandbox.spawn(arguments, submission=self.path, pass_fds=(requests_r, replies_w),
-                                                limits=self.limits.sandbox_limits())
+            self._confined = self.sandbox.spawn(
+                arguments, submission=self.path, pass_fds=(requests_r, replies_w), limits=self.limits.sandbox_limits()
+            )
         except BaseException:
             os.close(requests_w)
             os.close(replies_r)
@@ -201,8 +210,15 @@ class Worker:
         process.stdout.close()
 
     # -- calls -------------------------------------------------------------------------------
-    def call(self, function: str, args: tuple = (), kwargs: dict | None = None, *, timeout: float | None = None,
-             limit_label: float | None = None) -> Any:
+    def call(
+        self,
+        function: str,
+        args: tuple = (),
+        kwargs: dict | None = None,
+        *,
+        timeout: float | None = None,
+        limit_label: float | None = None,
+    ) -> Any:
         """Runs `module.function(*args, **kwargs)` in the worker and returns its decoded value.
 
         Args:
@@ -219,7 +235,9 @@ class Worker:
         qualified = f"{self.module}.{function}"
         limit = self.limits.timeout if timeout is None else timeout
         label = limit if limit_label is None else limit_label
-        payload = json.dumps({"function": function, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs or {})}).encode()
+        payload = json.dumps(
+            {"function": function, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs or {})}
+        ).encode()
         self.last_call_seconds = 0.0
         self._ensure_preloaded()
         start = time.monotonic()
@@ -284,7 +302,9 @@ class Worker:
         while True:
             if self._output.exceeded:  # checked first: a reply after too much output does not count
                 self.close()
-                raise SubmissionError(f"{what} printed more than {_size(self.limits.output_bytes)}; print less (no prints inside loops).")
+                raise SubmissionError(
+                    f"{what} printed more than {_size(self.limits.output_bytes)}; print less (no prints inside loops)."
+                )
             message = self._frames.pop()
             if message is not None:
                 self._output.settle()
@@ -304,35 +324,44 @@ class Worker:
             if ready:
                 chunk = os.read(self._replies, 1 << 20)
                 if not chunk:
-                    raise SubmissionError(self._memory_message(what) if self._over_memory() else self._crash_message(what))
+                    raise SubmissionError(
+                        self._memory_message(what) if self._over_memory() else self._crash_message(what)
+                    )
                 try:
                     self._frames.feed(chunk)
                 except FrameTooLarge as error:
                     self.close()
-                    raise SubmissionError(f"{what} sent back more than the grader accepts ({error}); "
-                                          "return smaller values.") from None
+                    raise SubmissionError(
+                        f"{what} sent back more than the grader accepts ({error}); return smaller values."
+                    ) from None
 
     def _over_memory(self) -> bool:
         confined = self._confined
         return confined is not None and (confined.out_of_memory() or confined.memory_mb() > self.limits.memory_mb)
 
     def _memory_message(self, what: str) -> str:
-        return (f"{what} used more than {_memory(self.limits.memory_mb)} of memory (all its processes and "
-                "temporary files together).")
+        return (
+            f"{what} used more than {_memory(self.limits.memory_mb)} of memory (all its processes and "
+            "temporary files together)."
+        )
 
     def _parse(self, message: bytes, what: str) -> dict:
         try:
             if sum(message.count(c) for c in (b",", b"[", b"{")) > MAX_REPLY_VALUES:
                 self.close()
-                raise SubmissionError(f"{what} returned more than {MAX_REPLY_VALUES:,} values; return a NumPy "
-                                      "array rather than long or deeply nested lists.")
+                raise SubmissionError(
+                    f"{what} returned more than {MAX_REPLY_VALUES:,} values; return a NumPy "
+                    "array rather than long or deeply nested lists."
+                )
             reply = json.loads(message)
             if not isinstance(reply, dict):
                 raise ValueError("not an object")
             return reply
         except (ValueError, RecursionError):
             self.close()
-            raise SubmissionError(f"{what}: the worker sent an unreadable reply (did the code write to the grader's pipe?).") from None
+            raise SubmissionError(
+                f"{what}: the worker sent an unreadable reply (did the code write to the grader's pipe?)."
+            ) from None
 
     def _unpack(self, reply: dict, qualified: str) -> Any:
         kind = reply.get("kind")
@@ -342,7 +371,10 @@ class Worker:
             except (codec.CodecError, RecursionError, TypeError, ValueError) as error:
                 raise SubmissionError(truncate(f"{qualified} returned a value the grader refused. {error}")) from None
             if value is Ellipsis:
-                raise SubmissionError(f"{qualified} returned `...`: it is not implemented yet; replace the `...` placeholders with your code.")
+                raise SubmissionError(
+                    f"{qualified} returned `...`: it is not implemented yet; replace the `...` placeholders "
+                    f"with your code."
+                )
             return value
         message = truncate(str(reply.get("message", f"{qualified} failed.")))
         printed = self._output.text().strip()
@@ -360,14 +392,15 @@ class Worker:
 class RemoteFunction:
     """A stand-in for one student function: calling it runs the real one in the worker."""
 
-    def __init__(self, worker: Worker, name: str, budget: "Budget"):
+    def __init__(self, worker: Worker, name: str, budget: Budget):
         self._worker, self.__name__, self._budget = worker, name, budget
 
     def __call__(self, *args, **kwargs):
         self._worker.last_call_seconds = 0.0
         try:
-            return self._worker.call(self.__name__, args, kwargs, timeout=self._budget.remaining,
-                                     limit_label=self._budget.seconds)
+            return self._worker.call(
+                self.__name__, args, kwargs, timeout=self._budget.remaining, limit_label=self._budget.seconds
+            )
         finally:  # importing the module is charged; the worker's own pre-import of Keras is not
             self._budget.spend(self._worker.last_call_seconds)
 

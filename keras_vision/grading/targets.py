@@ -87,6 +87,6 @@ def graded_test_files(tests_dir: Path, modules: list[str] | None = None) -> list
 
 def is_batch(path: Path) -> bool:
     """True for a folder without exercise files whose subfolders hold some (one per submission)."""
-    return path.is_dir() and not module_files(path) and any(
-        sub.is_dir() and module_files(sub) for sub in path.iterdir()
+    return (
+        path.is_dir() and not module_files(path) and any(sub.is_dir() and module_files(sub) for sub in path.iterdir())
     )

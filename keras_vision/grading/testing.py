@@ -80,18 +80,38 @@ class Checks:
             weight,
         )
 
-    def expect_close(self, got: Any, expected: Any, what: str, *, atol: float = 1e-4, rtol: float = 1e-4,
-                     weight: float = 1, hint: str = "") -> bool:
+    def expect_close(
+        self,
+        got: Any,
+        expected: Any,
+        what: str,
+        *,
+        atol: float = 1e-4,
+        rtol: float = 1e-4,
+        weight: float = 1,
+        hint: str = "",
+    ) -> bool:
         """Checks that `got` has the shape of `expected` and the same values (within tolerances)."""
         expected = np.asarray(expected)
         if not _is_numeric(got) or np.shape(got) != expected.shape:
-            return self.expect(False, f"{what}: expected an array of shape {expected.shape}, got {describe(got)}.", weight)
+            return self.expect(
+                False, f"{what}: expected an array of shape {expected.shape}, got {describe(got)}.", weight
+            )
         got = np.asarray(got, dtype=np.float64)
         difference = np.abs(got - expected)
         ok = bool(np.all(np.isfinite(got)) and np.allclose(got, expected, atol=atol, rtol=rtol))
         message = ""
         if not ok:
-            index = tuple(int(i) for i in np.unravel_index(np.nanargmax(np.where(np.isfinite(difference), difference, np.inf)), difference.shape)) if difference.size else ()
+            index = (
+                tuple(
+                    int(i)
+                    for i in np.unravel_index(
+                        np.nanargmax(np.where(np.isfinite(difference), difference, np.inf)), difference.shape
+                    )
+                )
+                if difference.size
+                else ()
+            )
             message = (
                 f"{what}: the values differ from the reference; at index {index} expected "
                 f"{expected[index]:.6g}, got {got[index]:.6g}." + (f" {hint}" if hint else "")

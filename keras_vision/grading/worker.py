@@ -98,9 +98,7 @@ def import_student_module(name: str, path: Path):
         spec.loader.exec_module(module)
     except SyntaxError as error:
         text = (error.text or "").rstrip()
-        return None, (
-            f"{path.name} has a syntax error at line {error.lineno}: {error.msg}.\n    {text.strip()}"
-        )
+        return None, (f"{path.name} has a syntax error at line {error.lineno}: {error.msg}.\n    {text.strip()}")
     except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
         return None, f"{path.name} could not be imported: it {describe_exception(error)}" + _where(error, path)
     finally:
@@ -125,9 +123,12 @@ def handle_request(module, module_name: str, path: Path, data: bytes) -> dict:
         seed_everything()
     except BaseException as error:  # noqa: BLE001 - the student replaced random.seed, numpy.random or keras
         _flush()
-        return {"kind": "exception", "message": f"{qualified}: seeding the random numbers before the call failed: it "
-                f"{describe_exception(error)}. Does your code replace random.seed, numpy.random or "
-                "keras.utils.set_random_seed?"}
+        return {
+            "kind": "exception",
+            "message": f"{qualified}: seeding the random numbers before the call failed: it "
+            f"{describe_exception(error)}. Does your code replace random.seed, numpy.random or "
+            "keras.utils.set_random_seed?",
+        }
     try:
         value = function(*args, **kwargs)
     except BaseException as error:  # noqa: BLE001 - the student's SystemExit must not end the worker
@@ -172,8 +173,10 @@ def _where(error: BaseException, path: Path) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).parent == path.parent]
     if not frames:
         return ""
-    lines = [f'\n  File "{Path(f.filename).name}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}'
-             for f in frames[-MAX_FRAMES:]]
+    lines = [
+        f'\n  File "{Path(f.filename).name}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}'
+        for f in frames[-MAX_FRAMES:]
+    ]
     return "".join(lines)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 from keras import layers
@@ -33,8 +33,17 @@ def dense_stack(x, units: Sequence[int], *, dropout: float = 0.0, regularizer=No
     return x
 
 
-def classifier_model(inputs, features, num_classes: int, *, include_top: bool, pooling: str,
-                     dense_units: Sequence[int] = (), dropout: float = 0.0, name: str) -> keras.Model:
+def classifier_model(
+    inputs,
+    features,
+    num_classes: int,
+    *,
+    include_top: bool,
+    pooling: str,
+    dense_units: Sequence[int] = (),
+    dropout: float = 0.0,
+    name: str,
+) -> keras.Model:
     """`keras.Model(inputs, ...)` ending at `features`, or at a softmax classifier on them.
 
     With `include_top`, the top is keras.applications': the feature map becomes a vector

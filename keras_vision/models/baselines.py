@@ -14,7 +14,7 @@ categorical cross-entropy) and readable layer names (`fc1`, `block2_conv1`, `blo
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 from keras import layers
@@ -56,8 +56,9 @@ def build_ann(
     shape = check_input_shape(input_shape, rank=None)
     check_units(units)
     inputs = keras.Input(shape=shape, name="image")
-    return classifier_model(inputs, inputs, num_classes, include_top=True, pooling="flatten", dense_units=units,
-                            name=name)
+    return classifier_model(
+        inputs, inputs, num_classes, include_top=True, pooling="flatten", dense_units=units, name=name
+    )
 
 
 def build_fcn(
@@ -88,8 +89,16 @@ def build_fcn(
         raise ValueError(f"Unknown FCN size {size!r}. Valid sizes: {', '.join(FCN_LAYOUTS)}.")
     layout = FCN_LAYOUTS[size]
     inputs = keras.Input(shape=check_input_shape(input_shape), name="image")
-    return classifier_model(inputs, inputs, num_classes, include_top=True, pooling="flatten",
-                            dense_units=layout["units"], dropout=layout["dropout"], name=name or f"fcn_{size}")
+    return classifier_model(
+        inputs,
+        inputs,
+        num_classes,
+        include_top=True,
+        pooling="flatten",
+        dense_units=layout["units"],
+        dropout=layout["dropout"],
+        name=name or f"fcn_{size}",
+    )
 
 
 def conv_bn_block(x, filters: int, *, convs: int = 2, dropout: float = 0.0, regularizer=None, name: str):
@@ -177,7 +186,10 @@ def build_cifar10_cnn(
     x = layers.Flatten(name="flatten")(x)
     x = dense_stack(x, (dense_units,), dropout=check_rate(head_dropout, "head_dropout"), regularizer=regularizer)
     outputs = layers.Dense(  # float32 even under a mixed-precision policy: a stable softmax
-        check_num_classes(num_classes), activation="softmax", kernel_regularizer=regularizer, dtype="float32",
+        check_num_classes(num_classes),
+        activation="softmax",
+        kernel_regularizer=regularizer,
+        dtype="float32",
         name="predictions",
     )(x)
     return keras.Model(inputs, outputs, name=name)

@@ -13,8 +13,9 @@ def check_input_shape(input_shape, *, rank: int | None = 3) -> tuple[int, ...]:
     shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else None
     good = shape is not None and len(shape) == (rank or len(shape)) and len(shape) > 0
     if not good or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
-        what = (f"{rank} positive integers, e.g. (32, 32, 3)" if rank
-                else "a tuple of positive integers, e.g. (28, 28, 1)")
+        what = (
+            f"{rank} positive integers, e.g. (32, 32, 3)" if rank else "a tuple of positive integers, e.g. (28, 28, 1)"
+        )
         raise ValueError(f"`input_shape` must be {what}. Received: input_shape={input_shape!r}.")
     return shape
 
@@ -35,8 +36,10 @@ def check_rate(value, name: str, *, upper: float = 1.0) -> float:
 
 def check_units(units, *, name: str = "units") -> None:
     """Raises a `ValueError` naming `name` unless `units` is a non-empty sequence of positive ints."""
-    if not isinstance(units, (tuple, list)) or not units or not all(
-        isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units
+    if (
+        not isinstance(units, (tuple, list))
+        or not units
+        or not all(isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units)
     ):
         raise ValueError(f"`{name}` must be a non-empty sequence of positive integers. Received: {name}={units!r}.")
 
@@ -53,5 +56,7 @@ def check_layout(counts, filters, *, name: str, per: str) -> None:
     check_units(counts, name=name)
     check_units(filters, name="filters")
     if len(counts) != len(filters):
-        raise ValueError(f"`{name}` and `filters` need one entry per {per}. "
-                         f"Received: {name}={tuple(counts)}, filters={tuple(filters)}.")
+        raise ValueError(
+            f"`{name}` and `filters` need one entry per {per}. "
+            f"Received: {name}={tuple(counts)}, filters={tuple(filters)}."
+        )

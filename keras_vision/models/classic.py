@@ -1,13 +1,13 @@
 """The classic small CNN of the course: two conv/pool stages, then a dense classifier.
 
-    Input 28x28x1
-    block1_conv  Conv2D(64, 3x3, relu)   -> 26x26x64   (3*3*1*64 + 64   =     640 parameters)
-    block1_pool  MaxPooling2D(2)         -> 13x13x64
-    block2_conv  Conv2D(64, 3x3, relu)   -> 11x11x64   (3*3*64*64 + 64  =  36,928)
-    block2_pool  MaxPooling2D(2)         ->  5x5x64
-    flatten      Flatten                 ->  1600
-    fc1          Dense(128, relu)        ->  128       (1600*128 + 128  = 204,928)
-    predictions  Dense(10, softmax)      ->  10        (128*10 + 10     =   1,290)
+Input 28x28x1
+block1_conv  Conv2D(64, 3x3, relu)   -> 26x26x64   (3*3*1*64 + 64   =     640 parameters)
+block1_pool  MaxPooling2D(2)         -> 13x13x64
+block2_conv  Conv2D(64, 3x3, relu)   -> 11x11x64   (3*3*64*64 + 64  =  36,928)
+block2_pool  MaxPooling2D(2)         ->  5x5x64
+flatten      Flatten                 ->  1600
+fc1          Dense(128, relu)        ->  128       (1600*128 + 128  = 204,928)
+predictions  Dense(10, softmax)      ->  10        (128*10 + 10     =   1,290)
 """
 
 from __future__ import annotations
@@ -39,9 +39,7 @@ def build_classic_cnn(
         An uncompiled `keras.Model` whose softmax output suits categorical cross-entropy.
     """
     if len(input_shape) != 3:
-        raise ValueError(
-            f"`input_shape` must be (height, width, channels), e.g. (28, 28, 1). Received: {input_shape}."
-        )
+        raise ValueError(f"`input_shape` must be (height, width, channels), e.g. (28, 28, 1). Received: {input_shape}.")
     inputs = keras.Input(shape=input_shape, name="image")
     x = inputs
     for stage in (1, 2):

@@ -27,8 +27,8 @@ Reference: He et al., "Deep Residual Learning for Image Recognition", CVPR 2016.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import keras
 from keras import layers
@@ -235,6 +235,13 @@ def build_resnet(
         raise ValueError(f"Unknown ResNet depth {depth!r}. Valid depths: {', '.join(map(str, RESNET_LAYOUTS))}.")
     layout = RESNET_LAYOUTS[depth]
     return resnet_from_layout(
-        layout.blocks, RESNET_FILTERS, input_shape, num_classes, bottleneck=layout.bottleneck,
-        small_inputs=small_inputs, use_bias=use_bias, include_top=include_top, name=name or f"resnet{depth}",
+        layout.blocks,
+        RESNET_FILTERS,
+        input_shape,
+        num_classes,
+        bottleneck=layout.bottleneck,
+        small_inputs=small_inputs,
+        use_bias=use_bias,
+        include_top=include_top,
+        name=name or f"resnet{depth}",
     )

@@ -24,7 +24,7 @@ Recognition", ICLR 2015.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 from keras import layers
@@ -116,8 +116,16 @@ def vgg_from_layout(
     x = inputs
     for b, (n_convs, n_filters) in enumerate(zip(convs, filters), start=1):
         x = vgg_block(x, n_filters, n_convs, batch_norm=batch_norm, name=f"block{b}")
-    return classifier_model(inputs, x, num_classes, include_top=include_top, pooling="flatten",
-                            dense_units=dense_units, dropout=dropout, name=name)
+    return classifier_model(
+        inputs,
+        x,
+        num_classes,
+        include_top=include_top,
+        pooling="flatten",
+        dense_units=dense_units,
+        dropout=dropout,
+        name=name,
+    )
 
 
 def build_vgg(
@@ -156,7 +164,13 @@ def build_vgg(
     if depth not in VGG_LAYOUTS:
         raise ValueError(f"Unknown VGG depth {depth!r}. Valid depths: {', '.join(map(str, VGG_LAYOUTS))}.")
     return vgg_from_layout(
-        VGG_LAYOUTS[depth], VGG_FILTERS, input_shape, num_classes, batch_norm=batch_norm,
-        dense_units=dense_units, dropout=dropout, include_top=include_top,
+        VGG_LAYOUTS[depth],
+        VGG_FILTERS,
+        input_shape,
+        num_classes,
+        batch_norm=batch_norm,
+        dense_units=dense_units,
+        dropout=dropout,
+        include_top=include_top,
         name=name or f"vgg{depth}{'_bn' if batch_norm else ''}",
     )

@@ -14,8 +14,8 @@
 Reference: Dong et al., "Image Super-Resolution Using Deep Convolutional Networks", TPAMI 2016.
 """
 
-from keras_vision.superres.degradation import degrade, downscale, modcrop, upscale
 from keras_vision.evaluation.image_quality import psnr_arrays, psnr_y, rgb_to_y, ssim_arrays, ssim_y
+from keras_vision.superres.degradation import degrade, downscale, modcrop, upscale
 from keras_vision.superres.model import SRCNN_LAYOUTS, build_srcnn
 
 __all__ = [

@@ -62,8 +62,9 @@ def load_sample_photos(names=TRAINING_SAMPLES) -> tuple[list[np.ndarray], list[s
     return [as_float_image(load_sample_image(name)) for name in names], list(names)
 
 
-def load_pet_photos(split: str = "train", *, data_dir=None, download: bool = False, limit: int | None = None,
-                    size: int = PET_SIZE) -> tuple[list[np.ndarray], list[str]]:
+def load_pet_photos(
+    split: str = "train", *, data_dir=None, download: bool = False, limit: int | None = None, size: int = PET_SIZE
+) -> tuple[list[np.ndarray], list[str]]:
     """Oxford-IIIT Pet photographs from tensorflow-datasets, resized to `size` x `size` (bicubic).
 
     Args:

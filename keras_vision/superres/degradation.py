@@ -82,7 +82,9 @@ def bicubic_resize(image, size) -> np.ndarray:
     height, width = int(size[0]), int(size[1])
     channels = image[..., None] if image.ndim == 2 else image
     resized = [
-        np.asarray(Image.fromarray(np.ascontiguousarray(channels[..., c]), mode="F").resize((width, height), Image.BICUBIC))
+        np.asarray(
+            Image.fromarray(np.ascontiguousarray(channels[..., c]), mode="F").resize((width, height), Image.BICUBIC)
+        )
         for c in range(channels.shape[-1])
     ]
     out = np.stack(resized, axis=-1)

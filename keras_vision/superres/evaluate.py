@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_vision.superres.degradation import as_float_image, degrade, downscale, modcrop
 from keras_vision.evaluation.image_quality import psnr_y, ssim_y
+from keras_vision.superres.degradation import as_float_image, degrade, downscale, modcrop
 
 
 def super_resolve(model, image) -> np.ndarray:
@@ -44,11 +44,15 @@ def evaluate_superres(model, images, names=None, *, scale: int) -> dict:
         hr = modcrop(as_float_image(image), scale)
         bicubic = degrade(hr, scale)
         sr = super_resolve(model, bicubic)
-        per_image.append({
-            "name": name,
-            "psnr_bicubic": psnr_y(hr, bicubic, shave=scale), "psnr_sr": psnr_y(hr, sr, shave=scale),
-            "ssim_bicubic": ssim_y(hr, bicubic, shave=scale), "ssim_sr": ssim_y(hr, sr, shave=scale),
-        })
+        per_image.append(
+            {
+                "name": name,
+                "psnr_bicubic": psnr_y(hr, bicubic, shave=scale),
+                "psnr_sr": psnr_y(hr, sr, shave=scale),
+                "ssim_bicubic": ssim_y(hr, bicubic, shave=scale),
+                "ssim_sr": ssim_y(hr, sr, shave=scale),
+            }
+        )
     keys = ("psnr_bicubic", "psnr_sr", "ssim_bicubic", "ssim_sr")
     return {**{key: float(np.mean([row[key] for row in per_image])) for key in keys}, "per_image": per_image}
 
@@ -74,11 +78,14 @@ def plot_superres_comparison(path, model, image, *, scale: int, crop: int = 64, 
     sr = super_resolve(model, bicubic)
     top, left = (hr.shape[0] - crop) // 2 // scale * scale, (hr.shape[1] - crop) // 2 // scale * scale
     panels = {
-        "LR": (lr, scale), "bicubic": (bicubic, 1), "SR": (sr, 1), "HR": (hr, 1),
+        "LR": (lr, scale),
+        "bicubic": (bicubic, 1),
+        "SR": (sr, 1),
+        "HR": (hr, 1),
     }
     scores = {"bicubic": psnr_y(hr, bicubic, shave=scale), "SR": psnr_y(hr, sr, shave=scale)}
     pictures, titles = [], []
-    for label, (picture, step) in panels.items():
+    for label, (picture, _step) in panels.items():
         pictures.append(picture)
         titles.append(f"{title} {label}".strip() + (f" {scores[label]:.2f} dB" if label in scores else ""))
     for label, (picture, step) in panels.items():

@@ -25,8 +25,15 @@ from keras_vision.transfer.weights import resolve_weights
 
 #: VGG16 layers a perceptual loss may compare (each is followed by ReLU inside the layer).
 VGG16_FEATURE_LAYERS = (
-    "block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "block3_conv1", "block3_conv2",
-    "block3_conv3", "block4_conv3", "block5_conv3",
+    "block1_conv1",
+    "block1_conv2",
+    "block2_conv1",
+    "block2_conv2",
+    "block3_conv1",
+    "block3_conv2",
+    "block3_conv3",
+    "block4_conv3",
+    "block5_conv3",
 )
 
 
@@ -51,7 +58,9 @@ def vgg16_feature_extractor(layer: str = "block2_conv2", *, weights=None, channe
     if channels != 3:
         raise ValueError(f"A VGG16 perceptual loss needs RGB images (3 channels). Received: channels={channels}.")
     app = APPLICATIONS.get("vgg16")
-    base = keras.applications.VGG16(include_top=False, weights=resolve_weights(weights, app), input_shape=(None, None, 3))
+    base = keras.applications.VGG16(
+        include_top=False, weights=resolve_weights(weights, app), input_shape=(None, None, 3)
+    )
     inputs = keras.Input(shape=(None, None, 3), name="vgg16_features_input")
     features = keras.Model(base.input, base.get_layer(layer).output)(app.preprocess_input(inputs * 255.0))
     model = keras.Model(inputs, features, name="vgg16_features")
@@ -91,8 +100,14 @@ class PerceptualLoss(keras.losses.Loss):
         name: Loss name. Defaults to `"perceptual"`.
     """
 
-    def __init__(self, layer: str = "block2_conv2", feature_weight: float = 1e-3, weights=None,
-                 name: str = "perceptual", **kwargs):
+    def __init__(
+        self,
+        layer: str = "block2_conv2",
+        feature_weight: float = 1e-3,
+        weights=None,
+        name: str = "perceptual",
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
         if not feature_weight >= 0:
             raise ValueError(f"`feature_weight` must be >= 0. Received: feature_weight={feature_weight!r}.")

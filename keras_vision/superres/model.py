@@ -25,8 +25,9 @@ import keras
 SRCNN_LAYOUTS = {"9-1-5": (9, 1, 5), "9-3-5": (9, 3, 5), "9-5-5": (9, 5, 5)}
 
 
-def build_srcnn(input_shape=(None, None, 3), *, layout: str = "9-1-5", filters=(64, 32), residual: bool = False,
-                name: str = "srcnn"):
+def build_srcnn(
+    input_shape=(None, None, 3), *, layout: str = "9-1-5", filters=(64, 32), residual: bool = False, name: str = "srcnn"
+):
     """Builds SRCNN as a fully convolutional `keras.Model` (any image size).
 
     Args:
@@ -51,7 +52,9 @@ def build_srcnn(input_shape=(None, None, 3), *, layout: str = "9-1-5", filters=(
         raise ValueError(f"`filters` must be two positive integers, e.g. (64, 32). Received: filters={filters!r}.")
     extract, mapping, reconstruct = SRCNN_LAYOUTS[layout]
     inputs = keras.Input(shape=input_shape, name=f"{name}_input")
-    x = keras.layers.Conv2D(filters[0], extract, padding="same", activation="relu", name=f"{name}_patch_extraction")(inputs)
+    x = keras.layers.Conv2D(filters[0], extract, padding="same", activation="relu", name=f"{name}_patch_extraction")(
+        inputs
+    )
     x = keras.layers.Conv2D(filters[1], mapping, padding="same", activation="relu", name=f"{name}_mapping")(x)
     x = keras.layers.Conv2D(input_shape[-1], reconstruct, padding="same", name=f"{name}_reconstruction")(x)
     if residual:

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from keras_vision.superres.data import (
     EVALUATION_SAMPLES,
@@ -72,6 +71,7 @@ def load_evaluation_photos(source: str = "samples", *, eval_dir=None, data_dir=N
 
 def time_budget_callback(seconds: float):
     """A Keras callback that stops training at the end of the batch when `seconds` have passed."""
+
     class TimeBudget(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             self.start = time.perf_counter()
@@ -157,17 +157,33 @@ def train_and_evaluate_superres(
     for loss_name in losses:
         set_seed(seed)
         model = build_srcnn(layout=layout, residual=residual)
-        loss = make_loss(loss_name, layer=vgg_layer, feature_weight=feature_weight, weights=vgg_weights) \
-            if loss_name == "perceptual" else make_loss(loss_name)
+        loss = (
+            make_loss(loss_name, layer=vgg_layer, feature_weight=feature_weight, weights=vgg_weights)
+            if loss_name == "perceptual"
+            else make_loss(loss_name)
+        )
         model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
         budget = [time_budget_callback(max_train_seconds)] if max_train_seconds else []
-        trained = fit(model, (inputs, targets), epochs=epochs, batch_size=batch_size, run_dir=out_dir / loss_name,
-                      callbacks=budget, verbose=verbose, resume=resume)
+        trained = fit(
+            model,
+            (inputs, targets),
+            epochs=epochs,
+            batch_size=batch_size,
+            run_dir=out_dir / loss_name,
+            callbacks=budget,
+            verbose=verbose,
+            resume=resume,
+        )
         scores = evaluate_superres(model, eval_images, eval_names, scale=scale)
-        plot_superres_comparison(out_dir / f"{loss_name}_comparison.png", model, eval_images[0], scale=scale,
-                                 title=loss_name)
-        results[loss_name] = {**scores, "gain_db": scores["psnr_sr"] - scores["psnr_bicubic"],
-                              "seconds": trained.seconds, "epochs": trained.epochs}
+        plot_superres_comparison(
+            out_dir / f"{loss_name}_comparison.png", model, eval_images[0], scale=scale, title=loss_name
+        )
+        results[loss_name] = {
+            **scores,
+            "gain_db": scores["psnr_sr"] - scores["psnr_bicubic"],
+            "seconds": trained.seconds,
+            "epochs": trained.epochs,
+        }
     metrics = {"models": results, "scale": scale, "num_patches": int(len(inputs)), "eval_images": eval_names}
     (out_dir / "superres_metrics.json").write_text(json.dumps(metrics, indent=2))
     return metrics

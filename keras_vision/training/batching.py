@@ -32,4 +32,3 @@ def predict_in_whole_batches(model, x, batch_size: int = 256):
     padding = -len(x) % batch_size
     padded = np.concatenate([x, np.zeros((padding, *x.shape[1:]), x.dtype)]) if padding else x
     return np.asarray(model.predict(padded, batch_size=batch_size, verbose=0))[: len(x)]
-

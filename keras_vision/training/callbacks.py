@@ -1,12 +1,12 @@
 """What `fit` keeps in a run folder, and the Keras callbacks that write it.
 
-    run_dir/
-        history.csv    one row per epoch (CSVLogger), appended to when a run resumes
-        history.json   the same numbers as {"loss": [...], ...}, rebuilt from the CSV after fit
-        model.keras    the model after the last finished epoch (ModelCheckpoint)
-        backup/        weights, optimizer state and epoch of an unfinished run (BackupAndRestore);
-                       deleted when the run finishes
-        logs/          TensorBoard event files: `tensorboard --logdir run_dir/logs`
+run_dir/
+    history.csv    one row per epoch (CSVLogger), appended to when a run resumes
+    history.json   the same numbers as {"loss": [...], ...}, rebuilt from the CSV after fit
+    model.keras    the model after the last finished epoch (ModelCheckpoint)
+    backup/        weights, optimizer state and epoch of an unfinished run (BackupAndRestore);
+                   deleted when the run finishes
+    logs/          TensorBoard event files: `tensorboard --logdir run_dir/logs`
 """
 
 from __future__ import annotations
@@ -69,7 +69,10 @@ def prepare_run_dir(run_dir: str | Path, *, resume: bool) -> RunPaths:
     paths = RunPaths(Path(run_dir))
     paths.run_dir.mkdir(parents=True, exist_ok=True)
     if resume and not paths.backup.is_dir():
-        warnings.warn(f"Nothing to resume in {paths.run_dir} (no backup/ of an unfinished run): starting at epoch 1.")
+        warnings.warn(
+            f"Nothing to resume in {paths.run_dir} (no backup/ of an unfinished run): starting at epoch 1.",
+            stacklevel=2,
+        )
         resume = False
     if not resume:
         for folder in (paths.backup, paths.logs):
@@ -145,7 +148,7 @@ def run_callbacks(paths: RunPaths) -> list[keras.callbacks.Callback]:
         keras.callbacks.ModelCheckpoint(str(paths.model)),
     ]
     if importlib.util.find_spec("tensorboard") is None:
-        warnings.warn(f"TensorBoard logs are not written to {paths.logs}: `pip install tensorboard`.")
+        warnings.warn(f"TensorBoard logs are not written to {paths.logs}: `pip install tensorboard`.", stacklevel=2)
     else:
         callbacks.append(keras.callbacks.TensorBoard(str(paths.logs)))
     return callbacks

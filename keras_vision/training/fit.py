@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import keras
 import numpy as np
@@ -33,8 +33,8 @@ from keras_vision.training.callbacks import (
     RunPaths,
     StopOnNonFiniteLoss,
     prepare_run_dir,
-    read_history_csv,
     progress_verbosity,
+    read_history_csv,
     run_callbacks,
     write_history_json,
 )
@@ -64,7 +64,7 @@ class FitResult:
     seconds_per_epoch: float
 
     @classmethod
-    def timed(cls, history: dict[str, list[float]], seconds: float) -> "FitResult":
+    def timed(cls, history: dict[str, list[float]], seconds: float) -> FitResult:
         """The result of a training timed by the caller (e.g. a head trained on features)."""
         epochs = len(next(iter(history.values()), []))
         return cls(history, seconds, epochs=epochs, seconds_per_epoch=seconds / max(epochs, 1))
@@ -149,9 +149,11 @@ def _check_backup_fits(model: keras.Model, paths) -> None:
         model.load_weights(weights)
     except Exception as error:  # noqa: BLE001 - any mismatch: Keras raises ValueError, h5py OSError or KeyError
         reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
-        raise UsageError(f"The backup in {paths.backup} does not fit this model ({reason}): it was written by a run "
-                         "with other options or an older version. Resume with that run's options, or start afresh "
-                         "(without --resume, or with another --out).") from None
+        raise UsageError(
+            f"The backup in {paths.backup} does not fit this model ({reason}): it was written by a run "
+            "with other options or an older version. Resume with that run's options, or start afresh "
+            "(without --resume, or with another --out)."
+        ) from None
 
 
 def _as_fit_inputs(data) -> tuple:
@@ -167,8 +169,7 @@ def _is_batched(data) -> bool:
 def _check_fit_args(model, train, validation, epochs, batch_size) -> None:
     if not getattr(model, "compiled", False):
         raise ValueError(
-            "The model is not compiled: call model.compile(optimizer=..., loss=..., "
-            "metrics=[...]) before fit."
+            "The model is not compiled: call model.compile(optimizer=..., loss=..., metrics=[...]) before fit."
         )
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}.")
@@ -210,8 +211,10 @@ def _build_if_needed(model: keras.Model, train) -> None:
     if type(model).call is keras.Model.call:  # no forward pass of its own: its parts carry the weights
         unbuilt = [layer.name for layer in model.layers if not layer.built]
         if unbuilt:
-            raise ValueError(f"{type(model).__name__} has its own train_step and no call(): build its parts "
-                             f"before fit (e.g. give each sub-model a keras.Input). Not built: {unbuilt[:5]}.")
+            raise ValueError(
+                f"{type(model).__name__} has its own train_step and no call(): build its parts "
+                f"before fit (e.g. give each sub-model a keras.Input). Not built: {unbuilt[:5]}."
+            )
         model.built = True
         return
     if isinstance(train, tf.data.Dataset):
@@ -225,8 +228,9 @@ def _build_if_needed(model: keras.Model, train) -> None:
         model(x)
 
 
-def _raise_if_diverged(keras_history: keras.callbacks.History, model: keras.Model, paths: RunPaths,
-                       callbacks: list) -> None:
+def _raise_if_diverged(
+    keras_history: keras.callbacks.History, model: keras.Model, paths: RunPaths, callbacks: list
+) -> None:
     """Raises `TrainingDivergedError` if any loss or a weight is NaN or infinite."""
     for watcher in callbacks:
         if isinstance(watcher, StopOnNonFiniteLoss) and watcher.diverged:

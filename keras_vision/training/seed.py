@@ -36,5 +36,4 @@ def set_seed(seed: int, *, deterministic: bool = False) -> None:
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
     if deterministic:
-
         tf.config.experimental.enable_op_determinism()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Callable
+from collections.abc import Callable
 
 import tensorflow as tf
 
@@ -27,8 +27,7 @@ from keras_vision.registry import Registry
 STRATEGIES: Registry[Callable[[], object]] = Registry("strategy")
 
 _TF_CONFIG_EXAMPLE = (
-    'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
-    '"task": {"type": "worker", "index": 0}}\''
+    'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}\''
 )
 
 
@@ -105,9 +104,7 @@ def _check_tf_config(config: object) -> None:
             f"Received: {config!r}. Expected e.g. {_TF_CONFIG_EXAMPLE}."
         )
     if not isinstance(task, dict) or task.get("type") != "worker":
-        raise ValueError(
-            f"TF_CONFIG must contain task = {{'type': 'worker', 'index': i}}. Received: {config!r}."
-        )
+        raise ValueError(f"TF_CONFIG must contain task = {{'type': 'worker', 'index': i}}. Received: {config!r}.")
     index = task.get("index")
     if not isinstance(index, int) or not 0 <= index < len(workers):
         raise ValueError(

@@ -16,8 +16,9 @@ the preprocessing function are looked up the first time they are used.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -129,53 +130,78 @@ class _CaseInsensitiveRegistry(Registry):
 
 APPLICATIONS: Registry[Application] = _CaseInsensitiveRegistry("application")
 
+
 def _register(**fields) -> None:
     APPLICATIONS.register(fields["name"], Application(**fields))
 
 
 _register(
-    name="densenet121", module="densenet", constructor_name="DenseNet121",
-    min_size=32, default_size=224, preprocess_mode="torch",
+    name="densenet121",
+    module="densenet",
+    constructor_name="DenseNet121",
+    min_size=32,
+    default_size=224,
+    preprocess_mode="torch",
     weights_url=KERAS_APPLICATIONS_URL + "densenet/",
     weights_hash="30ee3e1110167f948a6b9946edeeb738",
     layout=layouts.densenet121_layout(),
     _no_top_file="densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
 )
 _register(
-    name="resnet50", module="resnet50", constructor_name="ResNet50",
-    min_size=32, default_size=224, preprocess_mode="caffe",
+    name="resnet50",
+    module="resnet50",
+    constructor_name="ResNet50",
+    min_size=32,
+    default_size=224,
+    preprocess_mode="caffe",
     weights_url=KERAS_APPLICATIONS_URL + "resnet/",
     weights_hash="4d473c1dd8becc155b73f8504c6f6626",
     layout=layouts.resnet50_layout(),
     _no_top_file="resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
 )
 _register(
-    name="vgg16", module="vgg16", constructor_name="VGG16",
-    min_size=32, default_size=224, preprocess_mode="caffe",
+    name="vgg16",
+    module="vgg16",
+    constructor_name="VGG16",
+    min_size=32,
+    default_size=224,
+    preprocess_mode="caffe",
     weights_url=KERAS_APPLICATIONS_URL + "vgg16/",
     weights_hash="6d6bbae143d832006294945121d1f1fc",
     layout=layouts.vgg16_layout(),
     _no_top_file="vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
 )
 _register(
-    name="mobilenet", module="mobilenet", constructor_name="MobileNet",
-    min_size=32, default_size=224, preprocess_mode="tf",
+    name="mobilenet",
+    module="mobilenet",
+    constructor_name="MobileNet",
+    min_size=32,
+    default_size=224,
+    preprocess_mode="tf",
     weights_url=KERAS_APPLICATIONS_URL + "mobilenet/",
     weights_hash=None,
     layout=layouts.mobilenet_layout(),
     _no_top_file=_mobilenet_file,
 )
 _register(
-    name="mobilenetv2", module="mobilenet_v2", constructor_name="MobileNetV2",
-    min_size=32, default_size=224, preprocess_mode="tf",
+    name="mobilenetv2",
+    module="mobilenet_v2",
+    constructor_name="MobileNetV2",
+    min_size=32,
+    default_size=224,
+    preprocess_mode="tf",
     weights_url=KERAS_APPLICATIONS_URL + "mobilenet_v2/",
     weights_hash=None,
     layout=layouts.mobilenetv2_layout(),
     _no_top_file=_mobilenet_v2_file,
 )
 _register(
-    name="efficientnetb0", module="efficientnet", constructor_name="EfficientNetB0",
-    min_size=32, default_size=224, preprocess_mode="none",
+    name="efficientnetb0",
+    module="efficientnet",
+    constructor_name="EfficientNetB0",
+    min_size=32,
+    default_size=224,
+    preprocess_mode="none",
     # EfficientNet weights live one folder up from the others (keras/src/applications/efficientnet.py).
     weights_url="https://storage.googleapis.com/keras-applications/",
     weights_hash="50bc09e76180e00e4465e1a485ddc09d",
@@ -192,7 +218,6 @@ def get_application(arch: str) -> Application:
     """
     if not isinstance(arch, str):
         raise ValueError(
-            f"`arch` must be an architecture name, one of {', '.join(APPLICATIONS.names())}. "
-            f"Received: {arch!r}."
+            f"`arch` must be an architecture name, one of {', '.join(APPLICATIONS.names())}. Received: {arch!r}."
         )
     return APPLICATIONS.get(arch)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import keras
 
@@ -73,8 +73,10 @@ def _all_blocks(model: keras.Model) -> tuple[dict[str, list], dict[str, list]]:
         for alias, pattern in app.layout.aliases
     }
     if base is not model:
-        outer = {block: [layer for layer in model.layers if layer.name.startswith(prefix)]
-                 for block, prefix in CLASSIFIER_BLOCKS.items()}
+        outer = {
+            block: [layer for layer in model.layers if layer.name.startswith(prefix)]
+            for block, prefix in CLASSIFIER_BLOCKS.items()
+        }
         blocks = {"input_adapter": outer["input_adapter"], **blocks, "head": outer["head"]}
     return blocks, aliases
 
@@ -164,7 +166,7 @@ def unfreeze_top(model: keras.Model, n_blocks: int) -> list[str]:
             f"`n_blocks` must be an integer from 0 to {len(order)} (the blocks of {app.name}: "
             f"{', '.join(order)}). Received: n_blocks={n_blocks!r}."
         )
-    top = order[len(order) - n_blocks:]
+    top = order[len(order) - n_blocks :]
     base.trainable = True
     freeze_blocks(model, order, trainable=False)
     if base is not model:

@@ -154,6 +154,4 @@ def _check_classifier_args(app: Application, num_classes, input_shape, dropout, 
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}.")
     if head not in HEAD_POOLING:
-        raise ValueError(
-            f"Unknown head {head!r}. Valid heads: {', '.join(HEAD_POOLING)}. Received: head={head!r}."
-        )
+        raise ValueError(f"Unknown head {head!r}. Valid heads: {', '.join(HEAD_POOLING)}. Received: head={head!r}.")

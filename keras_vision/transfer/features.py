@@ -243,17 +243,28 @@ def train_head_on_features(
     head = build_feature_head(features.shape[1], num_classes, hidden_units=hidden_units, dropout=dropout)
     loss = "categorical_crossentropy" if labels.ndim == 2 else "sparse_categorical_crossentropy"
     head.compile(
-        optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"],
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=loss,
+        metrics=["accuracy"],
         steps_per_execution=steps_per_execution,
     )
     train = _in_memory_dataset(features, labels, batch_size=batch_size, shuffle=True)
     validation = None if validation_data is None else _in_memory_dataset(*validation_data, batch_size=batch_size)
     if run_dir is not None:
-        result = fit(head, train, validation=validation, epochs=epochs, run_dir=run_dir, resume=resume,
-                     callbacks=callbacks or (), verbose=verbose)
+        result = fit(
+            head,
+            train,
+            validation=validation,
+            epochs=epochs,
+            run_dir=run_dir,
+            resume=resume,
+            callbacks=callbacks or (),
+            verbose=verbose,
+        )
         return head, result.history
-    history = head.fit(train, validation_data=validation, epochs=epochs, callbacks=callbacks, verbose=verbose,
-                       shuffle=False)  # shuffled above
+    history = head.fit(
+        train, validation_data=validation, epochs=epochs, callbacks=callbacks, verbose=verbose, shuffle=False
+    )  # shuffled above
     return head, history.history
 
 

@@ -90,10 +90,8 @@ def mobilenet_layout() -> BlockLayout:
     def units(*ids: int) -> list[str]:
         return [f"{kind}_{i}" for i in ids for kind in ("conv_pad", "conv_dw", "conv_pw")]
 
-    stages = {"stem": (1,), "stage2": (2, 3), "stage3": (4, 5),
-              "stage4": tuple(range(6, 12)), "stage5": (12, 13)}
-    blocks = [(name, prefixes(*(["conv1"] if name == "stem" else []), *units(*ids)))
-              for name, ids in stages.items()]
+    stages = {"stem": (1,), "stage2": (2, 3), "stage3": (4, 5), "stage4": tuple(range(6, 12)), "stage5": (12, 13)}
+    blocks = [(name, prefixes(*(["conv1"] if name == "stem" else []), *units(*ids))) for name, ids in stages.items()]
     aliases = [("conv1", prefixes("conv1"))] + [(f"block{i}", prefixes(*units(i))) for i in range(1, 14)]
     return BlockLayout(tuple(blocks), tuple(aliases), ("conv_dw_1", "conv_pw_13"))
 

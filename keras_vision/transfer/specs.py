@@ -22,8 +22,7 @@ def parse_arch_spec(spec: str) -> tuple[str, dict]:
         key, sep, value = option.partition("=")
         if not sep or not key.strip():
             raise UsageError(
-                f"Architecture options are KEY=VALUE after a colon, e.g. 'mobilenet:alpha=0.25'. "
-                f"Received: {spec!r}."
+                f"Architecture options are KEY=VALUE after a colon, e.g. 'mobilenet:alpha=0.25'. Received: {spec!r}."
             )
         kwargs[key.strip()] = _number_or_text(value.strip())
     return get_application(name).name, kwargs

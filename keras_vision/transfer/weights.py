@@ -17,8 +17,8 @@ from pathlib import Path
 import keras
 
 from keras_vision import network
+from keras_vision.errors import UsageError, WeightsNotFoundError
 from keras_vision.network import keras_home
-from keras_vision.errors import WeightsNotFoundError, UsageError
 from keras_vision.transfer.applications import Application
 
 #: Suffixes of the weights files `keras.Model.load_weights` reads (legacy HDF5 and Keras 3).

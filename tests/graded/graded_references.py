@@ -87,13 +87,31 @@ def clahe_each_channel(rgb: np.ndarray, clip_limit: float, tiles: int) -> np.nda
 def clahe_from_bgr(rgb: np.ndarray, clip_limit: float, tiles: int) -> np.ndarray:
     """CLAHE on L after reading the RGB image as BGR (the mistake, for the hint)."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_BGR2LAB)
-    lab[:, :, 0] = cv2.createCLAHE(clipLimit=clip_limit, tileGridSize=(tiles, tiles)).apply(np.ascontiguousarray(lab[:, :, 0]))
+    lab[:, :, 0] = cv2.createCLAHE(clipLimit=clip_limit, tileGridSize=(tiles, tiles)).apply(
+        np.ascontiguousarray(lab[:, :, 0])
+    )
     return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
+
+
 #: The `ImageDataGenerator` attributes that describe an augmentation (ex04).
 GENERATOR_ATTRIBUTES = (
-    "rotation_range", "width_shift_range", "height_shift_range", "shear_range", "zoom_range", "horizontal_flip",
-    "vertical_flip", "fill_mode", "cval", "rescale", "featurewise_center", "featurewise_std_normalization",
-    "samplewise_center", "samplewise_std_normalization", "zca_whitening", "channel_shift_range", "brightness_range",
+    "rotation_range",
+    "width_shift_range",
+    "height_shift_range",
+    "shear_range",
+    "zoom_range",
+    "horizontal_flip",
+    "vertical_flip",
+    "fill_mode",
+    "cval",
+    "rescale",
+    "featurewise_center",
+    "featurewise_std_normalization",
+    "samplewise_center",
+    "samplewise_std_normalization",
+    "zca_whitening",
+    "channel_shift_range",
+    "brightness_range",
 )
 
 
@@ -122,9 +140,16 @@ def generator_differences(got_kwargs, expected) -> list[str]:
 
 def course_config(rotation, shift, zoom, horizontal_flip=True):
     """The augmentation `generator_settings` describes, as the library's config."""
-    return AugmentConfig(rotation_range=rotation, width_shift_range=shift, height_shift_range=shift, zoom_range=zoom,
-                         horizontal_flip=horizontal_flip, fill_mode="nearest", featurewise_center=True,
-                         featurewise_std_normalization=True)
+    return AugmentConfig(
+        rotation_range=rotation,
+        width_shift_range=shift,
+        height_shift_range=shift,
+        zoom_range=zoom,
+        horizontal_flip=horizontal_flip,
+        fill_mode="nearest",
+        featurewise_center=True,
+        featurewise_std_normalization=True,
+    )
 
 
 def course_generator(rotation, shift, zoom, horizontal_flip=True):
@@ -140,21 +165,33 @@ def check_first_batch(checks, submission, config, *, count, batch_size, seed):
     expected_x, expected_y = generator_batch(generator, images, labels, batch_size=batch_size, seed=seed)
     got = submission.first_augmented_batch(images, labels, config.generator_kwargs(), batch_size, seed)
     call = f"first_augmented_batch({count} images, labels, settings, batch_size={batch_size}, seed={seed})"
-    if not checks.expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call}: return (x, y), got {describe(got)}."):
+    if not checks.expect(
+        isinstance(got, (tuple, list)) and len(got) == 2, f"{call}: return (x, y), got {describe(got)}."
+    ):
         return
     x, y = got
-    unfitted = image_data_generator(dataclasses.replace(config, featurewise_center=False, featurewise_std_normalization=False))
+    unfitted = image_data_generator(
+        dataclasses.replace(config, featurewise_center=False, featurewise_std_normalization=False)
+    )
     hint = "Use flow(images, labels, batch_size=batch_size, shuffle=False, seed=seed)."
     if matches(x, generator_batch(unfitted, images, labels, batch_size=batch_size, seed=seed)[0], atol=1e-3):
         hint = "The images are not normalised: call generator.fit(images) before flow."
-    checks.expect_close(x, expected_x, f"{call}: images compared with the library's ImageDataGenerator batch", atol=1e-3,
-                        weight=3, hint=hint)
+    checks.expect_close(
+        x,
+        expected_x,
+        f"{call}: images compared with the library's ImageDataGenerator batch",
+        atol=1e-3,
+        weight=3,
+        hint=hint,
+    )
     checks.expect_close(y, expected_y, f"{call}: labels", hint="Keep the images in order: shuffle=False.")
 
 
 def colour_images(count, height=12, width=12, channels=3, seed=0):
     rng = np.random.default_rng(seed)
-    return (rng.integers(0, 256, size=(count, height, width, channels)) * rng.uniform(0.3, 1.0, channels)).astype(np.uint8)
+    return (rng.integers(0, 256, size=(count, height, width, channels)) * rng.uniform(0.3, 1.0, channels)).astype(
+        np.uint8
+    )
 
 
 def check_settings(checks, submission, args, kwargs=None):
@@ -163,12 +200,18 @@ def check_settings(checks, submission, args, kwargs=None):
     call = f"generator_settings({', '.join(map(repr, args))}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
     differences = generator_differences(got, course_generator(*args, **kwargs))
     checks.expect(not differences, f"{call}: " + "; ".join(differences) + ".", weight=3)
-def conv2d_transpose_reference(image: np.ndarray, kernel: np.ndarray, bias=None, *, stride: int, padding: str) -> np.ndarray:
-    """A Keras Conv2DTranspose with `kernel` (kh, kw, C_out, C_in) and `bias` as its weights, on one image (H, W, C_in)."""
+
+
+def conv2d_transpose_reference(
+    image: np.ndarray, kernel: np.ndarray, bias=None, *, stride: int, padding: str
+) -> np.ndarray:
+    """A Keras Conv2DTranspose with `kernel` (kh, kw, C_out, C_in) and `bias` as its weights, on one image
+    (H, W, C_in)."""
     image = image if image.ndim == 3 else image[..., None]
     kernel = kernel if kernel.ndim == 4 else kernel[:, :, None, None]
-    layer = keras.layers.Conv2DTranspose(kernel.shape[2], kernel.shape[:2], strides=stride, padding=padding,
-                                         use_bias=bias is not None)
+    layer = keras.layers.Conv2DTranspose(
+        kernel.shape[2], kernel.shape[:2], strides=stride, padding=padding, use_bias=bias is not None
+    )
     layer.build((None, *image.shape))
     layer.set_weights([kernel.astype(np.float32)] + ([np.asarray(bias, np.float32)] if bias is not None else []))
     return np.asarray(layer(image.astype(np.float32)[None]))[0]
@@ -240,10 +283,12 @@ def check_learns(checks, model, input_shape: tuple, num_classes: int, call: str,
     if not expect_keras_model(checks, model, call):
         return
     before, after = loss_before_and_after_training(model, input_shape, num_classes)
-    checks.expect(np.isfinite(after) and after < factor * before,
-                  f"{call}: a short training run on an easy task should lower the loss below {factor:g} x its "
-                  f"start; it went from {before:.3f} to {after:.3f}. Check the activations (relu inside, softmax "
-                  "at the end) and that every layer is connected to the output.")
+    checks.expect(
+        np.isfinite(after) and after < factor * before,
+        f"{call}: a short training run on an easy task should lower the loss below {factor:g} x its "
+        f"start; it went from {before:.3f} to {after:.3f}. Check the activations (relu inside, softmax "
+        "at the end) and that every layer is connected to the output.",
+    )
 
 
 def bright_squares(n: int, seed: int = 0) -> np.ndarray:
@@ -251,7 +296,7 @@ def bright_squares(n: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     images = -np.ones((n, 28, 28, 1), np.float32)
     for image, (r, c) in zip(images, rng.integers(2, 18, size=(n, 2))):
-        image[r:r + 8, c:c + 8] = 1.0
+        image[r : r + 8, c : c + 8] = 1.0
     return images
 
 
@@ -276,8 +321,9 @@ def gan_train_step_reference(generator, discriminator, real, noise, learning_rat
     real, noise = tf.constant(real, tf.float32), tf.constant(noise, tf.float32)
     fake = generator(noise, training=True)
     with tf.GradientTape() as tape:
-        d_loss = discriminator_loss(discriminator(real, training=True), discriminator(fake, training=True),
-                                    label_smoothing=label_smoothing)
+        d_loss = discriminator_loss(
+            discriminator(real, training=True), discriminator(fake, training=True), label_smoothing=label_smoothing
+        )
     weights = discriminator.trainable_variables
     keras.optimizers.SGD(learning_rate).apply_gradients(zip(tape.gradient(d_loss, weights), weights))
     with tf.GradientTape() as tape:

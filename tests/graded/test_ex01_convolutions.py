@@ -19,8 +19,28 @@ CLASSIC_STACK = [("conv", 64, 3), ("pool", 2), ("conv", 64, 3), ("pool", 2)]
 #: The sliding window and the pooling must be the student's own loops: no library convolution or pooling
 #: (the course library's reference included). Checked on the source by the grader (keras_vision.grading.ownwork).
 OWN_WORK = {
-    "apply_filter": ("keras_vision", "tensorflow", "keras", "scipy.signal", "scipy.ndimage", "torch", "jax", "cv2", "skimage"),
-    "max_pool": ("keras_vision", "tensorflow", "keras", "scipy.signal", "scipy.ndimage", "torch", "jax", "cv2", "skimage"),
+    "apply_filter": (
+        "keras_vision",
+        "tensorflow",
+        "keras",
+        "scipy.signal",
+        "scipy.ndimage",
+        "torch",
+        "jax",
+        "cv2",
+        "skimage",
+    ),
+    "max_pool": (
+        "keras_vision",
+        "tensorflow",
+        "keras",
+        "scipy.signal",
+        "scipy.ndimage",
+        "torch",
+        "jax",
+        "cv2",
+        "skimage",
+    ),
 }
 
 
@@ -47,8 +67,10 @@ def test_normalize_images_scales_to_unit_range_and_adds_channel(submission, chec
     checks.expect_shape(got, (4, 28, 28, 1), f"{call}: add a channel axis at the end")
     checks.expect(getattr(got, "dtype", None) == np.float32, f"{call}: expected dtype float32, got {describe(got)}.")
     top = largest_value(got)
-    checks.expect(top is not None and top <= 1.0,
-                  f"{call}: pixel values go up to {top}; they should be at most 1: did you divide by 255?")
+    checks.expect(
+        top is not None and top <= 1.0,
+        f"{call}: pixel values go up to {top}; they should be at most 1: did you divide by 255?",
+    )
     checks.expect_close(got, images[..., None] / 255.0, call)
 
 
@@ -62,8 +84,13 @@ def test_apply_filter_matches_keras_conv2d(submission, checks):
     flipped = matches(got, conv2d_reference(image, kernel[::-1, ::-1]))
     call = "apply_filter(8x8 image, 3x3 kernel)"
     checks.expect_shape(got, expected.shape, f"{call}: without padding the 3x3 window fits 6 times across 8 pixels")
-    checks.expect_close(got, expected, f"{call} compared with keras.layers.Conv2D using the same kernel", weight=2,
-                        hint="You flipped the kernel (a true convolution); Conv2D slides it unflipped." if flipped else "")
+    checks.expect_close(
+        got,
+        expected,
+        f"{call} compared with keras.layers.Conv2D using the same kernel",
+        weight=2,
+        hint="You flipped the kernel (a true convolution); Conv2D slides it unflipped." if flipped else "",
+    )
 
 
 @graded(points=1)
@@ -71,8 +98,12 @@ def test_apply_filter_finds_a_vertical_edge(submission, checks):
     image = np.zeros((6, 6), dtype=np.float32)
     image[:, :3] = 1.0  # bright on the left, dark on the right
     got = submission.apply_filter(image, VERTICAL_EDGE_KERNEL)
-    checks.expect_close(got, convolve2d(image, VERTICAL_EDGE_KERNEL), "apply_filter(left-bright image, vertical-edge kernel)",
-                        hint="Bright-on-the-left edges must give positive values: do not flip the kernel.")
+    checks.expect_close(
+        got,
+        convolve2d(image, VERTICAL_EDGE_KERNEL),
+        "apply_filter(left-bright image, vertical-edge kernel)",
+        hint="Bright-on-the-left edges must give positive values: do not flip the kernel.",
+    )
 
 
 @graded(points=1)
@@ -98,7 +129,9 @@ def test_max_pool_halves_the_size(submission, checks):
 def test_max_pool_keeps_the_largest_value(submission, checks):
     image = np.random.default_rng(2).integers(0, 100, size=(8, 8)).astype(np.float32)
     got = submission.max_pool(image)
-    hint = "You averaged each block; max pooling keeps the largest value." if matches(got, average_pool(image, 2)) else ""
+    hint = (
+        "You averaged each block; max pooling keeps the largest value." if matches(got, average_pool(image, 2)) else ""
+    )
     checks.expect_close(got, max_pool2d(image, 2), "max_pool(8x8 image)", hint=hint)
 
 
@@ -115,11 +148,17 @@ def test_build_classic_cnn_layers(submission, checks):
 @graded(points=2)
 def test_build_classic_cnn_parameter_counts(submission, checks):
     got = submission.build_classic_cnn()
-    counts = [layer.count_params() for layer in model_layers(got) if layer.count_params()] if isinstance(got, keras.Model) else []
+    counts = (
+        [layer.count_params() for layer in model_layers(got) if layer.count_params()]
+        if isinstance(got, keras.Model)
+        else []
+    )
     names = ("first Conv2D", "second Conv2D", "hidden Dense", "output Dense")
     for index, (name, official) in enumerate(zip(names, CLASSIC_CNN_PARAMETERS)):
         found = counts[index] if index < len(counts) else None
-        checks.expect(found == official, f"build_classic_cnn(): the {name} should have {official:,} parameters, got {found}.")
+        checks.expect(
+            found == official, f"build_classic_cnn(): the {name} should have {official:,} parameters, got {found}."
+        )
 
 
 @graded(points=2)
@@ -127,5 +166,7 @@ def test_conv_output_shape_of_the_classic_stack(submission, checks):
     for layers in (CLASSIC_STACK, CLASSIC_STACK + [("flatten",)]):
         got = submission.conv_output_shape((28, 28, 1), layers)
         expected = stack_output_shape((28, 28, 1), layers)
-        checks.expect(isinstance(got, (tuple, list)) and tuple(got) == expected,
-                      f"conv_output_shape((28, 28, 1), {layers}): expected {expected}, got {describe(got)}.")
+        checks.expect(
+            isinstance(got, (tuple, list)) and tuple(got) == expected,
+            f"conv_output_shape((28, 28, 1), {layers}): expected {expected}, got {describe(got)}.",
+        )

@@ -63,8 +63,14 @@ def test_dense_parameter_count(submission, checks):
     for sizes in ([784, 128, 10], [3072, 100, 20, 10]):
         got = submission.dense_parameter_count(sizes)
         expected = keras_dense_count(sizes)
-        hint = " Each Dense layer has a*b weights AND b biases." if got == sum(a * b for a, b in zip(sizes, sizes[1:])) else ""
-        checks.expect(got == expected, f"dense_parameter_count({sizes}): Keras counts {expected:,}, got {describe(got)}.{hint}")
+        hint = (
+            " Each Dense layer has a*b weights AND b biases."
+            if got == sum(a * b for a, b in zip(sizes, sizes[1:]))
+            else ""
+        )
+        checks.expect(
+            got == expected, f"dense_parameter_count({sizes}): Keras counts {expected:,}, got {describe(got)}.{hint}"
+        )
 
 
 @graded(points=3)

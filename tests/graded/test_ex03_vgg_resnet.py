@@ -32,13 +32,19 @@ MINI_RESNET = {"blocks": (1, 1, 1), "filters": (16, 32, 64), "small_inputs": Tru
 
 
 def mini_vgg(input_shape=(32, 32, 3), num_classes=10):
-    return vgg_from_layout(MINI_VGG["convs"], MINI_VGG["filters"], input_shape, num_classes,
-                           dense_units=MINI_VGG["dense_units"])
+    return vgg_from_layout(
+        MINI_VGG["convs"], MINI_VGG["filters"], input_shape, num_classes, dense_units=MINI_VGG["dense_units"]
+    )
 
 
 def mini_resnet(input_shape=(32, 32, 3), num_classes=10):
-    return resnet_from_layout(MINI_RESNET["blocks"], MINI_RESNET["filters"], input_shape, num_classes,
-                              small_inputs=MINI_RESNET["small_inputs"])
+    return resnet_from_layout(
+        MINI_RESNET["blocks"],
+        MINI_RESNET["filters"],
+        input_shape,
+        num_classes,
+        small_inputs=MINI_RESNET["small_inputs"],
+    )
 
 
 def check_same_block(checks, got, reference, call, *, hint=""):
@@ -47,8 +53,7 @@ def check_same_block(checks, got, reference, call, *, hint=""):
         return
     x = np.random.default_rng(1).normal(size=(2, *reference.input_shape[1:])).astype(np.float32)
     ours, theirs = outputs_with_reference_weights(got, reference, x)
-    checks.expect_close(ours, theirs, f"{call} with the library's weights copied in by layer name", weight=2,
-                        hint=hint)
+    checks.expect_close(ours, theirs, f"{call} with the library's weights copied in by layer name", weight=2, hint=hint)
 
 
 def check_block(checks, submission, block, input_shape, *, hint="", **kwargs):
@@ -65,20 +70,45 @@ def test_vgg_block(submission, checks):
 
 @graded(points=2)
 def test_vgg_block_with_batch_norm(submission, checks):
-    check_block(checks, submission, vgg_block, (16, 16, 4), filters=8, convs=2, batch_norm=True, name="block2",
-                hint="Order: convolution (no activation), batch normalization, then ReLU.")
+    check_block(
+        checks,
+        submission,
+        vgg_block,
+        (16, 16, 4),
+        filters=8,
+        convs=2,
+        batch_norm=True,
+        name="block2",
+        hint="Order: convolution (no activation), batch normalization, then ReLU.",
+    )
 
 
 @graded(points=2)
 def test_residual_block_identity_shortcut(submission, checks):
-    check_block(checks, submission, residual_block, (8, 8, 16), filters=16, stride=1, name="conv2_block2",
-                hint="The shape does not change, so the shortcut is x itself; add it before the last ReLU.")
+    check_block(
+        checks,
+        submission,
+        residual_block,
+        (8, 8, 16),
+        filters=16,
+        stride=1,
+        name="conv2_block2",
+        hint="The shape does not change, so the shortcut is x itself; add it before the last ReLU.",
+    )
 
 
 @graded(points=3)
 def test_residual_block_projection_shortcut(submission, checks):
-    check_block(checks, submission, residual_block, (8, 8, 16), filters=32, stride=2, name="conv3_block1",
-                hint="Here the shortcut is a 1x1 convolution with stride 2, then batch normalization.")
+    check_block(
+        checks,
+        submission,
+        residual_block,
+        (8, 8, 16),
+        filters=32,
+        stride=2,
+        name="conv3_block1",
+        hint="Here the shortcut is a 1x1 convolution with stride 2, then batch normalization.",
+    )
 
 
 @graded(points=2)
@@ -93,8 +123,10 @@ def test_build_mini_resnet_layers(submission, checks):
     got = submission.build_mini_resnet()
     if expect_keras_model(checks, got, call):
         reference = mini_resnet()
-        checks.expect(got.count_params() == reference.count_params(),
-                      f"{call}: expected {reference.count_params():,} parameters, got {got.count_params():,}.")
+        checks.expect(
+            got.count_params() == reference.count_params(),
+            f"{call}: expected {reference.count_params():,} parameters, got {got.count_params():,}.",
+        )
         check_same_block(checks, got, reference, call)
 
 

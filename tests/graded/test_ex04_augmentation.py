@@ -46,8 +46,13 @@ def test_add_gaussian_noise_matches_the_library(submission, checks):
         hint = "Do not clip the result."
     elif matches(got, image + np.random.default_rng(0).normal(0.0, 100.0, image.shape), atol=1e-3):
         hint = "stddev is the standard deviation (normal's `scale`), not the variance."
-    checks.expect_close(got, expected, f"{call} compared with image + np.random.default_rng(0).normal(0.0, 10.0, image.shape)",
-                        atol=1e-3, hint=hint or "Draw the noise with np.random.default_rng(seed).normal(0.0, stddev, size=image.shape).")
+    checks.expect_close(
+        got,
+        expected,
+        f"{call} compared with image + np.random.default_rng(0).normal(0.0, 10.0, image.shape)",
+        atol=1e-3,
+        hint=hint or "Draw the noise with np.random.default_rng(seed).normal(0.0, stddev, size=image.shape).",
+    )
 
 
 @graded(points=2)
@@ -59,7 +64,9 @@ def test_add_gaussian_noise_has_the_requested_deviation_and_keeps_the_input(subm
         return
     noise = np.asarray(got, dtype=np.float64) - 128.0
     checks.expect(abs(noise.mean()) < 0.3, f"{call}: the noise should average 0, it averages {noise.mean():.3f}.")
-    checks.expect(4.8 < noise.std() < 5.2, f"{call}: the noise should have standard deviation 5.0, it has {noise.std():.3f}.")
+    checks.expect(
+        4.8 < noise.std() < 5.2, f"{call}: the noise should have standard deviation 5.0, it has {noise.std():.3f}."
+    )
     checks.expect(np.all(image == 128.0), f"{call}: the input image was modified; add the noise to a new array.")
 
 
@@ -70,7 +77,9 @@ def test_featurewise_statistics_equal_image_data_generator_fit(submission, check
     generator = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True)
     generator.fit(images)
     call = "featurewise_statistics(40 colour images)"
-    if not checks.expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call}: return (mean, std), got {describe(got)}."):
+    if not checks.expect(
+        isinstance(got, (tuple, list)) and len(got) == 2, f"{call}: return (mean, std), got {describe(got)}."
+    ):
         return
     mean, std = got
     hint = ""
@@ -78,9 +87,18 @@ def test_featurewise_statistics_equal_image_data_generator_fit(submission, check
         hint = "Reshape to (1, 1, C) so that the statistics broadcast over (N, H, W, C) images."
     elif matches(np.shape(mean), (40, 1, 1, 3)) or np.size(mean) == 40:
         hint = "Average over the images too: axes (0, 1, 2)."
-    checks.expect_close(mean, generator.mean, f"{call}: mean compared with ImageDataGenerator.fit", rtol=1e-5, atol=1e-3, hint=hint)
-    checks.expect_close(std, generator.std, f"{call}: std compared with ImageDataGenerator.fit", rtol=1e-5, atol=1e-3, weight=2,
-                        hint=hint or "The standard deviation is over axes (0, 1, 2) too, one value per channel.")
+    checks.expect_close(
+        mean, generator.mean, f"{call}: mean compared with ImageDataGenerator.fit", rtol=1e-5, atol=1e-3, hint=hint
+    )
+    checks.expect_close(
+        std,
+        generator.std,
+        f"{call}: std compared with ImageDataGenerator.fit",
+        rtol=1e-5,
+        atol=1e-3,
+        weight=2,
+        hint=hint or "The standard deviation is over axes (0, 1, 2) too, one value per channel.",
+    )
 
 
 @graded(points=2)
@@ -90,9 +108,18 @@ def test_standardize_images_matches_image_data_generator(submission, checks):
     generator.fit(train)
     expected = np.stack([generator.standardize(image.astype(np.float32)) for image in test])
     got = submission.standardize_images(test, generator.mean, generator.std)
-    hint = "Divide by (std + EPSILON) after subtracting the mean." if matches(got, test - generator.mean, atol=1e-3) else ""
-    checks.expect_close(got, expected, "standardize_images(4 test images, training mean, training std) compared with "
-                        "ImageDataGenerator.standardize", atol=1e-4, hint=hint)
+    hint = (
+        "Divide by (std + EPSILON) after subtracting the mean."
+        if matches(got, test - generator.mean, atol=1e-3)
+        else ""
+    )
+    checks.expect_close(
+        got,
+        expected,
+        "standardize_images(4 test images, training mean, training std) compared with ImageDataGenerator.standardize",
+        atol=1e-4,
+        hint=hint,
+    )
 
 
 @graded(points=4)

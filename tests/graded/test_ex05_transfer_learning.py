@@ -83,8 +83,10 @@ def check_adapter(checks, got, input_shape, size, call):
     if not check_model(checks, got, call):
         return
     expected_shape = (None, size, size, 3)
-    if not checks.expect(tuple(got.output.shape) == expected_shape,
-                         f"{call}: the output shape should be {expected_shape}, got {tuple(got.output.shape)}."):
+    if not checks.expect(
+        tuple(got.output.shape) == expected_shape,
+        f"{call}: the output shape should be {expected_shape}, got {tuple(got.output.shape)}.",
+    ):
         return
     x = grey_digits(3, *input_shape[:2])
     out = np.asarray(got(x))
@@ -92,18 +94,25 @@ def check_adapter(checks, got, input_shape, size, call):
     hint = ""
     if not np.allclose(out[..., 0], out[..., 1]) or not np.allclose(out[..., 0], out[..., 2]):
         hint = "The three channels differ: repeat the grey channel (Concatenate the input with itself)."
-    checks.expect_close(out, expected, f"{call} on random digits compared with a bilinear layers.Resizing",
-                        atol=1e-3, weight=2,
-                        hint=hint or "Resize with layers.Resizing (bilinear): no padding, no rescaling.")
+    checks.expect_close(
+        out,
+        expected,
+        f"{call} on random digits compared with a bilinear layers.Resizing",
+        atol=1e-3,
+        weight=2,
+        hint=hint or "Resize with layers.Resizing (bilinear): no padding, no rescaling.",
+    )
 
 
 @graded(points=1)
 def test_build_input_adapter_output_shape(submission, checks):
     got = submission.build_input_adapter((28, 28, 1), 32)
     if check_model(checks, got, "build_input_adapter((28, 28, 1), 32)"):
-        checks.expect(tuple(got.output.shape) == (None, 32, 32, 3),
-                      f"build_input_adapter((28, 28, 1), 32): the output shape should be (None, 32, 32, 3), "
-                      f"got {tuple(got.output.shape)}: three channels, 32x32 pixels.")
+        checks.expect(
+            tuple(got.output.shape) == (None, 32, 32, 3),
+            f"build_input_adapter((28, 28, 1), 32): the output shape should be (None, 32, 32, 3), "
+            f"got {tuple(got.output.shape)}: three channels, 32x32 pixels.",
+        )
 
 
 @graded(points=2)
@@ -119,13 +128,20 @@ def test_replace_head_outputs_class_probabilities(submission, checks):
     call = "replace_head(MobileNet base, 7)"
     if not check_model(checks, got, call):
         return
-    checks.expect(tuple(got.output.shape) == (None, 7), f"{call}: output shape should be (None, 7), got {tuple(got.output.shape)}.")
+    checks.expect(
+        tuple(got.output.shape) == (None, 7),
+        f"{call}: output shape should be (None, 7), got {tuple(got.output.shape)}.",
+    )
     probs = np.asarray(got(np.random.default_rng(1).random((4, 32, 32, 3)).astype(np.float32) * 255))
-    checks.expect(probs.ndim == 2 and np.allclose(probs.sum(axis=-1), 1.0, atol=1e-4),
-                  f"{call}: each row of predictions should sum to 1: use a softmax activation on the last Dense layer.")
+    checks.expect(
+        probs.ndim == 2 and np.allclose(probs.sum(axis=-1), 1.0, atol=1e-4),
+        f"{call}: each row of predictions should sum to 1: use a softmax activation on the last Dense layer.",
+    )
     last = got.layers[-1]
-    checks.expect(isinstance(last, keras.layers.Dense) and last.units == 7,
-                  f"{call}: the last layer should be Dense(7), got {type(last).__name__}.")
+    checks.expect(
+        isinstance(last, keras.layers.Dense) and last.units == 7,
+        f"{call}: the last layer should be Dense(7), got {type(last).__name__}.",
+    )
 
 
 @graded(points=2)
@@ -138,12 +154,17 @@ def test_replace_head_adds_only_pooling_and_one_dense_layer(submission, checks):
     features = base.output.shape[-1]
     head = build_feature_head(features, 7).count_params()
     added = got.count_params() - base.count_params()
-    checks.expect(added == head,
-                  f"{call}: the new head should have {head:,} parameters (global pooling, then Dense(7) on "
-                  f"{features} features), got {added:,}. Pool with GlobalAveragePooling2D before the Dense layer.")
+    checks.expect(
+        added == head,
+        f"{call}: the new head should have {head:,} parameters (global pooling, then Dense(7) on "
+        f"{features} features), got {added:,}. Pool with GlobalAveragePooling2D before the Dense layer.",
+    )
     conv = next((layer for layer in all_layers(got) if layer.name == "conv1"), None)
-    checks.expect(conv is not None and all(np.array_equal(a, b) for a, b in zip(conv.get_weights(), base.get_layer("conv1").get_weights())),
-                  f"{call}: the base's layers and weights should be reused (build the model from base.input and base.output).")
+    checks.expect(
+        conv is not None
+        and all(np.array_equal(a, b) for a, b in zip(conv.get_weights(), base.get_layer("conv1").get_weights())),
+        f"{call}: the base's layers and weights should be reused (build the model from base.input and base.output).",
+    )
 
 
 @graded(points=3, timeout=DENSENET_TIMEOUT)
@@ -153,16 +174,24 @@ def test_build_digit_classifier_matches_the_library(submission, checks):
     if not check_model(checks, got, call):
         return
     reference = build_classifier("densenet121", 10, (28, 28, 1), weights=None, preprocess=False)
-    checks.expect(tuple(got.input.shape) == (None, 28, 28, 1),
-                  f"{call}: the model should take (28, 28, 1) digits, its input is {tuple(got.input.shape)}.")
-    checks.expect(tuple(got.output.shape) == (None, 10),
-                  f"{call}: the output shape should be (None, 10), got {tuple(got.output.shape)}.")
-    checks.expect(got.count_params() == reference.count_params(),
-                  f"{call}: expected {reference.count_params():,} parameters (DenseNet121 without its top, "
-                  f"plus Dense(10) on 1024 features), got {got.count_params():,}.")
+    checks.expect(
+        tuple(got.input.shape) == (None, 28, 28, 1),
+        f"{call}: the model should take (28, 28, 1) digits, its input is {tuple(got.input.shape)}.",
+    )
+    checks.expect(
+        tuple(got.output.shape) == (None, 10),
+        f"{call}: the output shape should be (None, 10), got {tuple(got.output.shape)}.",
+    )
+    checks.expect(
+        got.count_params() == reference.count_params(),
+        f"{call}: expected {reference.count_params():,} parameters (DenseNet121 without its top, "
+        f"plus Dense(10) on 1024 features), got {got.count_params():,}.",
+    )
     names = {layer.name for layer in all_layers(got)}
-    checks.expect("conv2_block1_1_conv" in names and "conv5_block16_concat" in names,
-                  f"{call}: no DenseNet121 layers found: build the base with keras.applications.DenseNet121.")
+    checks.expect(
+        "conv2_block1_1_conv" in names and "conv5_block16_concat" in names,
+        f"{call}: no DenseNet121 layers found: build the base with keras.applications.DenseNet121.",
+    )
 
 
 @graded(points=2, timeout=DENSENET_TIMEOUT)
@@ -171,10 +200,14 @@ def test_densenet_block_prefix_names_the_keras_layers(submission, checks, densen
     for block in [f"denseblock{i}" for i in range(1, 5)] + [f"transition{i}" for i in range(1, 4)]:
         prefix = submission.densenet_block_prefix(block)
         members = set(blocks[block])
-        with_prefix = {layer.name for layer in densenet_base.layers if isinstance(prefix, str) and layer.name.startswith(prefix)}
-        checks.expect(isinstance(prefix, str) and with_prefix == members,
-                      f"densenet_block_prefix({block!r}) returned {prefix!r}, which names "
-                      f"{len(with_prefix)} layers; {block} has {len(members)} layers, e.g. {sorted(members)[0]}.")
+        with_prefix = {
+            layer.name for layer in densenet_base.layers if isinstance(prefix, str) and layer.name.startswith(prefix)
+        }
+        checks.expect(
+            isinstance(prefix, str) and with_prefix == members,
+            f"densenet_block_prefix({block!r}) returned {prefix!r}, which names "
+            f"{len(with_prefix)} layers; {block} has {len(members)} layers, e.g. {sorted(members)[0]}.",
+        )
 
 
 @graded(points=2, timeout=DENSENET_TIMEOUT)
@@ -193,12 +226,17 @@ def check_freezing(checks, got, base, blocks, call):
         hint = " Nothing is frozen: set layer.trainable = False."
     elif any(name.startswith("pool2_") for name in frozen - expected):
         hint = " transition1 (pool2_*) is not part of denseblock1 (conv2_*)."
-    checks.expect(frozen == expected,
-                  f"{call}: {len(frozen)} layers with weights are frozen, expected exactly the {len(expected)} "
-                  f"of {', '.join(blocks)}.{hint}", weight=2)
+    checks.expect(
+        frozen == expected,
+        f"{call}: {len(frozen)} layers with weights are frozen, expected exactly the {len(expected)} "
+        f"of {', '.join(blocks)}.{hint}",
+        weight=2,
+    )
     if frozen:  # an unchanged model earns nothing here
-        checks.expect(weighted(got, trainable=True) == weighted(base, trainable=True) - expected,
-                      f"{call}: the layers outside {', '.join(blocks)} should stay trainable.")
+        checks.expect(
+            weighted(got, trainable=True) == weighted(base, trainable=True) - expected,
+            f"{call}: the layers outside {', '.join(blocks)} should stay trainable.",
+        )
 
 
 def check_fine_tuning(checks, got, base, n_blocks, call):
@@ -206,15 +244,21 @@ def check_fine_tuning(checks, got, base, n_blocks, call):
         return
     top = [f"denseblock{i}" for i in range(5 - n_blocks, 5)]
     layers_by_name = {layer.name: layer for layer in base.layers}
-    expected = {name for block in top for name in block_layers_with_weights(base, block)
-                if not isinstance(layers_by_name[name], keras.layers.BatchNormalization)}
+    expected = {
+        name
+        for block in top
+        for name in block_layers_with_weights(base, block)
+        if not isinstance(layers_by_name[name], keras.layers.BatchNormalization)
+    }
     trainable = weighted(got, trainable=True)
     hint = ""
     if any(isinstance(layers_by_name.get(name), keras.layers.BatchNormalization) for name in trainable):
         hint = " Keep the BatchNormalization layers frozen."
-    checks.expect(trainable == expected,
-                  f"{call}: {len(trainable)} layers with weights are trainable, expected the {len(expected)} "
-                  f"non-BatchNormalization layers of {', '.join(top)}.{hint}")
+    checks.expect(
+        trainable == expected,
+        f"{call}: {len(trainable)} layers with weights are trainable, expected the {len(expected)} "
+        f"non-BatchNormalization layers of {', '.join(top)}.{hint}",
+    )
 
 
 @graded(points=2, timeout=DENSENET_TIMEOUT)

@@ -32,17 +32,32 @@ def test_zero_insert_places_pixels_stride_apart(submission, checks):
     call = "zero_insert(3x4 image, stride=2)"
     expected = zero_insert(image, 2)
     checks.expect_shape(got, expected.shape, f"{call}: (H - 1) * stride + 1 rows and (W - 1) * stride + 1 columns")
-    checks.expect_close(got, expected, call, weight=2,
-                        hint="Pixel (i, j) of the input goes to (i * stride, j * stride); everything else stays 0.")
+    checks.expect_close(
+        got,
+        expected,
+        call,
+        weight=2,
+        hint="Pixel (i, j) of the input goes to (i * stride, j * stride); everything else stays 0.",
+    )
 
 
 @graded(points=2)
 def test_transpose_output_size_matches_keras(submission, checks):
-    for size, kernel, stride, padding in [(5, 3, 2, "valid"), (5, 3, 2, "same"), (4, 2, 3, "valid"), (7, 5, 1, "valid")]:
+    for size, kernel, stride, padding in [
+        (5, 3, 2, "valid"),
+        (5, 3, 2, "same"),
+        (4, 2, 3, "valid"),
+        (7, 5, 1, "valid"),
+    ]:
         got = submission.transpose_output_size(size, kernel, stride=stride, padding=padding)
-        expected = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding=padding).compute_output_shape((None, size, size, 1))[1]
-        checks.expect(got == expected, f"transpose_output_size({size}, {kernel}, stride={stride}, padding={padding!r}): "
-                                       f"Conv2DTranspose gives {expected}, got {describe(got)}.")
+        expected = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding=padding).compute_output_shape(
+            (None, size, size, 1)
+        )[1]
+        checks.expect(
+            got == expected,
+            f"transpose_output_size({size}, {kernel}, stride={stride}, padding={padding!r}): "
+            f"Conv2DTranspose gives {expected}, got {describe(got)}.",
+        )
 
 
 @graded(points=2)
@@ -51,10 +66,18 @@ def test_conv2d_transpose_one_channel_valid(submission, checks):
     got = submission.conv2d_transpose(image, kernel, stride=2)
     expected = conv2d_transpose_reference(image, kernel, stride=2, padding="valid")
     unflipped = conv2d_transpose_reference(image, kernel[::-1, ::-1], stride=2, padding="valid")
-    hint = "Flip the kernel (kernel[::-1, ::-1]) before sliding it over the padded, zero-inserted image." \
-        if matches(got, unflipped) else "Zero-insert, pad kernel_size - 1 on each side (plus stride - 1 at the end), then convolve."
-    checks.expect_close(got, expected, "conv2d_transpose(4x5 image, 3x3 kernel, stride=2) compared with "
-                        "keras.layers.Conv2DTranspose", atol=1e-4, hint=hint)
+    hint = (
+        "Flip the kernel (kernel[::-1, ::-1]) before sliding it over the padded, zero-inserted image."
+        if matches(got, unflipped)
+        else "Zero-insert, pad kernel_size - 1 on each side (plus stride - 1 at the end), then convolve."
+    )
+    checks.expect_close(
+        got,
+        expected,
+        "conv2d_transpose(4x5 image, 3x3 kernel, stride=2) compared with keras.layers.Conv2DTranspose",
+        atol=1e-4,
+        hint=hint,
+    )
 
 
 @graded(points=3)
@@ -63,10 +86,14 @@ def test_conv2d_transpose_channels_and_bias(submission, checks):
     got = submission.conv2d_transpose(image, kernel, bias, stride=2, padding="valid")
     expected = conv2d_transpose_reference(image, kernel, bias, stride=2, padding="valid")
     no_bias = conv2d_transpose_reference(image, kernel, stride=2, padding="valid")
-    hint = "Add bias[o] to every pixel of output channel o." if matches(got, no_bias) else \
-        "Output channel o sums over ALL input channels c with kernel[:, :, o, c]."
-    checks.expect_close(got, expected, "conv2d_transpose(5x4x3 image, 4x4x2x3 kernel, bias, stride=2)",
-                        atol=1e-4, weight=3, hint=hint)
+    hint = (
+        "Add bias[o] to every pixel of output channel o."
+        if matches(got, no_bias)
+        else "Output channel o sums over ALL input channels c with kernel[:, :, o, c]."
+    )
+    checks.expect_close(
+        got, expected, "conv2d_transpose(5x4x3 image, 4x4x2x3 kernel, bias, stride=2)", atol=1e-4, weight=3, hint=hint
+    )
 
 
 @graded(points=2)
@@ -75,10 +102,14 @@ def test_build_transpose_upsampler_layers(submission, checks):
     call = "build_transpose_upsampler((16, 16, 8), 8, 3, 2)"
     if not check_is_model(checks, got, call):
         return
-    difference = first_layer_difference(got, build_upsampler("transpose", (16, 16, 8), filters=8, factor=2, kernel_size=3))
+    difference = first_layer_difference(
+        got, build_upsampler("transpose", (16, 16, 8), filters=8, factor=2, kernel_size=3)
+    )
     checks.expect(difference is None, f"{call}: {difference}")
-    checks.expect(tuple(got.output.shape) == (None, 32, 32, 8),
-                  f"{call}: the output should be (None, 32, 32, 8), got {tuple(got.output.shape)}.")
+    checks.expect(
+        tuple(got.output.shape) == (None, 32, 32, 8),
+        f"{call}: the output should be (None, 32, 32, 8), got {tuple(got.output.shape)}.",
+    )
 
 
 @graded(points=2)
@@ -87,11 +118,15 @@ def test_build_resize_upsampler_layers(submission, checks):
     call = "build_resize_upsampler((16, 16, 8), 8, 'bilinear', 2)"
     if not check_is_model(checks, got, call):
         return
-    difference = first_layer_difference(got, build_upsampler("resize", (16, 16, 8), filters=8, factor=2, interpolation="bilinear"))
+    difference = first_layer_difference(
+        got, build_upsampler("resize", (16, 16, 8), filters=8, factor=2, interpolation="bilinear")
+    )
     checks.expect(difference is None, f"{call}: {difference}")
     resize = [layer for layer in got.layers if isinstance(layer, keras.layers.UpSampling2D)]
-    checks.expect(bool(resize) and resize[0].interpolation == "bilinear",
-                  f"{call}: UpSampling2D should use interpolation='bilinear'.")
+    checks.expect(
+        bool(resize) and resize[0].interpolation == "bilinear",
+        f"{call}: UpSampling2D should use interpolation='bilinear'.",
+    )
 
 
 @graded(points=2)
@@ -100,10 +135,14 @@ def test_phase_energy_share(submission, checks):
     for what, outputs in [
         ("a +-1 checkerboard", checkerboard),
         ("a constant image", np.full((1, 8, 8, 1), 2.0)),
-        ("a transposed-convolution upsampler's response to ones",
-         np.asarray(build_upsampler("transpose", (9, 9, 2), filters=3)(np.ones((2, 9, 9, 2), np.float32)))),
+        (
+            "a transposed-convolution upsampler's response to ones",
+            np.asarray(build_upsampler("transpose", (9, 9, 2), filters=3)(np.ones((2, 9, 9, 2), np.float32))),
+        ),
     ]:
         got = submission.phase_energy_share(outputs, 2)
         expected = phase_energy_share(outputs, 2)
-        checks.expect(isinstance(got, (float, int, np.floating)) and abs(float(got) - expected) < 1e-6,
-                      f"phase_energy_share({what}, 2): expected {expected:.6f}, got {describe(got)}.")
+        checks.expect(
+            isinstance(got, (float, int, np.floating)) and abs(float(got) - expected) < 1e-6,
+            f"phase_energy_share({what}, 2): expected {expected:.6f}, got {describe(got)}.",
+        )

@@ -62,8 +62,10 @@ def test_mean_brightness_and_rms_contrast(submission, checks):
     photo = dark_photo("chelsea", (30, 40))
     for name, reference in (("mean_brightness", mean_brightness), ("rms_contrast", rms_contrast)):
         got, expected = as_float(getattr(submission, name)(photo)), reference(photo)
-        checks.expect(got is not None and abs(got - expected) < 1e-5,
-                      f"{name}(dark uint8 RGB photo): expected {expected:.6f} (from the luma in [0, 1]), got {got}.")
+        checks.expect(
+            got is not None and abs(got - expected) < 1e-5,
+            f"{name}(dark uint8 RGB photo): expected {expected:.6f} (from the luma in [0, 1]), got {got}.",
+        )
 
 
 @graded(points=3)
@@ -72,12 +74,14 @@ def test_max_filter_keeps_the_size_and_takes_window_maxima(submission, checks):
     got = submission.max_filter(image, 3)
     call = "max_filter(7x9 float image, 3)"
     if checks.expect_shape(got, image.shape, f"{call}: stride 1 with 'same' padding keeps the size"):
-        checks.expect_close(got, max_filter(image, 3), f"{call} compared with MaxPooling2D(3, strides=1, padding='same')",
-                            weight=2)
+        checks.expect_close(
+            got, max_filter(image, 3), f"{call} compared with MaxPooling2D(3, strides=1, padding='same')", weight=2
+        )
     photo = dark_photo("camera", (12, 16))
     got = submission.max_filter(photo, 3)
-    checks.expect(getattr(got, "dtype", None) == np.uint8,
-                  f"max_filter(uint8 image, 3) should return uint8, got {describe(got)}.")
+    checks.expect(
+        getattr(got, "dtype", None) == np.uint8, f"max_filter(uint8 image, 3) should return uint8, got {describe(got)}."
+    )
 
 
 @graded(points=1)
@@ -86,7 +90,10 @@ def test_max_filter_places_an_even_window_like_keras(submission, checks):
     got = submission.max_filter(image, 2)
     hint = ""
     if matches(got, max_filter_centred(image, 2)):
-        hint = "Your 2x2 window starts one pixel before; Keras puts it at the pixel and the one after ((size - 1) // 2 before)."
+        hint = (
+            "Your 2x2 window starts one pixel before; Keras puts it at the pixel and the one after "
+            "((size - 1) // 2 before)."
+        )
     checks.expect_close(got, max_filter(image, 2), "max_filter(6x8 image, 2)", hint=hint)
 
 
@@ -108,7 +115,9 @@ def test_gamma_lookup_table(submission, checks):
     elif matches(got, np.floor(255.0 * (np.arange(256) / 255.0) ** 0.5)):
         hint = "Round to the nearest integer before converting to uint8 (astype truncates)."
     checks.expect_close(got, gamma_lookup_table(0.5), "gamma_lookup_table(0.5)", hint=hint)
-    checks.expect(getattr(got, "dtype", None) == np.uint8, f"gamma_lookup_table(0.5) should be uint8, got {describe(got)}.")
+    checks.expect(
+        getattr(got, "dtype", None) == np.uint8, f"gamma_lookup_table(0.5) should be uint8, got {describe(got)}."
+    )
 
 
 @graded(points=3)
@@ -121,12 +130,16 @@ def test_clahe_on_lightness_matches_the_library(submission, checks):
     elif matches(got, clahe_from_bgr(photo, 2.0, 8)):
         hint = "The image is RGB: convert with cv2.COLOR_RGB2LAB and back with cv2.COLOR_LAB2RGB."
     checks.expect_close(got, clahe(photo), "clahe_on_lightness(dark RGB photo 64x96)", atol=0.5, weight=2, hint=hint)
-    checks.expect(getattr(got, "dtype", None) == np.uint8, f"clahe_on_lightness should return uint8, got {describe(got)}.")
+    checks.expect(
+        getattr(got, "dtype", None) == np.uint8, f"clahe_on_lightness should return uint8, got {describe(got)}."
+    )
 
 
 @graded(points=1)
 def test_entropy_of_a_dark_photo(submission, checks):
     photo = dark_photo("camera", (40, 40))
     got, expected = as_float(submission.entropy(photo)), entropy(photo)
-    checks.expect(got is not None and abs(got - expected) < 1e-6,
-                  f"entropy(dark grey uint8 photo): expected {expected:.6f} bits, got {got}.")
+    checks.expect(
+        got is not None and abs(got - expected) < 1e-6,
+        f"entropy(dark grey uint8 photo): expected {expected:.6f} bits, got {got}.",
+    )

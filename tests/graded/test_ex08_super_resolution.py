@@ -9,16 +9,25 @@ import keras
 import numpy as np
 from graded_references import check_is_model, matches
 
+from keras_vision.evaluation import psnr_arrays
 from keras_vision.grading.feedback import first_layer_difference
 from keras_vision.grading.testing import describe, graded
-from keras_vision.evaluation import psnr_arrays
 from keras_vision.superres import build_srcnn, degrade, rgb_to_y
 from keras_vision.superres.losses import perceptual_loss
 
 #: Functions students write themselves: their code may not use these modules (or anything under them).
 OWN_WORK = {
-    "psnr_arrays": ("keras_vision", "keras", "tensorflow", "tf_keras", "skimage", "cv2", "torch", "torchmetrics",
-                    "piq"),
+    "psnr_arrays": (
+        "keras_vision",
+        "keras",
+        "tensorflow",
+        "tf_keras",
+        "skimage",
+        "cv2",
+        "torch",
+        "torchmetrics",
+        "piq",
+    ),
 }
 
 #: Kernel weights of the one-channel 9-1-5 SRCNN (Dong et al., TPAMI 2016, Sec. 4.3.2).
@@ -53,8 +62,11 @@ def test_degrade_matches_the_library(submission, checks):
     image = smooth_image(24, 30, seed=1)
     got = submission.degrade(image, 2)
     expected = degrade(image, 2)
-    hint = "The result is the input itself: resize down AND back up." if matches(got, image) else \
-        "Use bicubic with antialias=True both ways, and clip to [0, 1] after each resize."
+    hint = (
+        "The result is the input itself: resize down AND back up."
+        if matches(got, image)
+        else "Use bicubic with antialias=True both ways, and clip to [0, 1] after each resize."
+    )
     checks.expect_close(got, expected, "degrade(24x30 image, 2)", atol=1e-4, weight=3, hint=hint)
 
 
@@ -74,15 +86,18 @@ def test_psnr_arrays_matches_the_definition(submission, checks):
     for noise in (1.0, 5.0):
         noisy = hr + rng.normal(0, noise, hr.shape)
         got, expected = submission.psnr_arrays(noisy, hr), psnr_arrays(noisy, hr)
-        checks.expect(isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
-                      f"psnr_arrays(Y, Y + noise of std {noise}): expected {expected:.4f} dB, got {describe(got)}. "
-                      "10 * log10(255 ** 2 / MSE), MSE the mean of the squared differences.")
+        checks.expect(
+            isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
+            f"psnr_arrays(Y, Y + noise of std {noise}): expected {expected:.4f} dB, got {describe(got)}. "
+            "10 * log10(255 ** 2 / MSE), MSE the mean of the squared differences.",
+        )
     unit = smooth_image(10, 10)
     got = submission.psnr_arrays(unit * 0.9, unit, data_range=1.0)
     expected = psnr_arrays(unit * 0.9, unit, data_range=1.0)
-    checks.expect(isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
-                  f"psnr_arrays(..., data_range=1.0) for images in [0, 1]: expected {expected:.4f} dB, "
-                  f"got {describe(got)}.")
+    checks.expect(
+        isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
+        f"psnr_arrays(..., data_range=1.0) for images in [0, 1]: expected {expected:.4f} dB, got {describe(got)}.",
+    )
     got = submission.psnr_arrays(hr, hr)
     checks.expect(got == float("inf"), f"psnr_arrays(Y, Y) of identical images should be inf, got {describe(got)}.")
 
@@ -94,8 +109,10 @@ def test_build_srcnn_layers(submission, checks):
         return
     difference = first_layer_difference(got, build_srcnn())
     checks.expect(difference is None, f"build_srcnn(): {difference}")
-    checks.expect(tuple(got.output.shape) == (None, None, None, 3),
-                  f"build_srcnn(): the output should be (None, None, None, 3) like the input, got {tuple(got.output.shape)}.")
+    checks.expect(
+        tuple(got.output.shape) == (None, None, None, 3),
+        f"build_srcnn(): the output should be (None, None, None, 3) like the input, got {tuple(got.output.shape)}.",
+    )
 
 
 @graded(points=1)
@@ -104,9 +121,11 @@ def test_build_srcnn_has_the_papers_weight_count(submission, checks):
     if not check_is_model(checks, got, "build_srcnn((None, None, 1))"):
         return
     kernels = sum(int(np.prod(layer.kernel.shape)) for layer in got.layers if hasattr(layer, "kernel"))
-    checks.expect(kernels == SRCNN_915_PAPER_WEIGHTS,
-                  f"build_srcnn((None, None, 1)): the paper's 9-1-5 network has {SRCNN_915_PAPER_WEIGHTS:,} kernel "
-                  f"weights (9*9*64 + 64*32 + 5*5*32), got {kernels:,}.")
+    checks.expect(
+        kernels == SRCNN_915_PAPER_WEIGHTS,
+        f"build_srcnn((None, None, 1)): the paper's 9-1-5 network has {SRCNN_915_PAPER_WEIGHTS:,} kernel "
+        f"weights (9*9*64 + 64*32 + 5*5*32), got {kernels:,}.",
+    )
 
 
 @graded(points=3)
@@ -117,7 +136,15 @@ def test_perceptual_loss_matches_the_library(submission, checks):
     for weight in (0.0, 0.5):
         got = submission.perceptual_loss(y_true, y_pred, features, feature_weight=weight)
         expected = np.asarray(perceptual_loss(y_true, y_pred, features, feature_weight=weight))
-        hint = "With feature_weight=0 it is the per-image MSE: average over axes (1, 2, 3), not over the batch." \
-            if weight == 0 else "Compare features(y_true) with features(y_pred), averaged per image, times feature_weight."
-        checks.expect_close(got, expected, f"perceptual_loss(2 images, tiny feature model, feature_weight={weight})",
-                            atol=1e-5, hint=hint)
+        hint = (
+            "With feature_weight=0 it is the per-image MSE: average over axes (1, 2, 3), not over the batch."
+            if weight == 0
+            else "Compare features(y_true) with features(y_pred), averaged per image, times feature_weight."
+        )
+        checks.expect_close(
+            got,
+            expected,
+            f"perceptual_loss(2 images, tiny feature model, feature_weight={weight})",
+            atol=1e-5,
+            hint=hint,
+        )

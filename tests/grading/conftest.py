@@ -5,8 +5,16 @@ import shutil
 import time
 
 import pytest
-from grading_helpers import (META_MEMORY_MB, META_TIMEOUT, MODULE, REPO, SECRET, build_submissions, copy_checkout,
-                             run_grader)
+from grading_helpers import (
+    META_MEMORY_MB,
+    META_TIMEOUT,
+    MODULE,
+    REPO,
+    SECRET,
+    build_submissions,
+    copy_checkout,
+    run_grader,
+)
 
 from keras_vision.grading.isolation import bwrap_problem
 from keras_vision.grading.results import SubmissionResult
@@ -43,9 +51,25 @@ def batch(tmp_path_factory, fixture_submissions):
     host_tmp.mkdir()
     before = checkout_digest(checkout)
     start = time.monotonic()
-    process = run_grader("--target", str(folder), "--format", "json", "--out", str(out), "--modules", MODULE,
-                         "--timeout", str(META_TIMEOUT), "--memory-mb", str(META_MEMORY_MB), "--jobs", "2",
-                         cwd=checkout, env={"TMPDIR": str(host_tmp), "KV_GRADER_SECRET": SECRET}, timeout=2400)
+    process = run_grader(
+        "--target",
+        str(folder),
+        "--format",
+        "json",
+        "--out",
+        str(out),
+        "--modules",
+        MODULE,
+        "--timeout",
+        str(META_TIMEOUT),
+        "--memory-mb",
+        str(META_MEMORY_MB),
+        "--jobs",
+        "2",
+        cwd=checkout,
+        env={"TMPDIR": str(host_tmp), "KV_GRADER_SECRET": SECRET},
+        timeout=2400,
+    )
     seconds = time.monotonic() - start
     time.sleep(2)  # a process that outlived the grader would rewrite the results meanwhile
     results = {path.stem: SubmissionResult.from_dict(json.loads(path.read_text())) for path in out.glob("*.json")}
@@ -57,7 +81,12 @@ class BatchRun:
 
     def __init__(self, out, process, results, checkout, digest_before, submissions, host_tmp, seconds):
         self.out, self.process, self.results, self.seconds = out, process, results, seconds
-        self.checkout, self.digest_before, self.submissions, self.host_tmp = checkout, digest_before, submissions, host_tmp
+        self.checkout, self.digest_before, self.submissions, self.host_tmp = (
+            checkout,
+            digest_before,
+            submissions,
+            host_tmp,
+        )
 
     def __getitem__(self, index):  # (out, process, results), as the older tests unpack it
         return (self.out, self.process, self.results)[index]
@@ -65,8 +94,11 @@ class BatchRun:
 
 def checkout_digest(folder):
     """`{relative path: bytes}` of every file under `folder` (the checkout is small)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +107,10 @@ def every_module(tmp_path_factory):
     root = tmp_path_factory.mktemp("every_module")
     for source in (REPO / "solutions", REPO / "exercises"):
         shutil.copytree(source, root / "submissions" / source.name, ignore=shutil.ignore_patterns("__pycache__"))
-    process = run_grader("--target", str(root / "submissions"), "--format", "json", "--out", str(root / "out"),
-                         "--jobs", "2")
+    process = run_grader(
+        "--target", str(root / "submissions"), "--format", "json", "--out", str(root / "out"), "--jobs", "2"
+    )
     assert process.returncode == 0, process.stderr
-    return {path.stem: SubmissionResult.from_dict(json.loads(path.read_text())) for path in (root / "out").glob("*.json")}
+    return {
+        path.stem: SubmissionResult.from_dict(json.loads(path.read_text())) for path in (root / "out").glob("*.json")
+    }

@@ -63,7 +63,9 @@ def leftover_processes(marker: str) -> list[int]:
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             text = (entry / "comm").read_text() + (entry / "cmdline").read_bytes().decode(errors="ignore")
-            state = next((line for line in (entry / "status").read_text().splitlines() if line.startswith("State:")), "")
+            state = next(
+                (line for line in (entry / "status").read_text().splitlines() if line.startswith("State:")), ""
+            )
         except OSError:
             continue
         if marker in text and state.split()[1:2] != ["Z"]:  # zombies are already dead
@@ -116,8 +118,16 @@ def build_submissions(folder: Path) -> Path:
     return folder
 
 
-def run_grader(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+def run_grader(
+    *args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess:
     """Runs `python -m keras_vision.grade ARGS` in a subprocess, as a user would."""
     environment = {**os.environ, "PYTHONPATH": str(cwd), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "keras_vision.grade", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "keras_vision.grade", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

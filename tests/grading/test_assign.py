@@ -25,12 +25,12 @@ class Model:
             # END {M}
 '''
 
-ONE_LINE = f'''def kernel():
+ONE_LINE = f"""def kernel():
     k = make()  # {M}
     k: list = [1]  # {M}
     k += 2  # {M}
     return k * 2  # {M}
-'''
+"""
 
 
 def strip(source):

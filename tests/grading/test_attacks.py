@@ -29,7 +29,9 @@ def test_checkout_and_classmates_files_are_untouched(batch):
     for name in HONEST:
         files = sorted(p.name for p in (batch.submissions / name).iterdir() if p.name != "__pycache__")
         assert files == sorted(p.name for p in (REPO / "solutions").glob("*.py")), name
-        assert (batch.submissions / name / "ex01_convolutions.py").read_bytes() == (REPO / "solutions" / "ex01_convolutions.py").read_bytes()
+        assert (batch.submissions / name / "ex01_convolutions.py").read_bytes() == (
+            REPO / "solutions" / "ex01_convolutions.py"
+        ).read_bytes()
     tamperer = batch.submissions / "attack_tamper_checkout"
     assert sorted(p.name for p in tamperer.iterdir()) == ["ex01_convolutions.py"]  # no hidden test copied out
 
@@ -69,8 +71,10 @@ def test_the_memory_hog_is_stopped_and_its_files_are_gone(batch):
 
 def test_oversized_replies_are_refused_and_long_messages_truncated(batch):
     tests = {t.name: t.message for t in batch.results["attack_huge_replies"].tests}
-    assert any(reason in tests["test_conv_output_shape_of_the_classic_stack"]
-               for reason in ("sent back more than the grader accepts", STOPPED[1]))
+    assert any(
+        reason in tests["test_conv_output_shape_of_the_classic_stack"]
+        for reason in ("sent back more than the grader accepts", STOPPED[1])
+    )
     assert "nested more than" in tests["test_conv_output_shape_with_strides"]
     message = tests["test_normalize_images_scales_to_unit_range_and_adds_channel"]
     assert len(message) < 6000 and "(truncated: " in message
@@ -83,7 +87,9 @@ def test_an_import_that_times_out_costs_one_time_limit(batch):
 
 
 def test_the_library_stub_is_told_what_to_write_itself(batch):
-    messages = [t.message for t in batch.results["attack_library_stub"].tests if not t.passed and "hidden" not in t.visibility]
+    messages = [
+        t.message for t in batch.results["attack_library_stub"].tests if not t.passed and "hidden" not in t.visibility
+    ]
     assert messages and all("must be your own work" in m for m in messages)
     assert any("keras_vision.convolution.convolve2d" in m and "through `_helper`" in m for m in messages)
     assert any("keras_vision.convolution.max_pool2d" in m for m in messages)

@@ -10,9 +10,21 @@ import pytest
 from keras_vision.grading.codec import CodecError, dumps, loads
 
 VALUES = [
-    None, True, 3, -2.5, "text", [1, [2, 3]], (1, (2.0, "a")), {"a": 1, 2: (3,)},
-    float("nan"), float("inf"), np.float32(1.5), np.int64(7), np.arange(6, dtype=np.uint8).reshape(2, 3),
-    np.zeros((2, 0, 3), np.float64), [np.ones(3, np.float32), (np.array(2.0),)],
+    None,
+    True,
+    3,
+    -2.5,
+    "text",
+    [1, [2, 3]],
+    (1, (2.0, "a")),
+    {"a": 1, 2: (3,)},
+    float("nan"),
+    float("inf"),
+    np.float32(1.5),
+    np.int64(7),
+    np.arange(6, dtype=np.uint8).reshape(2, 3),
+    np.zeros((2, 0, 3), np.float64),
+    [np.ones(3, np.float32), (np.array(2.0),)],
 ]
 
 
@@ -38,15 +50,21 @@ def test_refuses_pickled_arrays():
         loads(message)
 
 
-@pytest.mark.parametrize("message", [b"\x80\x04K\x01.", b'{"$pickle": "gASVAAAA"}', b'{"a": 1, "b": 2}', b'{"$ndarray": 5}'],
-                         ids=["raw-pickle", "unknown-tag", "untagged-dict", "bad-array"])
+@pytest.mark.parametrize(
+    "message",
+    [b"\x80\x04K\x01.", b'{"$pickle": "gASVAAAA"}', b'{"a": 1, "b": 2}', b'{"$ndarray": 5}'],
+    ids=["raw-pickle", "unknown-tag", "untagged-dict", "bad-array"],
+)
 def test_refuses_malformed_messages(message):
     with pytest.raises(CodecError):
         loads(message)
 
 
-@pytest.mark.parametrize("value", [object(), (i for i in range(2)), np.array([None, 1], dtype=object)],
-                         ids=["object", "generator", "object-array"])
+@pytest.mark.parametrize(
+    "value",
+    [object(), (i for i in range(2)), np.array([None, 1], dtype=object)],
+    ids=["object", "generator", "object-array"],
+)
 def test_refuses_to_encode_unknown_types(value):
     with pytest.raises(CodecError, match="cannot be sent"):
         dumps(value)

@@ -35,8 +35,9 @@ def test_what_is_not_a_model_fails_one_check_that_says_what_it_got():
 def test_a_layer_that_differs_by_position_is_described():
     ok, checks = recorded(small_model(units=5), small_model())
     assert not ok and checks.count == 1
-    assert checks.failures[0].startswith("build(): Layer 1 (after the input) differs from the reference in units: "
-                                         "expected Dense(units=8")
+    assert checks.failures[0].startswith(
+        "build(): Layer 1 (after the input) differs from the reference in units: expected Dense(units=8"
+    )
 
 
 def test_names_are_compared_only_when_asked():

@@ -14,12 +14,25 @@ SECRET = "the hidden test checks a 7x10 image"
 def sample(*, passed_all=False, not_run=()):
     tests = [
         TestResult("test_a", "ex01_convolutions", "tests/graded/test_ex01_convolutions.py::test_a", 2, 2, "passed"),
-        TestResult("test_b", "ex01_convolutions", "tests/graded/test_ex01_convolutions.py::test_b", 3,
-                   3 if passed_all else 1, "passed" if passed_all else "failed",
-                   message="" if passed_all else "1 of 2 checks failed:\n- apply_filter: expected shape (6, 6), got (8, 8)."),
-        TestResult("test_h", "ex01_convolutions", "tests/graded/hidden/test_ex01_convolutions_hidden.py::test_h", 1,
-                   1 if passed_all else 0, "passed" if passed_all else "failed", "hidden",
-                   message="" if passed_all else SECRET),
+        TestResult(
+            "test_b",
+            "ex01_convolutions",
+            "tests/graded/test_ex01_convolutions.py::test_b",
+            3,
+            3 if passed_all else 1,
+            "passed" if passed_all else "failed",
+            message="" if passed_all else "1 of 2 checks failed:\n- apply_filter: expected shape (6, 6), got (8, 8).",
+        ),
+        TestResult(
+            "test_h",
+            "ex01_convolutions",
+            "tests/graded/hidden/test_ex01_convolutions_hidden.py::test_h",
+            1,
+            1 if passed_all else 0,
+            "passed" if passed_all else "failed",
+            "hidden",
+            message="" if passed_all else SECRET,
+        ),
     ]
     return SubmissionResult.from_tests("alice", "/tmp/alice", tests, not_run=list(not_run), execution_time=3.2)
 
@@ -59,10 +72,19 @@ def test_table_never_claims_success_when_a_test_failed(passed_all):
 
 
 def test_table_counts_hidden_tests_that_ran_and_that_did_not():
-    text = to_table(sample(not_run=[NotRun("ex01_convolutions", "hidden", 3, 3.0),
-                                    NotRun("ex01_convolutions", "after_due_date", 1, 1.0)]))
+    text = to_table(
+        sample(
+            not_run=[
+                NotRun("ex01_convolutions", "hidden", 3, 3.0),
+                NotRun("ex01_convolutions", "after_due_date", 1, 1.0),
+            ]
+        )
+    )
     assert "This run includes 1 hidden or after-due-date tests (1 points)" in text
-    assert "Not in this run: 3 hidden tests of ex01_convolutions (3 points); 1 after-due-date test of ex01_convolutions (1 point)" in text
+    assert (
+        "Not in this run: 3 hidden tests of ex01_convolutions (3 points); 1 after-due-date test of "
+        "ex01_convolutions (1 point)" in text
+    )
 
 
 def test_json_round_trips_through_to_dict():

@@ -20,14 +20,19 @@ def test_exercises_carry_no_solution_marker():
 
 
 def test_generate_check_command_exits_zero_when_up_to_date():
-    process = subprocess.run([sys.executable, "-m", "keras_vision.grade", "generate", "--check"],
-                             cwd=REPO, capture_output=True, text=True)
+    process = subprocess.run(
+        [sys.executable, "-m", "keras_vision.grade", "generate", "--check"], cwd=REPO, capture_output=True, text=True
+    )
     assert process.returncode == 0, process.stderr
 
 
 def test_generate_check_command_exits_one_when_stale(tmp_path):
     (tmp_path / "ex01_convolutions.py").write_text("# edited by hand\n")
-    process = subprocess.run([sys.executable, "-m", "keras_vision.grade", "generate", "--check",
-                              "--exercises", str(tmp_path)], cwd=REPO, capture_output=True, text=True)
+    process = subprocess.run(
+        [sys.executable, "-m", "keras_vision.grade", "generate", "--check", "--exercises", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert process.returncode == 1
     assert "ex01_convolutions.py differs" in process.stderr

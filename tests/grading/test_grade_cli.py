@@ -28,13 +28,16 @@ def test_bad_arguments_exit_2_with_one_paragraph_and_no_traceback(args, message)
 def test_grading_one_file_writes_gradescope_results(tmp_path, fixture_submissions):
     out = tmp_path / "results" / "results.json"
     submission = fixture_submissions / "forgot_255" / "ex01_convolutions.py"
-    process = run_grader("--target", str(submission), "--format", "gradescope", "--out", str(out),
-                         "--timeout", str(META_TIMEOUT))
+    process = run_grader(
+        "--target", str(submission), "--format", "gradescope", "--out", str(out), "--timeout", str(META_TIMEOUT)
+    )
     assert process.returncode == 0, process.stderr
     document = json.loads(out.read_text())
     assert document["score"] == 19
     failed = [t for t in document["tests"] if t["status"] == "failed"]
-    assert [t["name"] for t in failed] == ["ex01_convolutions: test_normalize_images_scales_to_unit_range_and_adds_channel"]
+    assert [t["name"] for t in failed] == [
+        "ex01_convolutions: test_normalize_images_scales_to_unit_range_and_adds_channel"
+    ]
     assert "did you divide by 255?" in failed[0]["output"]
     assert "Total: 19 / 20 points." in process.stdout and "1 of 13 tests failed." in process.stdout
 
@@ -50,7 +53,16 @@ def test_grading_someone_elses_files_without_bwrap_exits_2_saying_what_to_instal
 def test_sandbox_none_grades_and_every_result_says_so(tmp_path, fixture_submissions):
     out = tmp_path / "result.txt"
     submission = fixture_submissions / "forgot_255" / "ex01_convolutions.py"
-    process = run_grader("--target", str(submission), "--sandbox", "none", "--out", str(out),
-                         "--timeout", str(META_TIMEOUT), env={"PATH": str(tmp_path)})
+    process = run_grader(
+        "--target",
+        str(submission),
+        "--sandbox",
+        "none",
+        "--out",
+        str(out),
+        "--timeout",
+        str(META_TIMEOUT),
+        env={"PATH": str(tmp_path)},
+    )
     assert process.returncode == 0, process.stderr
     assert "Total: 19 / 20 points." in out.read_text() and "Graded WITHOUT a sandbox" in out.read_text()

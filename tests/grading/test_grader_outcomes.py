@@ -54,19 +54,25 @@ EXPECTED_FAILURES = {
     "fake_results": NOTHING,
     "patch_pytest": NOTHING,
     "edit_references": {  # zeros of the right shapes: only shape, dtype and range checks pass, and the file
-        **NOTHING,       # uses sys.modules, so the own-work tests of apply_filter and max_pool fail unrun
+        **NOTHING,  # uses sys.modules, so the own-work tests of apply_filter and max_pool fail unrun
         "test_normalize_images_scales_to_unit_range_and_adds_channel": 1.5,
     },
     # Attacks on the sandbox: each earns exactly what its honest code earns (see the fixtures' docstrings).
     "classmate": {},
     "attack_detach": {},
     "attack_tamper_checkout": {name: 0.0 for name in ALL_TESTS if "apply_filter" in name or "max_pool" in name},
-    "attack_proc_parent": {"test_conv_output_shape_of_the_classic_stack": 0.0, "test_conv_output_shape_with_strides": 0.0},
+    "attack_proc_parent": {
+        "test_conv_output_shape_of_the_classic_stack": 0.0,
+        "test_conv_output_shape_with_strides": 0.0,
+    },
     "attack_library_stub": {name: 0.0 for name in ALL_TESTS if "apply_filter" in name or "max_pool" in name},
     "attack_runs_solution": NOTHING,
     "attack_memory": {"test_vertical_edge_kernel": 0.0},
-    "attack_huge_replies": {"test_normalize_images_scales_to_unit_range_and_adds_channel": 0.0,
-                            "test_conv_output_shape_of_the_classic_stack": 0.0, "test_conv_output_shape_with_strides": 0.0},
+    "attack_huge_replies": {
+        "test_normalize_images_scales_to_unit_range_and_adds_channel": 0.0,
+        "test_conv_output_shape_of_the_classic_stack": 0.0,
+        "test_conv_output_shape_with_strides": 0.0,
+    },
     "attack_slow_import": NOTHING,
 }
 #: What every failure message of a submission must say.
@@ -83,7 +89,9 @@ EXPECTED_MESSAGES = {
 
 @pytest.mark.parametrize("submission", sorted(fixture_sources()))
 def test_fixture_docstring_states_the_score_it_must_get(submission):
-    score = sum(ALL_TESTS.values()) - sum(ALL_TESTS[name] - earned for name, earned in EXPECTED_FAILURES[submission].items())
+    score = sum(ALL_TESTS.values()) - sum(
+        ALL_TESTS[name] - earned for name, earned in EXPECTED_FAILURES[submission].items()
+    )
     docstring = ast.get_docstring(ast.parse(fixture_sources()[submission].read_text()))
     assert docstring, f"{submission}: say what is wrong and its score in a docstring"
     assert docstring.splitlines()[0].endswith(f"scores {score:g}/20."), docstring.splitlines()[0]
@@ -133,11 +141,14 @@ def test_first_differing_layer_is_named(batch):
     assert "expected Dense(units=128" in layers.message and "got Dense(units=64" in layers.message
 
 
-@pytest.mark.parametrize("submission, hint", [
-    ("forgot_255", "did you divide by 255?"),
-    ("flipped_kernel", "You flipped the kernel"),
-    ("average_pool", "You averaged each block"),
-])
+@pytest.mark.parametrize(
+    "submission, hint",
+    [
+        ("forgot_255", "did you divide by 255?"),
+        ("flipped_kernel", "You flipped the kernel"),
+        ("average_pool", "You averaged each block"),
+    ],
+)
 def test_common_mistakes_get_a_hint(batch, submission, hint):
     assert any(hint in t.message for t in batch[2][submission].tests)
 
@@ -186,7 +197,8 @@ def test_every_module_solutions_score_full_marks_and_stubs_zero(every_module):
     # A stub raises NotImplementedError, or (a one-line SOLUTION marker) returns the `...` placeholder.
     unwritten = ("NotImplementedError", "it is not implemented yet")
     assert all(not t.passed and any(s in t.message for s in unwritten) for t in exercises.tests), [
-        (t.nodeid, t.message[:200]) for t in exercises.tests if t.passed or not any(s in t.message for s in unwritten)]
+        (t.nodeid, t.message[:200]) for t in exercises.tests if t.passed or not any(s in t.message for s in unwritten)
+    ]
 
 
 def test_unknown_module_is_refused_with_the_valid_names():

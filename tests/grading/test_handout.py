@@ -23,9 +23,17 @@ def handout(tmp_path_factory):
 
 
 def test_handout_has_the_student_files(handout):
-    for path in ("keras_vision/grade.py", "keras_vision/convolution.py", "exercises/ex01_convolutions.py",
-                 "tests/graded/test_ex01_convolutions.py", "tests/graded/conftest.py",
-                 "tests/graded/manifest.json", "setup.cfg", "pyproject.toml", "README.md"):
+    for path in (
+        "keras_vision/grade.py",
+        "keras_vision/convolution.py",
+        "exercises/ex01_convolutions.py",
+        "tests/graded/test_ex01_convolutions.py",
+        "tests/graded/conftest.py",
+        "tests/graded/manifest.json",
+        "setup.cfg",
+        "pyproject.toml",
+        "README.md",
+    ):
         assert (handout / path).is_file(), path
     readme = (handout / "README.md").read_text()
     assert "python -m pytest tests/graded" in readme and "python -m keras_vision.grade" in readme
@@ -38,7 +46,9 @@ def test_no_file_of_the_handout_leaks_a_solution(handout):
         if path.is_file():
             text = path.read_bytes().decode("utf-8", errors="ignore")
             assert SOLUTION_MARKER.search(text) is None, relative
-    assert (handout / "exercises" / "ex01_convolutions.py").read_text() == (REPO / "exercises" / "ex01_convolutions.py").read_text()
+    assert (handout / "exercises" / "ex01_convolutions.py").read_text() == (
+        REPO / "exercises" / "ex01_convolutions.py"
+    ).read_text()
 
 
 def test_manifest_counts_hidden_and_after_due_date_tests(handout):
@@ -51,13 +61,21 @@ def test_manifest_counts_hidden_and_after_due_date_tests(handout):
 
 def test_handout_grader_runs_on_the_exercises_and_is_honest_about_hidden_tests(handout):
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    process = subprocess.run([sys.executable, "-m", "keras_vision.grade", "--timeout", "8",
-                              "--modules", "ex01_convolutions"], cwd=handout,
-                             env={**env, "PYTHONPATH": str(handout)}, capture_output=True, text=True, timeout=900)
+    process = subprocess.run(
+        [sys.executable, "-m", "keras_vision.grade", "--timeout", "8", "--modules", "ex01_convolutions"],
+        cwd=handout,
+        env={**env, "PYTHONPATH": str(handout)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert process.returncode == 0, process.stderr
     assert f"Submission exercises ({handout / 'exercises'})" in process.stdout
     assert "Total: 0 / 16 points." in process.stdout and "9 of 9 tests failed." in process.stdout
-    assert "Not in this run: 3 hidden tests of ex01_convolutions (3 points); 1 after-due-date test of ex01_convolutions (1 point)" in process.stdout
+    assert (
+        "Not in this run: 3 hidden tests of ex01_convolutions (3 points); 1 after-due-date test of "
+        "ex01_convolutions (1 point)" in process.stdout
+    )
 
 
 def test_handout_refuses_a_non_empty_folder(tmp_path):

@@ -16,7 +16,7 @@ from keras_vision.grading.sandbox import Limits, SubmissionError, Worker
 
 pytestmark = pytest.mark.skipif(bwrap_problem() is not None, reason=f"needs bubblewrap: {bwrap_problem()}")
 
-MODULE_SOURCE = '''
+MODULE_SOURCE = """
 import os, socket, time
 import numpy as np
 
@@ -65,7 +65,7 @@ def name_and_sleep():
         time.sleep(600)
         os._exit(0)
     return 1
-'''
+"""
 
 
 @pytest.fixture
@@ -82,8 +82,20 @@ def test_worker_sees_only_its_copy_the_library_and_python(sandboxed, tmp_path):
     seen = sandboxed.call("view")
     assert seen["cwd"] == "/work" and seen["files"] == ["ex99_view.py"]
     assert "KV_GRADER_SECRET" not in seen["env"] and set(seen["env"]) <= {
-        "HOME", "TMPDIR", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED", "TF_CPP_MIN_LOG_LEVEL", "KERAS_HOME",
-        "MPLCONFIGDIR", "PATH", "LANG", "PWD", "KERAS_BACKEND", *[k for k in seen["env"] if k.startswith(("TF", "TPU", "KMP", "HDF5", "LD_", "LC_", "ENABLE"))]}
+        "HOME",
+        "TMPDIR",
+        "PYTHONPATH",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONHASHSEED",
+        "TF_CPP_MIN_LOG_LEVEL",
+        "KERAS_HOME",
+        "MPLCONFIGDIR",
+        "PATH",
+        "LANG",
+        "PWD",
+        "KERAS_BACKEND",
+        *[k for k in seen["env"] if k.startswith(("TF", "TPU", "KMP", "HDF5", "LD_", "LC_", "ENABLE"))],
+    }
     assert seen["pids"] == [1, 2] and seen["host"] == "kv-worker" and seen["uid"] != 0
     for hidden in (REPO / "solutions", REPO / "tests", tmp_path, "/work/main", "/etc/passwd"):
         assert sandboxed.call("exists", (str(hidden),)) is False, hidden
@@ -96,7 +108,9 @@ def test_library_is_read_only_and_the_network_is_gone(sandboxed):
     assert sandboxed.call("connect") == "OSError"
 
 
-@pytest.mark.parametrize("function, args", [("children_hog", (4, 150)), ("shm_hog", (600,))], ids=["children", "dev-shm"])
+@pytest.mark.parametrize(
+    "function, args", [("children_hog", (4, 150)), ("shm_hog", (600,))], ids=["children", "dev-shm"]
+)
 def test_memory_limit_covers_children_and_tmpfs(sandboxed, function, args):
     with pytest.raises(SubmissionError, match="used more than 400 MB of memory"):
         sandboxed.call(function, args)
@@ -121,9 +135,11 @@ def test_select_sandbox_names_the_valid_choices():
 
 
 def test_die_with_parent_is_set_in_the_child():
-    code = ("import os, signal, time, sys\nfrom keras_vision.grading import resources\n"
-            "if os.fork() == 0:\n    resources.die_with_parent()\n    open('/proc/self/comm', 'w').write('kv-iso-orphan')\n"
-            "    time.sleep(60)\nelse:\n    time.sleep(1)\n")
+    code = (
+        "import os, signal, time, sys\nfrom keras_vision.grading import resources\n"
+        "if os.fork() == 0:\n    resources.die_with_parent()\n    open('/proc/self/comm', 'w').write('kv-iso-orphan')\n"
+        "    time.sleep(60)\nelse:\n    time.sleep(1)\n"
+    )
     subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)}, check=True, timeout=60)
     deadline = time.monotonic() + 5
     while leftover_processes("kv-iso-orphan") and time.monotonic() < deadline:
@@ -138,10 +154,25 @@ def test_killing_the_grader_leaves_no_process(tmp_path):
     folder = tmp_path / "submissions" / "attack_detach"
     folder.mkdir(parents=True)
     (folder / f"{MODULE}.py").write_text(patched_solution(SUBMISSIONS / "attack_detach.py"))
-    grader = subprocess.Popen([sys.executable, "-m", "keras_vision.grade", "--target", str(folder), "--modules", MODULE,
-                               "--format", "json", "--out", str(tmp_path / "out.json")],
-                              cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    grader = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "keras_vision.grade",
+            "--target",
+            str(folder),
+            "--modules",
+            MODULE,
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "out.json"),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 300
         while not leftover_processes("kv-attack-det") and time.monotonic() < deadline and grader.poll() is None:
@@ -151,11 +182,14 @@ def test_killing_the_grader_leaves_no_process(tmp_path):
         os.kill(grader.pid, signal.SIGKILL)
         grader.wait()
         deadline = time.monotonic() + 10
-        while (leftover_processes("kv-attack-det") or any(Path(f"/proc/{pid}").exists() for pid in runner)) \
-                and time.monotonic() < deadline:
+        while (
+            leftover_processes("kv-attack-det") or any(Path(f"/proc/{pid}").exists() for pid in runner)
+        ) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not leftover_processes("kv-attack-det")
-        assert not any(Path(f"/proc/{pid}/cmdline").exists() and Path(f"/proc/{pid}/cmdline").read_bytes() for pid in runner)
+        assert not any(
+            Path(f"/proc/{pid}/cmdline").exists() and Path(f"/proc/{pid}/cmdline").read_bytes() for pid in runner
+        )
         assert not (tmp_path / "out.json").exists()
     finally:
         if grader.poll() is None:

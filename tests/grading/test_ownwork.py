@@ -32,29 +32,73 @@ def build_classic_cnn():
 
 #: (case, source, function refused, words its message must contain); the source's other function is honest.
 FORBIDDEN = [
-    ("alias-through-helper", "from keras_vision.convolution import convolve2d as c\ndef helper(i, k):\n    return c(i, k)\n"
-     "def apply_filter(i, k):\n    return helper(i, k)\n", "apply_filter", "keras_vision.convolution.convolve2d (line 3, through `helper`)"),
-    ("module-alias", "import tensorflow as tf\ndef apply_filter(i, k):\n    return tf.nn.conv2d(i, k, 1, 'VALID')\n",
-     "apply_filter", "tensorflow.nn.conv2d"),
-    ("import-inside", "def apply_filter(i, k):\n    from scipy import signal as S\n    return S.correlate2d(i, k)\n",
-     "apply_filter", "scipy.signal.correlate2d"),
-    ("dunder-import", "def apply_filter(i, k):\n    m = __import__('keras_vision.convolution')\n    return m.convolution.convolve2d(i, k)\n",
-     "apply_filter", "keras_vision.convolution.convolve2d"),
-    ("import-module", "import importlib\ndef max_pool(i, size=2):\n    return importlib.import_module('keras_vision.convolution').max_pool2d(i)\n",
-     "max_pool", "keras_vision.convolution.max_pool2d"),
-    ("getattr", "import keras_vision.convolution as kc\ndef max_pool(i, size=2):\n    return getattr(kc, 'max_pool2d')(i)\n",
-     "max_pool", "keras_vision.convolution.max_pool2d"),
-    ("assignment", "import keras_vision\napply_filter = keras_vision.convolution.convolve2d\n", "apply_filter",
-     "keras_vision.convolution.convolve2d"),
-    ("class-method", "from keras import layers as L\nclass Pool:\n    def run(self, i):\n        return L.MaxPooling2D()(i)\n"
-     "def max_pool(i, size=2):\n    return Pool().run(i)\n", "max_pool", "keras.layers.MaxPooling2D (line 4, through `Pool`)"),
-    ("keras-not-keras_vision", "import keras\ndef max_pool(i, size=2):\n    return keras.ops.max_pool(i, size)\n", "max_pool",
-     "keras.ops.max_pool"),
+    (
+        "alias-through-helper",
+        "from keras_vision.convolution import convolve2d as c\ndef helper(i, k):\n    return c(i, k)\n"
+        "def apply_filter(i, k):\n    return helper(i, k)\n",
+        "apply_filter",
+        "keras_vision.convolution.convolve2d (line 3, through `helper`)",
+    ),
+    (
+        "module-alias",
+        "import tensorflow as tf\ndef apply_filter(i, k):\n    return tf.nn.conv2d(i, k, 1, 'VALID')\n",
+        "apply_filter",
+        "tensorflow.nn.conv2d",
+    ),
+    (
+        "import-inside",
+        "def apply_filter(i, k):\n    from scipy import signal as S\n    return S.correlate2d(i, k)\n",
+        "apply_filter",
+        "scipy.signal.correlate2d",
+    ),
+    (
+        "dunder-import",
+        "def apply_filter(i, k):\n    m = __import__('keras_vision.convolution')\n    return "
+        "m.convolution.convolve2d(i, k)\n",
+        "apply_filter",
+        "keras_vision.convolution.convolve2d",
+    ),
+    (
+        "import-module",
+        "import importlib\ndef max_pool(i, size=2):\n    return "
+        "importlib.import_module('keras_vision.convolution').max_pool2d(i)\n",
+        "max_pool",
+        "keras_vision.convolution.max_pool2d",
+    ),
+    (
+        "getattr",
+        "import keras_vision.convolution as kc\ndef max_pool(i, size=2):\n    return getattr(kc, 'max_pool2d')(i)\n",
+        "max_pool",
+        "keras_vision.convolution.max_pool2d",
+    ),
+    (
+        "assignment",
+        "import keras_vision\napply_filter = keras_vision.convolution.convolve2d\n",
+        "apply_filter",
+        "keras_vision.convolution.convolve2d",
+    ),
+    (
+        "class-method",
+        "from keras import layers as L\nclass Pool:\n    def run(self, i):\n        return L.MaxPooling2D()(i)\n"
+        "def max_pool(i, size=2):\n    return Pool().run(i)\n",
+        "max_pool",
+        "keras.layers.MaxPooling2D (line 4, through `Pool`)",
+    ),
+    (
+        "keras-not-keras_vision",
+        "import keras\ndef max_pool(i, size=2):\n    return keras.ops.max_pool(i, size)\n",
+        "max_pool",
+        "keras.ops.max_pool",
+    ),
 ]
 
 LOADING = [
     ("exec-solutions", "exec(open('/course/solutions/ex01_convolutions.py').read())\n", "solutions"),
-    ("computed-import", "import importlib\nname = 'keras_' + 'vision'\nmodule = importlib.import_module(name)\n", "importlib.import_module"),
+    (
+        "computed-import",
+        "import importlib\nname = 'keras_' + 'vision'\nmodule = importlib.import_module(name)\n",
+        "importlib.import_module",
+    ),
     ("sys-modules", "import sys\nlib = sys.modules['keras_vision.convolution']\n", "sys.modules"),
     ("globals-computed", "def f():\n    return globals()['apply_' + 'filter']\n", "globals"),
     ("runpy", "import runpy\nnamespace = runpy.run_path('elsewhere')\n", "runpy.run_path"),
@@ -70,7 +114,9 @@ def test_honest_code_passes():
 
 @pytest.mark.parametrize("case, source, function, words", FORBIDDEN, ids=[c[0] for c in FORBIDDEN])
 def test_forbidden_use_is_found_through_aliases_and_helpers(case, source, function, words):
-    refused = check_own_work(source + HONEST, DECLARED, filename="ex01_convolutions.py")  # source first: its line numbers
+    refused = check_own_work(
+        source + HONEST, DECLARED, filename="ex01_convolutions.py"
+    )  # source first: its line numbers
     assert set(refused) == {function}
     assert f"`{function}` must be your own work" in refused[function] and words in refused[function]
 
@@ -83,10 +129,17 @@ def test_loading_other_code_anywhere_refuses_every_declared_function(case, sourc
 
 
 def test_narrow_prefixes_allow_the_rest_of_a_library():
-    source = "import keras\nfrom keras_vision import transfer\ndef freeze(m):\n    return keras.Model(m.input, m.output)\n"
+    source = (
+        "import keras\nfrom keras_vision import transfer\ndef freeze(m):\n    return keras.Model(m.input, m.output)\n"
+    )
     assert check_own_work(source, {"freeze": ("keras_vision.transfer",)}) == {}
-    assert "keras_vision.transfer.freeze_blocks" in check_own_work(
-        source + "def freeze(m):\n    return transfer.freeze_blocks(m, [])\n", {"freeze": ("keras_vision.transfer",)})["freeze"]
+    assert (
+        "keras_vision.transfer.freeze_blocks"
+        in check_own_work(
+            source + "def freeze(m):\n    return transfer.freeze_blocks(m, [])\n",
+            {"freeze": ("keras_vision.transfer",)},
+        )["freeze"]
+    )
 
 
 def test_syntax_errors_are_left_to_the_import_and_huge_files_are_refused():
@@ -102,13 +155,18 @@ def test_graded_ex01_declares_its_own_work_functions():
 
 def test_a_declaration_that_is_not_names_to_prefixes_is_refused(tmp_path):
     path = tmp_path / "test_ex99_demo.py"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         OWN_WORK = {"apply_filter": "keras_vision"}
-    """))
+    """)
+    )
     with pytest.raises(ValueError, match="OWN_WORK must map function names to tuples"):
         declared_own_work(path)
 
 
 def test_ordinary_strings_that_mention_solutions_are_no_loading():
-    source = HONEST + "def f():\n    raise FileNotFoundError('no solutions to copy here')\nprint('submission,total\\nsolutions,0')\n"
+    source = (
+        HONEST + "def f():\n    raise FileNotFoundError('no solutions to copy "
+        "here')\nprint('submission,total\\nsolutions,0')\n"
+    )
     assert check_own_work(source, DECLARED) == {}

@@ -93,8 +93,9 @@ def test_a_runner_over_its_time_is_killed_with_its_workers(tmp_path):
     options = GradingOptions(graded_tests_dir(), modules=(MODULE,), runner_timeout=6)
     files = graded_test_files(options.tests_dir, [MODULE])
     outcome, seen = {}, set()
-    grading = threading.Thread(target=lambda: outcome.update(zip(("report", "log"), run_runner(
-        files, options, target=REPO / "solutions"))))
+    grading = threading.Thread(
+        target=lambda: outcome.update(zip(("report", "log"), run_runner(files, options, target=REPO / "solutions")))
+    )
     grading.start()
     while grading.is_alive():
         if RUNNERS._process is not None:

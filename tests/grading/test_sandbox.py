@@ -6,7 +6,7 @@ import pytest
 
 from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, Worker
 
-MODULE = '''
+MODULE = """
 import os, sys, time
 import numpy as np
 
@@ -56,7 +56,7 @@ def break_seeding():
     import random
     random.seed = None
     return 1
-'''
+"""
 
 
 @pytest.fixture
@@ -158,7 +158,9 @@ def test_a_student_who_breaks_seeding_gets_a_message_and_the_worker_stays(worker
 
 def test_output_printed_before_returning_still_counts(tmp_path):
     path = tmp_path / "ex99_loud.py"
-    path.write_text("import sys\n\ndef loud():\n    for _ in range(5):\n        sys.stdout.write('x' * 100_000)\n    return 1\n")
+    path.write_text(
+        "import sys\n\ndef loud():\n    for _ in range(5):\n        sys.stdout.write('x' * 100_000)\n    return 1\n"
+    )
     worker = Worker("ex99_loud", path, limits=Limits(timeout=5, output_bytes=200_000))
     try:
         with pytest.raises(SubmissionError, match="printed more than 200 KB"):

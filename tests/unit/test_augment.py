@@ -33,15 +33,24 @@ from keras_vision.augment import (
 ImageDataGenerator = tf.keras.preprocessing.image.ImageDataGenerator
 # Keras' legacy generator calls SciPy through a deprecated namespace; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Please import `affine_transform`:DeprecationWarning")
-STRONG = dict(rotation_range=30, width_shift_range=0.2, height_shift_range=0.1, shear_range=20, zoom_range=0.3,
-              horizontal_flip=True, vertical_flip=True)
+STRONG = dict(
+    rotation_range=30,
+    width_shift_range=0.2,
+    height_shift_range=0.1,
+    shear_range=20,
+    zoom_range=0.3,
+    horizontal_flip=True,
+    vertical_flip=True,
+)
 
 
 def smooth_images(count, height, width, channels=3, seed=0, dtype=np.float32):
     """Blurred noise in [0, 255]: bilinear resampling differs little on it, as on photographs."""
     rng = np.random.default_rng(seed)
-    images = [cv2.GaussianBlur(rng.uniform(0, 255, (height, width, channels)), (0, 0), 2).reshape(height, width, channels)
-              for _ in range(count)]
+    images = [
+        cv2.GaussianBlur(rng.uniform(0, 255, (height, width, channels)), (0, 0), 2).reshape(height, width, channels)
+        for _ in range(count)
+    ]
     return np.clip(np.stack(images), 0, 255).astype(dtype)
 
 
@@ -82,12 +91,30 @@ def test_config_rejects_bad_values_naming_them(kwargs, named):
 
 def test_generator_kwargs_build_the_same_image_data_generator():
     noise = gaussian_noise(5.0, seed=0)
-    config = AugmentConfig(**STRONG, fill_mode="constant", cval=3.0, rescale=1 / 255, featurewise_center=True,
-                           featurewise_std_normalization=True, preprocessing_function=noise)
+    config = AugmentConfig(
+        **STRONG,
+        fill_mode="constant",
+        cval=3.0,
+        rescale=1 / 255,
+        featurewise_center=True,
+        featurewise_std_normalization=True,
+        preprocessing_function=noise,
+    )
     generator = image_data_generator(config)
     assert isinstance(generator, ImageDataGenerator)
-    for name in ("rotation_range", "width_shift_range", "height_shift_range", "shear_range", "horizontal_flip",
-                 "vertical_flip", "fill_mode", "cval", "rescale", "featurewise_center", "featurewise_std_normalization"):
+    for name in (
+        "rotation_range",
+        "width_shift_range",
+        "height_shift_range",
+        "shear_range",
+        "horizontal_flip",
+        "vertical_flip",
+        "fill_mode",
+        "cval",
+        "rescale",
+        "featurewise_center",
+        "featurewise_std_normalization",
+    ):
         assert getattr(generator, name) == getattr(config, name), name
     assert list(generator.zoom_range) == [0.7, 1.3]
     assert generator.preprocessing_function is noise
@@ -98,6 +125,7 @@ def test_zoom_as_a_number_means_the_interval_keras_uses():
 
 
 # --- the fast pipeline against ImageDataGenerator ------------------------------------------------
+
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32])
 def test_identity_config_returns_the_input_exactly(dtype):
@@ -130,21 +158,32 @@ def test_fixed_transforms_match_apply_transform(fill_mode, shape):
 
 
 def test_uint8_batches_match_apply_transform_within_rounding():
-    config = AugmentConfig(rotation_range=15, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.1,
-                           horizontal_flip=True)
+    config = AugmentConfig(
+        rotation_range=15, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.1, horizontal_flip=True
+    )
     generator = image_data_generator(config)
     images = smooth_images(16, 32, 32, seed=5, dtype=np.uint8)
     out = FastAugmenter(config, threads=2).augment(images, rng=np.random.default_rng(6))
     params = sample_parameters(config, len(images), images.shape[1:], np.random.default_rng(6))
-    expected = np.stack([generator.apply_transform(image.astype(np.float32), params.as_generator_dict(i))
-                         for i, image in enumerate(images)])
+    expected = np.stack(
+        [
+            generator.apply_transform(image.astype(np.float32), params.as_generator_dict(i))
+            for i, image in enumerate(images)
+        ]
+    )
     difference = np.abs(out - expected)
     assert difference.mean() < 0.5 and np.percentile(difference, 99) <= 2.0
 
 
 def test_random_parameters_stay_within_and_cover_the_configured_ranges():
-    config = AugmentConfig(rotation_range=15, width_shift_range=0.1, height_shift_range=0.2, shear_range=10,
-                           zoom_range=(0.8, 1.1), horizontal_flip=True)
+    config = AugmentConfig(
+        rotation_range=15,
+        width_shift_range=0.1,
+        height_shift_range=0.2,
+        shear_range=10,
+        zoom_range=(0.8, 1.1),
+        horizontal_flip=True,
+    )
     height, width = 40, 50
     params = sample_parameters(config, 4000, (height, width, 3), np.random.default_rng(0))
     limits = {"theta": 15, "tx": 0.2 * height, "ty": 0.1 * width, "shear": 10}
@@ -158,8 +197,9 @@ def test_random_parameters_stay_within_and_cover_the_configured_ranges():
 
 
 def test_random_parameters_follow_image_data_generators_distribution():
-    config = AugmentConfig(rotation_range=15, width_shift_range=3, height_shift_range=0.2, zoom_range=0.1,
-                           horizontal_flip=True)
+    config = AugmentConfig(
+        rotation_range=15, width_shift_range=3, height_shift_range=0.2, zoom_range=0.1, horizontal_flip=True
+    )
     generator = image_data_generator(config)
     np.random.seed(0)
     keras_draws = [generator.get_random_transform((30, 40, 3)) for _ in range(3000)]
@@ -183,9 +223,14 @@ def test_featurewise_statistics_equal_image_data_generators_fit():
 
 
 def test_standardize_follows_image_data_generators_order():
-    config = AugmentConfig(rescale=0.5, samplewise_center=True, samplewise_std_normalization=True,
-                           featurewise_center=True, featurewise_std_normalization=True,
-                           preprocessing_function=lambda image: image * 2.0 + 1.0)
+    config = AugmentConfig(
+        rescale=0.5,
+        samplewise_center=True,
+        samplewise_std_normalization=True,
+        featurewise_center=True,
+        featurewise_std_normalization=True,
+        preprocessing_function=lambda image: image * 2.0 + 1.0,
+    )
     images = smooth_images(6, 7, 8, seed=8)
     generator = image_data_generator(config)
     generator.fit(images)
@@ -200,14 +245,18 @@ def test_featurewise_normalisation_before_fit_is_a_clear_error():
         augmenter.augment(np.zeros((2, 4, 4, 3), np.uint8))
 
 
-@pytest.mark.parametrize("images", [np.zeros((4, 4, 3)), np.zeros((2, 4, 4, 5)), np.array([["a"]])],
-                         ids=["one_image", "five_channels", "strings"])
+@pytest.mark.parametrize(
+    "images",
+    [np.zeros((4, 4, 3)), np.zeros((2, 4, 4, 5)), np.array([["a"]])],
+    ids=["one_image", "five_channels", "strings"],
+)
 def test_augment_rejects_other_shapes(images):
     with pytest.raises(ValueError, match="images"):
         FastAugmenter(AugmentConfig(horizontal_flip=True)).augment(images)
 
 
 # --- Gaussian noise --------------------------------------------------------------------------------
+
 
 def test_gaussian_noise_adds_fresh_noise_of_the_given_deviation():
     image = np.full((64, 64, 3), 100.0, dtype=np.float32)
@@ -230,12 +279,18 @@ def test_gaussian_noise_rejects_bad_deviations(stddev):
 
 # --- feeding model.fit -------------------------------------------------------------------------------
 
+
 def test_generator_flow_feeds_model_fit():
     keras.utils.set_random_seed(0)
     x = np.random.default_rng(0).integers(0, 256, size=(16, 12, 12, 3), dtype=np.uint8)
     y = np.arange(16) % 2
-    config = AugmentConfig(rotation_range=10, horizontal_flip=True, featurewise_center=True,
-                           featurewise_std_normalization=True, preprocessing_function=gaussian_noise(5.0, seed=0))
+    config = AugmentConfig(
+        rotation_range=10,
+        horizontal_flip=True,
+        featurewise_center=True,
+        featurewise_std_normalization=True,
+        preprocessing_function=gaussian_noise(5.0, seed=0),
+    )
     generator = image_data_generator(config)
     generator.fit(x)
     history = tiny_classifier((12, 12, 3)).fit(generator.flow(x, y, batch_size=8, seed=0), epochs=2, verbose=0)
@@ -275,8 +330,12 @@ def test_augmented_batches_feed_model_fit_reproducibly():
     keras.utils.set_random_seed(0)
     x = np.random.default_rng(1).integers(0, 256, size=(20, 12, 12, 3), dtype=np.uint8)
     y = np.arange(20) % 2
-    augmenter = FastAugmenter(AugmentConfig(rotation_range=15, zoom_range=0.1, horizontal_flip=True,
-                                            featurewise_center=True, rescale=1 / 255), seed=0).fit(x)
+    augmenter = FastAugmenter(
+        AugmentConfig(
+            rotation_range=15, zoom_range=0.1, horizontal_flip=True, featurewise_center=True, rescale=1 / 255
+        ),
+        seed=0,
+    ).fit(x)
     batches = AugmentedBatches(x, y, augmenter, batch_size=8, seed=0, workers=2)
     assert len(batches) == 3
     images, labels = batches[2]
@@ -295,6 +354,7 @@ def test_augmented_batches_check_their_arguments():
 
 
 # --- the figure ----------------------------------------------------------------------------------------
+
 
 def test_augmentation_figure_writes_a_png(tmp_path):
     image = smooth_images(1, 24, 24, seed=10, dtype=np.uint8)[0]
@@ -340,8 +400,9 @@ def test_albumentations_like_keeps_shape_and_flips():
 
 def test_measure_throughput_times_every_pipeline_named():
     images = smooth_images(8, 16, 16, seed=13, dtype=np.uint8)
-    measured = measure_throughput(images, AugmentConfig(**COURSE), pipelines=("imagedatagenerator", "fast"),
-                                  batch_size=4, rounds=2, seconds=0.05)
+    measured = measure_throughput(
+        images, AugmentConfig(**COURSE), pipelines=("imagedatagenerator", "fast"), batch_size=4, rounds=2, seconds=0.05
+    )
     assert set(measured["rates"]) == {"imagedatagenerator", "fast"}
     assert all(len(values) == 2 and min(values) > 0 for values in measured["rounds"].values())
     with pytest.raises(ValueError, match="Valid pipelines"):
@@ -350,8 +411,15 @@ def test_measure_throughput_times_every_pipeline_named():
 
 def test_augmentation_report_saves_the_figure_and_compares_speeds(tmp_path):
     images = smooth_images(3, 16, 16, seed=14, dtype=np.uint8)
-    report = augmentation_report(images, AugmentConfig(**COURSE), tmp_path, pipelines=("imagedatagenerator", "fast"),
-                                 batch_size=4, rounds=1, seconds=0.05)
+    report = augmentation_report(
+        images,
+        AugmentConfig(**COURSE),
+        tmp_path,
+        pipelines=("imagedatagenerator", "fast"),
+        batch_size=4,
+        rounds=1,
+        seconds=0.05,
+    )
     assert cv2.imread(report["figure"]) is not None
     assert set(report["images_per_second"]) == {"imagedatagenerator", "fast"}
     assert report["fast_speedup"]["imagedatagenerator"] > 0

@@ -31,8 +31,10 @@ def test_unknown_experiment_lists_the_valid_ones(capsys):
 
 @pytest.mark.parametrize("argv", [["list"], ["cifar100", "--help"], ["mnist", "--help"]])
 def test_listing_and_help_do_not_import_tensorflow(argv):
-    code = ("import sys\nfrom keras_vision.run import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-            "print('TF_IMPORTED', 'tensorflow' in sys.modules, 'keras' in sys.modules)")
+    code = (
+        "import sys\nfrom keras_vision.run import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print('TF_IMPORTED', 'tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code, *argv], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip().splitlines()[-1] == "TF_IMPORTED False False", done.stdout + done.stderr
 
@@ -55,10 +57,24 @@ def test_help_prints_every_option_with_its_default(name, capsys):
 def test_option_values_reach_the_config_and_config_json(tmp_path, monkeypatch):
     """Flags of the experiment's own options are typed, validated and recorded."""
     seen = []
-    monkeypatch.setattr("keras_vision.experiments.base.Experiment.runner",
-                        lambda self: lambda config: seen.append(config) or {"models": {}})
-    argv = ["cifar100", "--quick", "--image-size", "64", "--fine-tune-learning-rate", "3e-5",
-            "--arch", "mobilenet:alpha=0.25", "--out", str(tmp_path), "--train-limit", "none"]
+    monkeypatch.setattr(
+        "keras_vision.experiments.base.Experiment.runner",
+        lambda self: lambda config: seen.append(config) or {"models": {}},
+    )
+    argv = [
+        "cifar100",
+        "--quick",
+        "--image-size",
+        "64",
+        "--fine-tune-learning-rate",
+        "3e-5",
+        "--arch",
+        "mobilenet:alpha=0.25",
+        "--out",
+        str(tmp_path),
+        "--train-limit",
+        "none",
+    ]
     assert main(argv) == 0
     config = seen[0]
     assert (config.image_size, config.fine_tune_learning_rate, config.arch) == (64, 3e-5, "mobilenet:alpha=0.25")
@@ -84,12 +100,20 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path, capsys):
 
 def test_missing_data_offline_exits_2_fast_with_guidance(tmp_path):
     """The acceptance check: no data, empty Keras cache, no network -> exit 2 within 60 s."""
-    env = {**os.environ, "KERAS_HOME": str(tmp_path / "keras_home"), "KERAS_VISION_DATA": str(tmp_path / "none"),
-           "KERAS_VISION_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "KERAS_HOME": str(tmp_path / "keras_home"),
+        "KERAS_VISION_DATA": str(tmp_path / "none"),
+        "KERAS_VISION_OFFLINE": "1",
+    }
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "keras_vision.run", "mnist", "--out", str(tmp_path / "runs")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     seconds = time.perf_counter() - start
     assert done.returncode == 2, done.stderr
@@ -99,10 +123,13 @@ def test_missing_data_offline_exits_2_fast_with_guidance(tmp_path):
         assert needle in done.stderr, f"{needle!r} missing from:\n{done.stderr}"
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["cifar100", "--arch", "resnet"], "Valid applications: densenet121, resnet50"),
-    (["folder", "--arch", "mobilenet:alpha"], "KEY=VALUE"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["cifar100", "--arch", "resnet"], "Valid applications: densenet121, resnet50"),
+        (["folder", "--arch", "mobilenet:alpha"], "KEY=VALUE"),
+    ],
+)
 def test_bad_architecture_is_one_line_and_exit_2(argv, message, tmp_path, capsys):
     assert main([*argv, "--data-dir", str(tmp_path), "--out", str(tmp_path / "runs")]) == 2
     err = capsys.readouterr().err

@@ -29,8 +29,10 @@ def test_convolve2d_equals_conv2d(image_shape, kernel_shape, stride, padding):
     np.testing.assert_allclose(convolve2d(image, kernel, stride=stride, padding=padding), expected, atol=1e-5)
 
 
-@pytest.mark.parametrize("shape, pool, stride, padding", [((6, 6), 2, None, "valid"), ((7, 9, 3), 2, None, "valid"),
-                                                          ((7, 9, 2), 3, 2, "same"), ((5, 5), 2, 1, "valid")])
+@pytest.mark.parametrize(
+    "shape, pool, stride, padding",
+    [((6, 6), 2, None, "valid"), ((7, 9, 3), 2, None, "valid"), ((7, 9, 2), 3, 2, "same"), ((5, 5), 2, 1, "valid")],
+)
 def test_max_pool2d_equals_keras(shape, pool, stride, padding):
     import keras
 
@@ -49,20 +51,30 @@ def test_vertical_edge_kernel_finds_a_vertical_edge():
     np.testing.assert_array_equal(response, [[0, 3, 3, 0]] * 3)
 
 
-@pytest.mark.parametrize("size, window, stride, padding, expected", [
-    (28, 3, 1, "valid", 26), (26, 2, 2, "valid", 13), (13, 3, 1, "valid", 11), (11, 2, 2, "valid", 5),
-    (28, 3, 1, "same", 28), (7, 3, 2, "same", 4),
-])
+@pytest.mark.parametrize(
+    "size, window, stride, padding, expected",
+    [
+        (28, 3, 1, "valid", 26),
+        (26, 2, 2, "valid", 13),
+        (13, 3, 1, "valid", 11),
+        (11, 2, 2, "valid", 5),
+        (28, 3, 1, "same", 28),
+        (7, 3, 2, "same", 4),
+    ],
+)
 def test_output_size_follows_the_course_network(size, window, stride, padding, expected):
     assert output_size(size, window, stride=stride, padding=padding) == expected
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: output_size(5, 3, padding="full"), "Valid paddings: valid, same"),
-    (lambda: output_size(2, 3), "does not fit"),
-    (lambda: convolve2d(np.zeros((4, 4, 2)), np.zeros((3, 3, 3))), r"\(kh, kw, 2\)"),
-    (lambda: max_pool2d(np.zeros(4)), r"\(H, W\) or \(H, W, C\)"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: output_size(5, 3, padding="full"), "Valid paddings: valid, same"),
+        (lambda: output_size(2, 3), "does not fit"),
+        (lambda: convolve2d(np.zeros((4, 4, 2)), np.zeros((3, 3, 3))), r"\(kh, kw, 2\)"),
+        (lambda: max_pool2d(np.zeros(4)), r"\(H, W\) or \(H, W, C\)"),
+    ],
+)
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()

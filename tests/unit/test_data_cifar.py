@@ -4,13 +4,12 @@ import os
 import pickle
 
 import numpy as np
+import official_formats as of
 import pytest
 
-import official_formats as of
 from keras_vision.data import load_cifar10, load_cifar100, locate
 from keras_vision.data.registry import CIFAR10_CLASS_NAMES, CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES
 from keras_vision.errors import CorruptDataError
-
 
 pytestmark = pytest.mark.usefixtures("offline_data")
 
@@ -72,8 +71,14 @@ def test_pickle_row_is_red_then_green_then_blue_plane(tmp_path):
 @pytest.mark.parametrize("sub", ["", "cifar100", "cifar-100"])
 def test_cifar100_both_label_modes_round_trip_exactly(tmp_path, cifar100, label_mode, archive, sub):
     train, test = cifar100
-    of.write_cifar100(tmp_path / sub, train, test, fine_names=CIFAR100_CLASS_NAMES,
-                      coarse_names=CIFAR100_COARSE_CLASS_NAMES, archive=archive)
+    of.write_cifar100(
+        tmp_path / sub,
+        train,
+        test,
+        fine_names=CIFAR100_CLASS_NAMES,
+        coarse_names=CIFAR100_COARSE_CLASS_NAMES,
+        archive=archive,
+    )
     (x_train, y_train), (x_test, y_test) = load_cifar100(label_mode, data_dir=tmp_path)
     column = 1 if label_mode == "fine" else 2
     # keras.datasets.cifar100 reshapes Python label lists: int64 (N, 1) (see test_data_keras_parity).
@@ -114,11 +119,13 @@ FOLDER_DAMAGE = {
     "not a dict": (lambda f: _pickle_file(f / "test_batch", [1, 2, 3]), "test_batch", "expected a pickled dict"),
     "wrong row size": (
         lambda f: _pickle_file(f / "data_batch_2", {b"data": np.zeros((5, 1024), np.uint8), b"labels": [0] * 5}),
-        "data_batch_2", "(N, 3072)",
+        "data_batch_2",
+        "(N, 3072)",
     ),
     "label count": (
         lambda f: _pickle_file(f / "data_batch_1", {b"data": np.zeros((5, 3072), np.uint8), b"labels": [0] * 4}),
-        "data_batch_1", "4 for 5 images",
+        "data_batch_1",
+        "4 for 5 images",
     ),
     "code in pickle": (lambda f: _pickle_file(f / "data_batch_5", {b"data": _Evil()}), "data_batch_5", "refusing"),
 }
@@ -152,8 +159,12 @@ def test_archive_missing_a_batch_says_which(tmp_path, cifar10):
 def test_class_folder_archive_labels_follow_official_class_order(tmp_path, cifar10):
     # The layout of ../shared/data/cifar10-jpg.tar.gz: train/<class>/NNNN, test/<class>/NNNN.
     train, test = cifar10
-    of.write_class_folders(tmp_path / "cifar10-png", {"train": train, "test": test}, CIFAR10_CLASS_NAMES,
-                           archive=tmp_path / "cifar10-png.tar.gz")
+    of.write_class_folders(
+        tmp_path / "cifar10-png",
+        {"train": train, "test": test},
+        CIFAR10_CLASS_NAMES,
+        archive=tmp_path / "cifar10-png.tar.gz",
+    )
     (x_train, y_train), (x_test, y_test) = load_cifar10(tmp_path)
     assert (y_train.dtype, y_train.shape) == (np.uint8, (25, 1))
     assert pairs(x_train, y_train[:, 0]) == pairs(*train)
@@ -162,8 +173,9 @@ def test_class_folder_archive_labels_follow_official_class_order(tmp_path, cifar
 
 
 def test_cifar100_archive_does_not_pass_for_cifar10(tmp_path, cifar100):
-    of.write_cifar100(tmp_path, *cifar100, fine_names=CIFAR100_CLASS_NAMES,
-                      coarse_names=CIFAR100_COARSE_CLASS_NAMES, archive=True)
+    of.write_cifar100(
+        tmp_path, *cifar100, fine_names=CIFAR100_CLASS_NAMES, coarse_names=CIFAR100_COARSE_CLASS_NAMES, archive=True
+    )
     assert locate("cifar10", tmp_path) is None
     assert "CIFAR-100 archive" in locate("cifar100", tmp_path)
 

@@ -4,12 +4,11 @@ import io
 import os
 
 import numpy as np
+import official_formats as of
 import pytest
 from PIL import Image
 
-import official_formats as of
-from keras_vision.data import FolderDataset, load_image_folder
-from keras_vision.data import folders
+from keras_vision.data import FolderDataset, folders, load_image_folder
 from keras_vision.errors import CorruptDataError
 
 CLASSES = ["cat", "dog", "fox"]
@@ -33,9 +32,11 @@ LAYOUTS = {
     # name: (write(tmp_path, train, test) -> path given to load_image_folder)
     "train/test folders": lambda t, tr, te: of.write_class_folders(t / "d", {"train": tr, "test": te}, CLASSES),
     "train/test tar.gz": lambda t, tr, te: of.write_class_folders(
-        t / "d", {"train": tr, "test": te}, CLASSES, archive=t / "d.tar.gz"),
+        t / "d", {"train": tr, "test": te}, CLASSES, archive=t / "d.tar.gz"
+    ),
     "wrapped twice in tar.gz": lambda t, tr, te: of.write_class_folders(
-        t / "outer", {"inner/train": tr, "inner/test": te}, CLASSES, archive=t / "d.tgz"),
+        t / "outer", {"inner/train": tr, "inner/test": te}, CLASSES, archive=t / "d.tgz"
+    ),
 }
 
 
@@ -149,15 +150,20 @@ LAYOUT_PROBLEMS = {
     # name: (make(tmp_path) -> path to load, error type, words in the message)
     "image outside classes": (lambda p: _write_bytes(p / "x.png", b"") or p, ValueError, "'x.png' is not inside"),
     "image directly in train/": (
-        lambda p: _loose_train_image(p), ValueError,
+        lambda p: _loose_train_image(p),
+        ValueError,
         "'train/x.png' is not inside a class folder; expected train/<class>/ or test/<class>/",
     ),
     "no images": (lambda p: _empty_folder(p / "empty"), ValueError, "No images"),
     "test without train": (
-        lambda p: of.write_class_folders(p, {"test": images(6, 3)}, CLASSES), ValueError, "no train/ folder"),
+        lambda p: of.write_class_folders(p, {"test": images(6, 3)}, CLASSES),
+        ValueError,
+        "no train/ folder",
+    ),
     "broken archive": (
         lambda p: _write_bytes(p / "d.tar.gz", b"\x1f\x8b\x08junk") or p / "d.tar.gz",
-        CorruptDataError, "d.tar.gz: damaged or truncated archive",
+        CorruptDataError,
+        "d.tar.gz: damaged or truncated archive",
     ),
 }
 
@@ -180,8 +186,9 @@ def test_argument_errors(tmp_path):
 
 
 def test_decoded_arrays_are_cached_and_invalidated_on_change(tmp_path, monkeypatch):
-    archive = of.write_class_folders(tmp_path / "d", {"train": images(9, 6), "test": images(10, 3)}, CLASSES,
-                                     archive=tmp_path / "d.tar.gz")
+    archive = of.write_class_folders(
+        tmp_path / "d", {"train": images(9, 6), "test": images(10, 3)}, CLASSES, archive=tmp_path / "d.tar.gz"
+    )
     first = load_image_folder(archive)
     assert len(list((tmp_path / "keras_home" / "datasets" / "keras_vision").glob("d-*.npz"))) == 1
 
@@ -194,8 +201,9 @@ def test_decoded_arrays_are_cached_and_invalidated_on_change(tmp_path, monkeypat
     assert second.class_names == first.class_names
     monkeypatch.undo()
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-    of.write_class_folders(tmp_path / "d", {"train": images(11, 6), "test": images(12, 3)}, CLASSES,
-                           archive=tmp_path / "d.tar.gz")
+    of.write_class_folders(
+        tmp_path / "d", {"train": images(11, 6), "test": images(12, 3)}, CLASSES, archive=tmp_path / "d.tar.gz"
+    )
     os.utime(archive, ns=(1, 1))  # a different modification time even within the clock resolution
     changed = load_image_folder(archive)
     assert pairs(*changed.train) == pairs(*images(11, 6))

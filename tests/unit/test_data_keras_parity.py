@@ -6,9 +6,9 @@ the exact arrays, dtypes and shapes `keras.datasets` returns.
 """
 
 import numpy as np
+import official_formats as of
 import pytest
 
-import official_formats as of
 from keras_vision.data import load_cifar100, load_fashion_mnist, load_mnist
 from keras_vision.data.registry import CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES
 
@@ -55,8 +55,10 @@ def test_fashion_mnist_idx_matches_keras(tmp_path, monkeypatch, digits):
 @pytest.mark.parametrize("label_mode", ["fine", "coarse"])
 def test_cifar100_matches_keras(tmp_path, monkeypatch, label_mode):
     rng = np.random.default_rng(2)
-    splits = [(rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), rng.integers(0, 100, n), rng.integers(0, 20, n))
-              for n in (5, 3)]
+    splits = [
+        (rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), rng.integers(0, 100, n), rng.integers(0, 20, n))
+        for n in (5, 3)
+    ]
     of.write_cifar100(tmp_path, *splits, fine_names=CIFAR100_CLASS_NAMES, coarse_names=CIFAR100_COARSE_CLASS_NAMES)
     theirs = keras_loader(monkeypatch, "cifar100", lambda fname, **kwargs: str(tmp_path))(label_mode=label_mode)
     assert_same(load_cifar100(label_mode, data_dir=tmp_path), theirs)

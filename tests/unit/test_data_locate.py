@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from keras_vision import network
-from keras_vision.data import DATASETS, DatasetSpec, downloads_available, load_dataset, locate
-from keras_vision.data import lookup
+from keras_vision.data import DATASETS, DatasetSpec, downloads_available, load_dataset, locate, lookup
 from keras_vision.errors import DataNotFoundError
 
 EXPECTED = {

@@ -3,17 +3,27 @@
 import gzip
 
 import numpy as np
+import official_formats as of
 import pytest
 
-import official_formats as of
 from keras_vision.data import load_fashion_mnist, load_mnist, locate, read_idx
 from keras_vision.errors import CorruptDataError
 
 LOADERS = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist}
 SUBFOLDERS = {"mnist": ["", "mnist"], "fashion_mnist": ["", "fashion-mnist", "fashion_mnist"]}
 # Folder names cannot hold "/": "T-shirt_top" must still map to class 0, "T-shirt/top".
-FASHION_FOLDERS = ["T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                   "Ankle boot"]
+FASHION_FOLDERS = [
+    "T-shirt_top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 
 
 pytestmark = pytest.mark.usefixtures("offline_data")
@@ -33,8 +43,11 @@ def write(fmt, folder, train, test, dataset="mnist"):
         "npz": lambda: of.write_mnist_npz(folder / "mnist.npz", train, test),
         "folders": lambda: of.write_class_folders(folder, {"train": train, "test": test}, names),
         "folders.tar.gz": lambda: of.write_class_folders(
-            folder / "tmp", {"train": train, "test": test}, names,
-            archive=folder / f"{dataset.replace('_', '-')}-png.tar.gz"),
+            folder / "tmp",
+            {"train": train, "test": test},
+            names,
+            archive=folder / f"{dataset.replace('_', '-')}-png.tar.gz",
+        ),
     }
     folder.mkdir(parents=True, exist_ok=True)
     writers[fmt]()
@@ -93,10 +106,13 @@ def test_environment_variable_and_data_dir_precedence(tmp_path, monkeypatch, dig
     np.testing.assert_array_equal(x_train, test[0])
 
 
-@pytest.mark.parametrize("dataset,cache_files", [
-    ("mnist", lambda home, tr, te: of.write_mnist_npz(home / "datasets" / "mnist.npz", tr, te)),
-    ("fashion_mnist", lambda home, tr, te: of.write_mnist_idx(home / "datasets" / "fashion-mnist", tr, te)),
-])
+@pytest.mark.parametrize(
+    "dataset,cache_files",
+    [
+        ("mnist", lambda home, tr, te: of.write_mnist_npz(home / "datasets" / "mnist.npz", tr, te)),
+        ("fashion_mnist", lambda home, tr, te: of.write_mnist_idx(home / "datasets" / "fashion-mnist", tr, te)),
+    ],
+)
 def test_keras_cache_is_used_where_keras_datasets_puts_it(tmp_path, digits, dataset, cache_files):
     cache_files(tmp_path / "keras_home", *digits)
     (x_train, y_train), _ = LOADERS[dataset]()
@@ -122,7 +138,9 @@ CORRUPTIONS = {
         "truncated",
     ),
     "not idx": (
-        "t10k-images-idx3-ubyte.gz", lambda f: _replace(f, "t10k-images-idx3-ubyte.gz", b"<html>404</html>"), "not an IDX",
+        "t10k-images-idx3-ubyte.gz",
+        lambda f: _replace(f, "t10k-images-idx3-ubyte.gz", b"<html>404</html>"),
+        "not an IDX",
     ),
     "label count": (
         "train-labels-idx1-ubyte.gz",
@@ -142,10 +160,13 @@ def test_damaged_idx_files_name_the_file(tmp_path, digits, case):
     assert name in str(info.value) and words in str(info.value)
 
 
-@pytest.mark.parametrize("damage,words", [
-    (lambda p: of.truncate(p, 0.6), "not a readable .npz"),
-    (lambda p: np.savez(p, x_train=np.zeros((1, 28, 28), np.uint8)), "lacks"),
-])
+@pytest.mark.parametrize(
+    "damage,words",
+    [
+        (lambda p: of.truncate(p, 0.6), "not a readable .npz"),
+        (lambda p: np.savez(p, x_train=np.zeros((1, 28, 28), np.uint8)), "lacks"),
+    ],
+)
 def test_damaged_mnist_npz_names_the_file(tmp_path, digits, damage, words):
     write("npz", tmp_path, *digits)
     damage(tmp_path / "mnist.npz")

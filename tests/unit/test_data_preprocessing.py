@@ -73,9 +73,14 @@ def test_one_hot_accepts_both_label_shapes(labels):
     np.testing.assert_array_equal(out, [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]])
 
 
-@pytest.mark.parametrize("labels,words", [
-    ([0, 4], r"0..3; found \[4\]"), ([-1], r"found \[-1\]"), (np.zeros((2, 2)), "shape"),
-])
+@pytest.mark.parametrize(
+    "labels,words",
+    [
+        ([0, 4], r"0..3; found \[4\]"),
+        ([-1], r"found \[-1\]"),
+        (np.zeros((2, 2)), "shape"),
+    ],
+)
 def test_one_hot_rejects_bad_labels(labels, words):
     with pytest.raises(ValueError, match=words):
         one_hot(labels, 4)
@@ -99,9 +104,14 @@ def test_resize_keeps_a_flat_image_flat():
     assert (resize_images(x, (23, 17), interpolation="bicubic") == (10, 200, 30)).all()
 
 
-@pytest.mark.parametrize("grayscale,target_size,shape", [
-    (False, None, (1, 6, 8, 3)), (True, None, (1, 6, 8, 1)), (False, (3, 4), (1, 3, 4, 3)),
-])
+@pytest.mark.parametrize(
+    "grayscale,target_size,shape",
+    [
+        (False, None, (1, 6, 8, 3)),
+        (True, None, (1, 6, 8, 1)),
+        (False, (3, 4), (1, 3, 4, 3)),
+    ],
+)
 def test_load_image_gives_a_float_batch_of_one(tmp_path, grayscale, target_size, shape):
     Image.new("RGB", (8, 6), (200, 100, 0)).save(tmp_path / "a.png")
     out = load_image(tmp_path / "a.png", target_size=target_size, grayscale=grayscale)

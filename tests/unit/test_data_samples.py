@@ -18,10 +18,16 @@ def test_every_sample_loads_as_uint8_rgb_or_gray(name):
     assert min(image.shape[:2]) >= 100 and image.std() > 10  # a real picture, not a blank
 
 
-@pytest.mark.parametrize("name,shape", [
-    # Sizes documented by scikit-image (astronaut, camera) and scikit-learn (china, flower).
-    ("astronaut", (512, 512, 3)), ("camera", (512, 512)), ("china", (427, 640, 3)), ("flower", (427, 640, 3)),
-])
+@pytest.mark.parametrize(
+    "name,shape",
+    [
+        # Sizes documented by scikit-image (astronaut, camera) and scikit-learn (china, flower).
+        ("astronaut", (512, 512, 3)),
+        ("camera", (512, 512)),
+        ("china", (427, 640, 3)),
+        ("flower", (427, 640, 3)),
+    ],
+)
 def test_documented_sizes(name, shape):
     assert load_sample_image(name).shape == shape
 

@@ -49,6 +49,7 @@ def ycbcr_chroma(rgb):
 
 # ---- max filter and block maxima -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("size", [1, 2, 3, 4, 5])
 def test_max_filter_is_keras_stride1_same_max_pooling(size):
     image = np.random.default_rng(size).random((7, 9, 3)).astype(np.float32)
@@ -77,6 +78,7 @@ def test_block_max_is_keras_max_pooling_when_the_size_divides():
 
 
 # ---- max pooling brightening ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", ["filter", "binning"])
 @pytest.mark.parametrize("channels", ["luminance", "each"])
@@ -141,6 +143,7 @@ def test_pool_size_one_returns_the_image():
 
 # ---- gamma and CLAHE -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("gamma", [0.4, 1.0, 2.2])
 def test_gamma_lookup_table_is_the_rounded_power_curve(gamma):
     expected = [round(255 * (v / 255) ** gamma) for v in range(256)]
@@ -183,6 +186,7 @@ def test_clahe_of_a_float_image_is_the_uint8_result_scaled():
 
 # ---- synthetic darkening -------------------------------------------------------------------------
 
+
 def test_darken_without_noise_is_the_documented_curve_and_is_seeded():
     image = np.random.default_rng(8).random((10, 12, 3))
     np.testing.assert_allclose(darken(image, gamma=2.0, scale=0.5, noise=0.0), 0.5 * image**2, atol=1e-6)
@@ -212,18 +216,22 @@ def test_bad_images_get_a_clear_error(method, image, message):
         method(image)
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda x: max_pool_brighten(x, pool_size=0), "pool_size.*positive integer.*0"),
-    (lambda x: max_pool_brighten(x, pool_size=2.5), "pool_size.*2.5"),
-    (lambda x: max_pool_brighten(x, mode="average"), "Unknown mode 'average'.*filter, binning"),
-    (lambda x: max_pool_brighten(x, channels="rgb"), "Unknown channels 'rgb'.*luminance, each"),
-    (lambda x: gamma_correct(x, 0), "gamma.*positive.*0"),
-    (lambda x: gamma_correct(x, float("nan")), "gamma.*nan"),
-    (lambda x: clahe(x, clip_limit=-1), "clip_limit.*positive.*-1"),
-    (lambda x: clahe(x, tile_grid=(0, 4)), r"tile_grid.*\(0, 4\)"),
-    (lambda x: darken(x, scale=1.5), r"scale.*\(0, 1\].*1.5"),
-    (lambda x: max_filter(x[0, 0], 3), "non-empty"),
-], ids=["pool0", "pool-float", "mode", "channels", "gamma0", "gamma-nan", "clip", "tiles", "scale", "filter-1d"])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda x: max_pool_brighten(x, pool_size=0), "pool_size.*positive integer.*0"),
+        (lambda x: max_pool_brighten(x, pool_size=2.5), "pool_size.*2.5"),
+        (lambda x: max_pool_brighten(x, mode="average"), "Unknown mode 'average'.*filter, binning"),
+        (lambda x: max_pool_brighten(x, channels="rgb"), "Unknown channels 'rgb'.*luminance, each"),
+        (lambda x: gamma_correct(x, 0), "gamma.*positive.*0"),
+        (lambda x: gamma_correct(x, float("nan")), "gamma.*nan"),
+        (lambda x: clahe(x, clip_limit=-1), "clip_limit.*positive.*-1"),
+        (lambda x: clahe(x, tile_grid=(0, 4)), r"tile_grid.*\(0, 4\)"),
+        (lambda x: darken(x, scale=1.5), r"scale.*\(0, 1\].*1.5"),
+        (lambda x: max_filter(x[0, 0], 3), "non-empty"),
+    ],
+    ids=["pool0", "pool-float", "mode", "channels", "gamma0", "gamma-nan", "clip", "tiles", "scale", "filter-1d"],
+)
 def test_bad_parameters_get_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call(np.zeros((8, 8, 3), np.uint8))

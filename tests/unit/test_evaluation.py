@@ -178,4 +178,6 @@ def test_evaluate_classifier_loss_equals_keras_evaluate(loss, outputs, labels):
 
 def test_evaluate_classifier_checks_class_names():
     with pytest.raises(ValueError, match="`class_names` has 2 names but the model predicts 3 classes"):
-        evaluate_classifier(logits_model(3), np.eye(3, dtype="float32"), [0, 1, 2], batch_size=3, class_names=["a", "b"])
+        evaluate_classifier(
+            logits_model(3), np.eye(3, dtype="float32"), [0, 1, 2], batch_size=3, class_names=["a", "b"]
+        )

@@ -29,7 +29,12 @@ def assert_png(path, min_side=150, max_side=4000):
     return width, height
 
 
-HISTORY = {"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.8, 0.7], "accuracy": [0.5, 0.7, 0.8], "val_accuracy": [0.45, 0.6, 0.65]}
+HISTORY = {
+    "loss": [1.0, 0.6, 0.4],
+    "val_loss": [1.1, 0.8, 0.7],
+    "accuracy": [0.5, 0.7, 0.8],
+    "val_accuracy": [0.45, 0.6, 0.65],
+}
 
 
 def test_plot_history_of_several_runs_one_panel_per_metric(tmp_path):
@@ -45,13 +50,19 @@ def test_plot_history_accepts_history_objects_and_missing_validation(tmp_path):
     class FakeHistory:  # the shape of keras.callbacks.History and FitResult
         history = {"loss": [0.9, 0.5], "accuracy": [0.6, 0.8]}
 
-    assert_png(plot_history({"run": FakeHistory(), "json": {"loss": [1.0, None], "accuracy": [0.5, 0.6]}}, tmp_path / "h.png"))
+    assert_png(
+        plot_history({"run": FakeHistory(), "json": {"loss": [1.0, None], "accuracy": [0.5, 0.6]}}, tmp_path / "h.png")
+    )
 
 
 @pytest.mark.parametrize(
     "histories,metrics,match",
     [
-        ({"cnn": {"loss": [1.0], "val_loss": [1.0]}}, ("accuracy", "loss"), r"Run 'cnn' has no 'accuracy'.*Available keys: loss, val_loss"),
+        (
+            {"cnn": {"loss": [1.0], "val_loss": [1.0]}},
+            ("accuracy", "loss"),
+            r"Run 'cnn' has no 'accuracy'.*Available keys: loss, val_loss",
+        ),
         ({}, ("loss",), "must not be empty"),
         ({"cnn": [1.0, 2.0]}, ("loss",), "must be a dict of metric lists"),
     ],
@@ -98,7 +109,12 @@ def test_plot_image_grid_handles_grey_colour_uint8_and_float(tmp_path, form):
 
 def test_plot_image_grid_accepts_a_list_of_different_sizes(tmp_path):
     rng = np.random.default_rng(0)
-    images = [rng.integers(0, 256, (28, 28), dtype=np.uint8), rng.normal(size=(26, 26)), rng.random((13, 13, 1)), rng.random((9, 9, 3))]
+    images = [
+        rng.integers(0, 256, (28, 28), dtype=np.uint8),
+        rng.normal(size=(26, 26)),
+        rng.random((13, 13, 1)),
+        rng.random((9, 9, 3)),
+    ]
     assert_png(plot_image_grid(images, tmp_path / "sizes.png", titles=["image", "edges", "pooled", "colour"], cols=4))
     with pytest.raises(ValueError, match=r"\(1, 5, 5, 2\)"):
         plot_image_grid([np.zeros((5, 5, 2))], tmp_path / "bad.png")

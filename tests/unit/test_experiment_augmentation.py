@@ -13,21 +13,25 @@ from keras_vision.run import main
 @pytest.fixture
 def tiny_cifar10(tmp_path):
     rng = np.random.default_rng(0)
-    of.write_cifar10(tmp_path / "data", of.random_split(rng, 20, (32, 32, 3), 10),
-                     of.random_split(rng, 40, (32, 32, 3), 10))
+    of.write_cifar10(
+        tmp_path / "data", of.random_split(rng, 20, (32, 32, 3), 10), of.random_split(rng, 40, (32, 32, 3), 10)
+    )
     return tmp_path / "data"
 
 
 def test_augmentation_figure_and_speed_table(tiny_cifar10, tmp_path, capsys):
     exp = EXPERIMENTS.get("augmentation")
-    config = exp.make_config(quick=True, data_dir=tiny_cifar10, out=tmp_path, sizes="32,48", batch_size=16,
-                             seconds=0.05, test_limit=40)
+    config = exp.make_config(
+        quick=True, data_dir=tiny_cifar10, out=tmp_path, sizes="32,48", batch_size=16, seconds=0.05, test_limit=40
+    )
     metrics = run_experiment(config)
     assert set(metrics["sizes"]) == {"32", "48"}
     for side, rates in metrics["sizes"].items():
         assert {"imagedatagenerator", "keras_layers", "fast"} <= set(rates)
         assert all(rates[name] > 0 for name in ("imagedatagenerator", "keras_layers", "fast"))
-        assert rates["fast_vs_imagedatagenerator"] == pytest.approx(rates["fast"] / rates["imagedatagenerator"], rel=0.01)
+        assert rates["fast_vs_imagedatagenerator"] == pytest.approx(
+            rates["fast"] / rates["imagedatagenerator"], rel=0.01
+        )
         assert (tmp_path / "augmentation" / f"{side}px" / "augmentation.png").stat().st_size > 1000
     assert metrics["data"]["images"] == 40
     table = (tmp_path / "augmentation" / "results.md").read_text()

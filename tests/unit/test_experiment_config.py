@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from keras_vision.data import DATASETS
-from keras_vision.experiments import EXPERIMENTS, Experiment, Metric, RunConfig, run_experiment
 from keras_vision.errors import UsageError
+from keras_vision.experiments import EXPERIMENTS, Experiment, Metric, RunConfig, run_experiment
 from keras_vision.experiments.base import STRATEGY_NAMES, run_lock
 from keras_vision.registry import Registry
 from keras_vision.run import main
@@ -31,12 +31,27 @@ def registry(monkeypatch):
 def register_toys(registry):
     from toy_experiments import ImageToImageConfig, TwoLossConfig
 
-    registry.register("sharpen", Experiment(
-        name="sharpen", module="toy_experiments:run_image_to_image", summary="undo a blur", config=ImageToImageConfig,
-        quick={"epochs": 15}, headline=(PSNR, PSNR_GAIN)))
-    registry.register("pair", Experiment(
-        name="pair", module="toy_experiments:run_two_losses", summary="two losses", config=TwoLossConfig,
-        headline=(Metric("a_loss", "a loss"), Metric("b_loss", "b loss"))))
+    registry.register(
+        "sharpen",
+        Experiment(
+            name="sharpen",
+            module="toy_experiments:run_image_to_image",
+            summary="undo a blur",
+            config=ImageToImageConfig,
+            quick={"epochs": 15},
+            headline=(PSNR, PSNR_GAIN),
+        ),
+    )
+    registry.register(
+        "pair",
+        Experiment(
+            name="pair",
+            module="toy_experiments:run_two_losses",
+            summary="two losses",
+            config=TwoLossConfig,
+            headline=(Metric("a_loss", "a loss"), Metric("b_loss", "b loss")),
+        ),
+    )
 
 
 def test_presets_and_overrides():
@@ -131,16 +146,34 @@ def test_a_second_run_into_the_same_folder_stops_before_writing(registry, tmp_pa
     assert run_experiment(config)["experiment"] == "pair"  # released when the first one ends
 
 
-@pytest.mark.parametrize("call, code, failing, message", [
-    ("pwrite", errno.ENOSPC, ".lock", "Cannot write the run lock {run}/.lock: the disk (or your quota) is full: "
-                                      "free some space there, or choose another --out."),
-    ("open", errno.EROFS, ".lock", "Cannot create the run lock {run}/.lock: the file system is read-only: "
-                                   "choose another --out on a writable disk."),
-    ("mkdir", errno.EACCES, "pair", "Cannot create the run folder {run}: permission denied: make {out} writable, "
-                                    "or choose another --out."),
-])
-def test_a_run_that_cannot_write_its_folder_or_lock_is_one_line_and_exit_2(registry, tmp_path, capsys, monkeypatch,
-                                                                          call, code, failing, message):
+@pytest.mark.parametrize(
+    "call, code, failing, message",
+    [
+        (
+            "pwrite",
+            errno.ENOSPC,
+            ".lock",
+            "Cannot write the run lock {run}/.lock: the disk (or your quota) is full: "
+            "free some space there, or choose another --out.",
+        ),
+        (
+            "open",
+            errno.EROFS,
+            ".lock",
+            "Cannot create the run lock {run}/.lock: the file system is read-only: "
+            "choose another --out on a writable disk.",
+        ),
+        (
+            "mkdir",
+            errno.EACCES,
+            "pair",
+            "Cannot create the run folder {run}: permission denied: make {out} writable, or choose another --out.",
+        ),
+    ],
+)
+def test_a_run_that_cannot_write_its_folder_or_lock_is_one_line_and_exit_2(
+    registry, tmp_path, capsys, monkeypatch, call, code, failing, message
+):
     register_toys(registry)
     real = getattr(os, call)
 
@@ -156,8 +189,9 @@ def test_a_run_that_cannot_write_its_folder_or_lock_is_one_line_and_exit_2(regis
     assert not (tmp_path / "pair" / "config.json").exists()
 
 
-def test_a_full_disk_while_writing_config_json_keeps_the_old_file_and_is_one_line(registry, tmp_path, capsys,
-                                                                                 monkeypatch):
+def test_a_full_disk_while_writing_config_json_keeps_the_old_file_and_is_one_line(
+    registry, tmp_path, capsys, monkeypatch
+):
     register_toys(registry)
     (tmp_path / "pair").mkdir()
     (tmp_path / "pair" / "config.json").write_text('{"old": true}\n')
@@ -165,7 +199,7 @@ def test_a_full_disk_while_writing_config_json_keeps_the_old_file_and_is_one_lin
 
     def disk_full(path, *args, **kwargs):
         if path.name.startswith("config.json"):
-            real(path, "{\"half")  # the disk fills up in the middle of the write
+            real(path, '{"half')  # the disk fills up in the middle of the write
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         return real(path, *args, **kwargs)
 
@@ -184,12 +218,15 @@ def test_an_out_name_too_long_for_the_file_system_is_one_line(tmp_path, capsys):
     assert "Cannot use" in err and "File name too long" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["mnist", "--epochs", "0"], "--epochs must be at least 1. Received: 0."),
-    (["mnist", "--batch-size", "-5"], "--batch-size must be at least 1. Received: -5."),
-    (["cifar100", "--image-size", "16"], "--image-size must be at least 32. Received: 16."),
-    (["mnist", "--learning-rate", "0"], "--learning-rate must be at least"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["mnist", "--epochs", "0"], "--epochs must be at least 1. Received: 0."),
+        (["mnist", "--batch-size", "-5"], "--batch-size must be at least 1. Received: -5."),
+        (["cifar100", "--image-size", "16"], "--image-size must be at least 32. Received: 16."),
+        (["mnist", "--learning-rate", "0"], "--learning-rate must be at least"),
+    ],
+)
 def test_out_of_range_options_are_one_line_and_exit_2(argv, message, tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err

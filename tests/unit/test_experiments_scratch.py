@@ -10,10 +10,26 @@ from keras_vision.run import main
 
 def test_fashion_mnist_cli_trains_the_chosen_variants(tmp_path, capsys):
     rng = np.random.default_rng(0)
-    of.write_mnist_idx(tmp_path / "data" / "fashion-mnist", of.random_split(rng, 60, (28, 28), 10),
-                       of.random_split(rng, 20, (28, 28), 10))
-    argv = ["fashion_mnist", "--data-dir", str(tmp_path / "data"), "--epochs", "1", "--batch-size", "16",
-            "--variants", "ann", "--out", str(tmp_path / "runs"), "--verbose", "silent"]
+    of.write_mnist_idx(
+        tmp_path / "data" / "fashion-mnist",
+        of.random_split(rng, 60, (28, 28), 10),
+        of.random_split(rng, 20, (28, 28), 10),
+    )
+    argv = [
+        "fashion_mnist",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--variants",
+        "ann",
+        "--out",
+        str(tmp_path / "runs"),
+        "--verbose",
+        "silent",
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     metrics = json.loads((tmp_path / "runs" / "fashion_mnist" / "metrics.json").read_text())

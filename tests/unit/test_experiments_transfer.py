@@ -18,11 +18,10 @@ from keras_vision import network
 from keras_vision.data.registry import CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES
 from keras_vision.errors import DataNotFoundError, WeightsNotFoundError
 from keras_vision.experiments import EXPERIMENTS, run_experiment
-from keras_vision.transfer import parse_arch_list, parse_arch_spec
-from keras_vision.transfer.batchnorm import BATCHNORM_NOTE
-from keras_vision.training import predict_in_whole_batches, whole_batches
-from keras_vision.transfer import set_batchnorm_momentum
 from keras_vision.run import main
+from keras_vision.training import predict_in_whole_batches, whole_batches
+from keras_vision.transfer import parse_arch_list, parse_arch_spec, set_batchnorm_momentum
+from keras_vision.transfer.batchnorm import BATCHNORM_NOTE
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: Keras' MobileNet with alpha=0.25 ends in 1024 * 0.25 = 256 channels (keras.applications source).
@@ -49,30 +48,40 @@ def run(name, tmp_path, **overrides):
 
 # --- small helpers -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("spec, expected", [
-    ("mobilenetv2", ("mobilenetv2", {})),
-    ("DenseNet121", ("densenet121", {})),
-    ("mobilenet:alpha=0.25", ("mobilenet", {"alpha": 0.25})),
-    ("mobilenet:alpha=0.5:depth_multiplier=1", ("mobilenet", {"alpha": 0.5, "depth_multiplier": 1})),
-])
+
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ("mobilenetv2", ("mobilenetv2", {})),
+        ("DenseNet121", ("densenet121", {})),
+        ("mobilenet:alpha=0.25", ("mobilenet", {"alpha": 0.25})),
+        ("mobilenet:alpha=0.5:depth_multiplier=1", ("mobilenet", {"alpha": 0.5, "depth_multiplier": 1})),
+    ],
+)
 def test_parse_arch_spec(spec, expected):
     assert parse_arch_spec(spec) == expected
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("resnet9", "Valid applications: densenet121"),
-    ("mobilenet:alpha", "KEY=VALUE"),
-    ("mobilenet:=3", "KEY=VALUE"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("resnet9", "Valid applications: densenet121"),
+        ("mobilenet:alpha", "KEY=VALUE"),
+        ("mobilenet:=3", "KEY=VALUE"),
+    ],
+)
 def test_parse_arch_spec_errors(spec, message):
     with pytest.raises(ValueError, match=message):
         parse_arch_spec(spec)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("mobilenetv2,mobilenet", [("mobilenetv2", {}), ("mobilenet", {})]),
-    (" mobilenet:alpha=0.25 , vgg16 ", [("mobilenet", {"alpha": 0.25}), ("vgg16", {})]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("mobilenetv2,mobilenet", [("mobilenetv2", {}), ("mobilenet", {})]),
+        (" mobilenet:alpha=0.25 , vgg16 ", [("mobilenet", {"alpha": 0.25}), ("vgg16", {})]),
+    ],
+)
 def test_parse_arch_list(text, expected):
     assert parse_arch_list(text) == expected
 
@@ -98,8 +107,9 @@ def test_padded_prediction_equals_plain_prediction(n, batch):
 
 
 def test_set_batchnorm_momentum_reaches_nested_models():
-    inner = keras.Sequential([keras.Input((4,)), keras.layers.BatchNormalization(), keras.layers.Dense(4),
-                              keras.layers.BatchNormalization()])
+    inner = keras.Sequential(
+        [keras.Input((4,)), keras.layers.BatchNormalization(), keras.layers.Dense(4), keras.layers.BatchNormalization()]
+    )
     inputs = keras.Input((4,))
     outer = keras.Model(inputs, keras.layers.BatchNormalization()(inner(inputs)))
     assert set_batchnorm_momentum(outer, 0.9) == 3
@@ -109,6 +119,7 @@ def test_set_batchnorm_momentum_reaches_nested_models():
 
 # --- cifar100 -----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def tiny_cifar100(tmp_path):
     """A CIFAR-100 `.tar.gz` in the official format: 40 training and 20 test images."""
@@ -117,15 +128,29 @@ def tiny_cifar100(tmp_path):
     for n in (40, 20):
         x, fine = of.random_split(rng, n, (32, 32, 3), 100)
         splits.append((x, fine, fine // 5))
-    of.write_cifar100(tmp_path / "data", *splits, fine_names=CIFAR100_CLASS_NAMES,
-                      coarse_names=CIFAR100_COARSE_CLASS_NAMES, archive=True)
+    of.write_cifar100(
+        tmp_path / "data",
+        *splits,
+        fine_names=CIFAR100_CLASS_NAMES,
+        coarse_names=CIFAR100_COARSE_CLASS_NAMES,
+        archive=True,
+    )
     return tmp_path / "data"
 
 
 def test_cifar100_quick_feature_extraction_then_fine_tuning(tiny_cifar100, tmp_path):
-    metrics, run_dir = run("cifar100", tmp_path, data_dir=tiny_cifar100, arch="mobilenet:alpha=0.25",
-                           weights="none", train_limit=40, test_limit=20, epochs=1, batch_size=16,
-                           image_size=32)  # the base's smallest input: fast
+    metrics, run_dir = run(
+        "cifar100",
+        tmp_path,
+        data_dir=tiny_cifar100,
+        arch="mobilenet:alpha=0.25",
+        weights="none",
+        train_limit=40,
+        test_limit=20,
+        epochs=1,
+        batch_size=16,
+        image_size=32,
+    )  # the base's smallest input: fast
     config = EXPERIMENTS.get("cifar100").make_config()
     models = metrics["models"]
     assert list(models) == ["feature_extraction", "fine_tuning"]
@@ -138,8 +163,13 @@ def test_cifar100_quick_feature_extraction_then_fine_tuning(tiny_cifar100, tmp_p
     assert models["fine_tuning"]["trainable_params"] > head["trainable_params"]
     assert len(models["fine_tuning"]["unfrozen_blocks"]) == config.fine_tune_blocks
     # 40 images: 4 validate, 36 train of which the last incomplete batch of 16 is dropped.
-    assert metrics["data"] | {"source": None} == {"source": None, "label_mode": "fine", "train": 32,
-                                                  "validation": 4, "test": 20}
+    assert metrics["data"] | {"source": None} == {
+        "source": None,
+        "label_mode": "fine",
+        "train": 32,
+        "validation": 4,
+        "test": 20,
+    }
     assert "cifar-100-python.tar.gz" in metrics["data"]["source"]
     assert metrics["transfer"]["arch_kwargs"] == {"alpha": 0.25}
     for name in ("curves.png", "misclassified.png"):
@@ -150,8 +180,9 @@ def test_cifar100_quick_feature_extraction_then_fine_tuning(tiny_cifar100, tmp_p
 
 
 def test_cifar100_without_data_raises_data_not_found(tmp_path):
-    config = EXPERIMENTS.get("cifar100").make_config(quick=True, data_dir=tmp_path / "empty", out=tmp_path / "runs",
-                                                weights="none")
+    config = EXPERIMENTS.get("cifar100").make_config(
+        quick=True, data_dir=tmp_path / "empty", out=tmp_path / "runs", weights="none"
+    )
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataNotFoundError, match="cifar-100-python.tar.gz"):
         run_experiment(config)
@@ -167,8 +198,18 @@ def test_cifar100_cli_without_data_exits_2_with_guidance(tmp_path, capsys):
 
 
 def test_cifar100_cli_without_imagenet_weights_exits_2_with_guidance(tiny_cifar100, tmp_path, capsys):
-    code = main(["cifar100", "--quick", "--data-dir", str(tiny_cifar100), "--out", str(tmp_path / "runs"),
-                 "--weights", "imagenet"])
+    code = main(
+        [
+            "cifar100",
+            "--quick",
+            "--data-dir",
+            str(tiny_cifar100),
+            "--out",
+            str(tmp_path / "runs"),
+            "--weights",
+            "imagenet",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     # MobileNetV2 at 96 px has its own ImageNet file (keras.applications.mobilenet_v2 source).
@@ -184,6 +225,7 @@ def test_weights_not_found_is_the_library_error(tiny_cifar100, tmp_path):
 
 # --- folder ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def imbalanced_folders(tmp_path):
     """PNG class folders train/<class>/, test/<class>/ with 16, 8 and 4 training images."""
@@ -193,13 +235,22 @@ def imbalanced_folders(tmp_path):
     for split, per_class in counts.items():
         y = np.repeat(np.arange(3), per_class)
         splits[split] = (rng.integers(0, 256, size=(len(y), 20, 24, 3), dtype=np.uint8), y)
-    return of.write_class_folders(tmp_path / "photos", splits, ["cat", "dog", "fox"], archive=str(tmp_path / "photos.tar.gz"))
+    return of.write_class_folders(
+        tmp_path / "photos", splits, ["cat", "dog", "fox"], archive=str(tmp_path / "photos.tar.gz")
+    )
 
 
 def test_folder_quick_compares_architectures(imbalanced_folders, tmp_path):
-    metrics, run_dir = run("folder", tmp_path, data_dir=imbalanced_folders,
-                           arch="mobilenet:alpha=0.25,mobilenet:alpha=0.5", weights="none",
-                           epochs=1, batch_size=8, image_size=32)
+    metrics, run_dir = run(
+        "folder",
+        tmp_path,
+        data_dir=imbalanced_folders,
+        arch="mobilenet:alpha=0.25,mobilenet:alpha=0.5",
+        weights="none",
+        epochs=1,
+        batch_size=8,
+        image_size=32,
+    )
     variants = ["mobilenet_alpha0.25", "mobilenet_alpha0.5"]
     assert list(metrics["models"]) == variants
     data = metrics["data"]
@@ -222,19 +273,32 @@ def test_folder_with_pretrained_weights_trains_only_the_head(imbalanced_folders,
     base = keras.applications.MobileNet(include_top=False, weights=None, input_shape=(32, 32, 3), alpha=0.25)
     weights = tmp_path / "mobilenet_025.weights.h5"
     base.save_weights(weights)
-    metrics, _ = run("folder", tmp_path, data_dir=imbalanced_folders, arch="mobilenet:alpha=0.25",
-                     weights=str(weights), epochs=1, batch_size=8, image_size=32)
+    metrics, _ = run(
+        "folder",
+        tmp_path,
+        data_dir=imbalanced_folders,
+        arch="mobilenet:alpha=0.25",
+        weights=str(weights),
+        epochs=1,
+        batch_size=8,
+        image_size=32,
+    )
     numbers = metrics["models"]["mobilenet_alpha0.25"]
     assert numbers["trainable_params"] == (MOBILENET_025_FEATURES + 1) * 3  # the new Dense head only
 
 
-@pytest.mark.parametrize("data_dir, message", [
-    (None, "pass --data-dir DIR"),
-    ("missing", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "data_dir, message",
+    [
+        (None, "pass --data-dir DIR"),
+        ("missing", "does not exist"),
+    ],
+)
 def test_folder_without_data_explains_the_layout(tmp_path, data_dir, message):
     config = EXPERIMENTS.get("folder").make_config(
-        quick=True, out=tmp_path / "runs", weights="none",
+        quick=True,
+        out=tmp_path / "runs",
+        weights="none",
         data_dir=None if data_dir is None else tmp_path / data_dir,
     )
     with pytest.raises(DataNotFoundError, match=message) as error:
@@ -243,21 +307,36 @@ def test_folder_without_data_explains_the_layout(tmp_path, data_dir, message):
 
 
 def test_folder_refuses_one_weights_file_for_several_architectures(tmp_path):
-    config = EXPERIMENTS.get("folder").make_config(quick=True, out=tmp_path / "runs", data_dir=tmp_path,
-                                              arch="mobilenet,mobilenetv2", weights=str(tmp_path / "w.h5"))
+    config = EXPERIMENTS.get("folder").make_config(
+        quick=True,
+        out=tmp_path / "runs",
+        data_dir=tmp_path,
+        arch="mobilenet,mobilenetv2",
+        weights=str(tmp_path / "w.h5"),
+    )
     with pytest.raises(ValueError, match="one architecture"):
         run_experiment(config)
 
 
 # --- mnist_densenet ----------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_mnist_densenet_quick_three_variants(tmp_path):
     rng = np.random.default_rng(2)
-    of.write_mnist_idx(tmp_path / "data" / "mnist", of.random_split(rng, 40, (28, 28), 10),
-                       of.random_split(rng, 16, (28, 28), 10))
-    metrics, run_dir = run("mnist_densenet", tmp_path, data_dir=tmp_path / "data", weights="none",
-                           train_limit=40, test_limit=16, epochs=1, batch_size=16)
+    of.write_mnist_idx(
+        tmp_path / "data" / "mnist", of.random_split(rng, 40, (28, 28), 10), of.random_split(rng, 16, (28, 28), 10)
+    )
+    metrics, run_dir = run(
+        "mnist_densenet",
+        tmp_path,
+        data_dir=tmp_path / "data",
+        weights="none",
+        train_limit=40,
+        test_limit=16,
+        epochs=1,
+        batch_size=16,
+    )
     models = metrics["models"]
     assert list(models) == ["all_trainable", "freeze_denseblock1", "freeze_denseblock1_2"]
     counts = [models[v]["trainable_params"] for v in models]

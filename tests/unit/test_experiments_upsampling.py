@@ -3,7 +3,6 @@
 import json
 
 import numpy as np
-import pytest
 
 from keras_vision.experiments import EXPERIMENTS, run_experiment
 from keras_vision.run import main
@@ -27,7 +26,8 @@ def test_superres_experiment_on_a_folder(tmp_path):
     folder.mkdir()
     cv2.imwrite(str(folder / "chelsea.png"), cv2.cvtColor(load_sample_image("chelsea")[:64, :64], cv2.COLOR_RGB2BGR))
     config = EXPERIMENTS.get("superres").make_config(
-        quick=True, out=tmp_path, eval_dir=folder, losses="mse", epochs=1, max_train_seconds=5.0, patch_stride=33)
+        quick=True, out=tmp_path, eval_dir=folder, losses="mse", epochs=1, max_train_seconds=5.0, patch_stride=33
+    )
     metrics = run_experiment(config)
     mse = metrics["models"]["mse"]
     assert {"psnr_bicubic", "psnr_sr", "ssim_bicubic", "ssim_sr", "per_image", "seconds"} <= set(mse)

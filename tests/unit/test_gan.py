@@ -13,7 +13,6 @@ from PIL import Image
 from keras_vision.gan import (
     DCGAN,
     MinibatchStddev,
-    SampleGrids,
     build_dcgan,
     build_discriminator,
     build_generator,
@@ -103,12 +102,13 @@ def test_inner_checkerboard_finds_the_transposed_convolutions_fingerprint():
 # ---------------------------------------------------------------- models and losses
 
 
-@pytest.mark.parametrize("upsampler, layer", [("transpose", keras.layers.Conv2DTranspose),
-                                               ("resize", keras.layers.UpSampling2D)])
+@pytest.mark.parametrize(
+    "upsampler, layer", [("transpose", keras.layers.Conv2DTranspose), ("resize", keras.layers.UpSampling2D)]
+)
 def test_generator_uses_the_upsampler_and_makes_images_in_minus1_1(upsampler, layer):
     generator = build_generator(16, upsampler=upsampler, filters=(8, 4), base_filters=8)
     assert tuple(generator.output_shape) == (None, 28, 28, 1)
-    kinds = [type(l) for l in generator.layers]
+    kinds = [type(each) for each in generator.layers]
     assert kinds.count(layer) == 2 and generator.get_layer("block2_bn") is not None
     images = np.asarray(generator(np.random.default_rng(0).normal(size=(3, 16)).astype("float32") * 100))
     assert np.abs(images).max() <= 1.0
@@ -129,7 +129,10 @@ def test_builders_reject_bad_arguments():
 def test_discriminator_gives_one_logit_per_image():
     discriminator = build_discriminator(filters=(4, 8))
     assert tuple(discriminator.output_shape) == (None, 1)
-    assert [l.name for l in discriminator.layers if isinstance(l, keras.layers.Conv2D)] == ["block1_conv", "block2_conv"]
+    assert [each.name for each in discriminator.layers if isinstance(each, keras.layers.Conv2D)] == [
+        "block1_conv",
+        "block2_conv",
+    ]
 
 
 def test_minibatch_stddev_tells_a_batch_of_copies_from_a_varied_batch(tmp_path):
@@ -164,7 +167,9 @@ def test_losses_match_binary_cross_entropy_by_hand():
     softplus = lambda z: np.log1p(np.exp(z))  # noqa: E731  BCE(target t, logit z) = softplus(z) - t z
     bce = lambda t, z: np.mean(softplus(z) - t * z)  # noqa: E731
     assert float(discriminator_loss(real, fake)) == pytest.approx(bce(1.0, real) + bce(0.0, fake), rel=1e-5)
-    assert float(discriminator_loss(real, fake, label_smoothing=0.1)) == pytest.approx(bce(0.9, real) + bce(0.0, fake), rel=1e-5)
+    assert float(discriminator_loss(real, fake, label_smoothing=0.1)) == pytest.approx(
+        bce(0.9, real) + bce(0.0, fake), rel=1e-5
+    )
     assert float(generator_loss(fake)) == pytest.approx(bce(1.0, fake), rel=1e-5)
 
 
@@ -176,7 +181,7 @@ def blobs(n=64, seed=0):
     rng = np.random.default_rng(seed)
     images = -np.ones((n, 28, 28, 1), np.float32)
     for image, (r, c) in zip(images, rng.integers(2, 18, size=(n, 2))):
-        image[r:r + 8, c:c + 8] = 1.0
+        image[r : r + 8, c : c + 8] = 1.0
     return images
 
 
@@ -198,7 +203,9 @@ def test_dcgan_trains_through_fit_and_resumes_after_an_interruption(tmp_path, mo
     kwargs = dict(epochs=3, batch_size=16, scorer=scorer, reference_features=reference, score_count=32, verbose=0)
     gan = build_dcgan("transpose", latent_dim=8, width=4)
     real_fit = train_module.fit
-    monkeypatch.setattr(train_module, "fit", lambda *a, **k: real_fit(*a, **{**k, "callbacks": [*k["callbacks"], InterruptAt(2)]}))
+    monkeypatch.setattr(
+        train_module, "fit", lambda *a, **k: real_fit(*a, **{**k, "callbacks": [*k["callbacks"], InterruptAt(2)]})
+    )
     with pytest.raises(KeyboardInterrupt):
         train_dcgan(gan, blobs(), tmp_path, **kwargs)
     monkeypatch.setattr(train_module, "fit", real_fit)
@@ -216,7 +223,9 @@ def test_dcgan_trains_through_fit_and_resumes_after_an_interruption(tmp_path, mo
             seen["average"] = self.model.ema_generator.get_weights()
             seen["steps"] = int(self.model.d_optimizer.iterations)
 
-    monkeypatch.setattr(train_module, "fit", lambda *a, **k: real_fit(*a, **{**k, "callbacks": [*k["callbacks"], Probe()]}))
+    monkeypatch.setattr(
+        train_module, "fit", lambda *a, **k: real_fit(*a, **{**k, "callbacks": [*k["callbacks"], Probe()]})
+    )
     result = train_dcgan(resumed, blobs(), tmp_path, resume=True, **kwargs)
     assert seen["steps"] == d_steps
     for restored, saved in zip(seen["weights"] + seen["average"], after_two + average_after_two):
@@ -289,8 +298,9 @@ def test_epoch_scores_rewrite_an_older_file_by_column_and_skip_the_inner_score_w
     assert scores["epoch"] == [1.0, 2.0] and scores["seconds"][0] == 3.0 and scores["fid"][0] == 9.5
     assert math.isnan(scores["inner_checkerboard"][0]) and 0 <= scores["inner_checkerboard"][1] <= 1
 
-    plain = keras.Sequential([keras.Input((8,)), keras.layers.Dense(28 * 28, activation="tanh"),
-                              keras.layers.Reshape((28, 28, 1))])  # no blockN_conv layer
+    plain = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(28 * 28, activation="tanh"), keras.layers.Reshape((28, 28, 1))]
+    )  # no blockN_conv layer
     callback = EpochScores(scorer, reference, tmp_path / "plain.csv", count=16)
     callback.set_model(SamplerOnly(plain))
     callback.on_epoch_end(0)

@@ -50,7 +50,9 @@ def test_psnr_of_identical_images_is_infinite():
 def test_ssim_matches_skimage_gaussian_ssim(shape):
     image, noisy = noisy_pair(shape, seed=1)
     channel_axis = -1 if len(shape) == 3 else None
-    expected = skimage.metrics.structural_similarity(image, noisy, data_range=255, channel_axis=channel_axis, **SKIMAGE_SSIM)
+    expected = skimage.metrics.structural_similarity(
+        image, noisy, data_range=255, channel_axis=channel_axis, **SKIMAGE_SSIM
+    )
     assert ssim(image, noisy) == pytest.approx(expected, abs=1e-6)
     assert ssim(image / 255.0, noisy / 255.0) == pytest.approx(expected, abs=1e-6)
     assert ssim(image, image) == pytest.approx(1.0)
@@ -88,11 +90,15 @@ def test_brightness_and_contrast_are_mean_and_std_of_the_luma():
     assert rms_contrast(rgb) == pytest.approx(y.std(), abs=1e-6)
 
 
-@pytest.mark.parametrize("image,bits", [
-    (np.full((8, 8), 77, np.uint8), 0.0),                                   # one grey level
-    (np.repeat(np.array([[0, 255]], np.uint8), 8, axis=0), 1.0),            # two equally frequent levels
-    (np.arange(256, dtype=np.uint8).reshape(16, 16), 8.0),                  # every level once
-], ids=["constant", "two-levels", "all-levels"])
+@pytest.mark.parametrize(
+    "image,bits",
+    [
+        (np.full((8, 8), 77, np.uint8), 0.0),  # one grey level
+        (np.repeat(np.array([[0, 255]], np.uint8), 8, axis=0), 1.0),  # two equally frequent levels
+        (np.arange(256, dtype=np.uint8).reshape(16, 16), 8.0),  # every level once
+    ],
+    ids=["constant", "two-levels", "all-levels"],
+)
 def test_entropy_of_known_histograms(image, bits):
     assert entropy(image) == pytest.approx(bits)
 
@@ -139,8 +145,9 @@ def test_y_channel_scores_match_scikit_image_on_its_own_ycbcr():
     output = np.clip(target.astype(int) + rng.integers(-20, 21, target.shape), 0, 255).astype(np.uint8)
     y_t, y_o = rgb2ycbcr(target)[..., 0][2:-2, 2:-2], rgb2ycbcr(output)[..., 0][2:-2, 2:-2]
     assert psnr_y(target, output, shave=2) == pytest.approx(peak_signal_noise_ratio(y_t, y_o, data_range=255), abs=1e-6)
-    expected_ssim = structural_similarity(y_t, y_o, data_range=255, gaussian_weights=True, sigma=1.5,
-                                          use_sample_covariance=False)
+    expected_ssim = structural_similarity(
+        y_t, y_o, data_range=255, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+    )
     assert ssim_y(target, output, shave=2) == pytest.approx(expected_ssim, abs=1e-6)
     report = image_to_image_report([target], [target], baselines=[output], names=["a"], shave=2)
     assert report["psnr"] == float("inf") and report["ssim"] == pytest.approx(1.0)

@@ -6,12 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
-from keras_vision.data import load_sample_image
+from keras_vision.data import load_images, load_sample_image
 from keras_vision.enhance import darken
-from keras_vision.data import load_images
 from keras_vision.enhance.lowlight import METHODS, run_lowlight
-from keras_vision.experiments import EXPERIMENTS, run_experiment
 from keras_vision.evaluation.image_quality import NO_REFERENCE_MEASURES
+from keras_vision.experiments import EXPERIMENTS, run_experiment
 
 #: A grey and a colour photograph embedded in scikit-image: small enough for a quick study.
 SAMPLES = ("coins", "coffee")

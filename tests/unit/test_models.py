@@ -20,7 +20,14 @@ def test_classic_cnn_matches_the_course():
     rows = layer_table(build_classic_cnn())
     assert [(r["type"], r["output_shape"], r["params"]) for r in rows] == EXPECTED
     assert [r["name"] for r in rows[1:]] == [
-        "block1_conv", "block1_pool", "block2_conv", "block2_pool", "flatten", "fc1", "predictions"]
+        "block1_conv",
+        "block1_pool",
+        "block2_conv",
+        "block2_pool",
+        "flatten",
+        "fc1",
+        "predictions",
+    ]
     assert "243,786" in format_layer_table(rows)
 
 

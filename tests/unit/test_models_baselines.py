@@ -28,13 +28,26 @@ def test_fcn_layouts(size, units, dropout_layers):
 
 def test_cifar10_cnn_blocks_by_hand():
     model = build_cifar10_cnn()
-    convs = conv(3, 3, 32, False) + conv(3, 32, 32, False) + conv(3, 32, 64, False) + conv(3, 64, 64, False) \
-        + conv(3, 64, 128, False) + conv(3, 128, 128, False)
+    convs = (
+        conv(3, 3, 32, False)
+        + conv(3, 32, 32, False)
+        + conv(3, 32, 64, False)
+        + conv(3, 64, 64, False)
+        + conv(3, 64, 128, False)
+        + conv(3, 128, 128, False)
+    )
     batch_norms = 4 * 2 * (32 + 64 + 128)  # gamma, beta, moving mean and variance per channel
     assert model.count_params() == convs + batch_norms + dense(4 * 4 * 128, 128) + dense(128, 10)
     assert model.get_layer("block3_pool").output.shape[1:] == (4, 4, 128)
     assert [layer.name for layer in model.layers[1:8]] == [
-        "block1_conv1", "block1_bn1", "block1_relu1", "block1_conv2", "block1_bn2", "block1_relu2", "block1_pool"]
+        "block1_conv1",
+        "block1_bn1",
+        "block1_relu1",
+        "block1_conv2",
+        "block1_bn2",
+        "block1_relu2",
+        "block1_pool",
+    ]
     assert not model.losses  # no weight decay by default
 
 
@@ -49,7 +62,10 @@ def test_cifar10_cnn_weight_decay_adds_one_penalty_per_kernel():
     [
         (lambda: build_fcn("huge"), r"Unknown FCN size 'huge'. Valid sizes: small, large"),
         (lambda: build_cifar10_cnn(dropout=(0.1, 0.2)), r"`dropout` needs one rate per block \(3"),
-        (lambda: build_cifar10_cnn(weight_decay=-1), r"`weight_decay` must be a number in \[0, 1\). Received: weight_decay=-1"),
+        (
+            lambda: build_cifar10_cnn(weight_decay=-1),
+            r"`weight_decay` must be a number in \[0, 1\). Received: weight_decay=-1",
+        ),
         (lambda: build_ann((28, 0)), r"`input_shape` must be a tuple of positive integers"),
         (lambda: build_cifar10_cnn(filters=()), r"`filters` must be a non-empty sequence"),
     ],

@@ -28,10 +28,15 @@ def layer_names(model) -> list[str]:
 KERAS_PAIRS = [
     pytest.param(lambda: build_vgg(16), lambda: keras.applications.VGG16(weights=None), id="vgg16"),
     pytest.param(lambda: build_resnet(50), lambda: keras.applications.ResNet50(weights=None), id="resnet50"),
-    pytest.param(lambda: build_vgg(19), lambda: keras.applications.VGG19(weights=None), id="vgg19",
-                 marks=pytest.mark.slow),
-    pytest.param(lambda: build_resnet(101), lambda: keras.applications.ResNet101(weights=None), id="resnet101",
-                 marks=pytest.mark.slow),
+    pytest.param(
+        lambda: build_vgg(19), lambda: keras.applications.VGG19(weights=None), id="vgg19", marks=pytest.mark.slow
+    ),
+    pytest.param(
+        lambda: build_resnet(101),
+        lambda: keras.applications.ResNet101(weights=None),
+        id="resnet101",
+        marks=pytest.mark.slow,
+    ),
 ]
 
 
@@ -150,7 +155,14 @@ def test_bottleneck_block_expands_four_fold():
 def test_vgg_block_layers():
     model = _block_model(vgg_block, (8, 8, 3), filters=4, convs=2, batch_norm=True, name="block1")
     assert layer_names(model) == [
-        "block1_conv1", "block1_bn1", "block1_relu1", "block1_conv2", "block1_bn2", "block1_relu2", "block1_pool"]
+        "block1_conv1",
+        "block1_bn1",
+        "block1_relu1",
+        "block1_conv2",
+        "block1_bn2",
+        "block1_relu2",
+        "block1_pool",
+    ]
     assert model.output_shape[1:] == (4, 4, 4)
 
 

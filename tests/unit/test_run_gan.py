@@ -3,9 +3,8 @@
 import json
 
 import numpy as np
-from PIL import Image
-
 from official_formats import random_split, write_mnist_idx
+from PIL import Image
 
 
 def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_path, capsys, monkeypatch):
@@ -13,11 +12,32 @@ def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_pa
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))  # the scorer's cache
     rng = np.random.default_rng(0)
-    write_mnist_idx(tmp_path / "data" / "fashion-mnist", random_split(rng, 64, (28, 28), 10),
-                    random_split(rng, 40, (28, 28), 10))
-    argv = ["gan", "--dataset", "fashion_mnist", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "runs"),
-            "--epochs", "2", "--batch-size", "32", "--width", "4", "--latent-dim", "8", "--sample-count", "30",
-            "--epoch-sample-count", "20", "--verbose", "silent"]
+    write_mnist_idx(
+        tmp_path / "data" / "fashion-mnist", random_split(rng, 64, (28, 28), 10), random_split(rng, 40, (28, 28), 10)
+    )
+    argv = [
+        "gan",
+        "--dataset",
+        "fashion_mnist",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--out",
+        str(tmp_path / "runs"),
+        "--epochs",
+        "2",
+        "--batch-size",
+        "32",
+        "--width",
+        "4",
+        "--latent-dim",
+        "8",
+        "--sample-count",
+        "30",
+        "--epoch-sample-count",
+        "20",
+        "--verbose",
+        "silent",
+    ]
     assert main(argv) == 0, capsys.readouterr().err
     run = tmp_path / "runs" / "gan"
     metrics = json.loads((run / "metrics.json").read_text())
@@ -42,5 +62,8 @@ def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_pa
     assert main([*argv, "--resume"]) == 0, capsys.readouterr().err
     again = json.loads((run / "metrics.json").read_text())
     for name, numbers in again["models"].items():
-        assert numbers["history"] == metrics["models"][name]["history"] and numbers["seconds"] == metrics["models"][name]["seconds"]
+        assert (
+            numbers["history"] == metrics["models"][name]["history"]
+            and numbers["seconds"] == metrics["models"][name]["seconds"]
+        )
         assert numbers["fid"] == metrics["models"][name]["fid"], name

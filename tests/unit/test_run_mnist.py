@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from official_formats import random_split, write_mnist_idx
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,12 +47,30 @@ def test_quick_run_writes_metrics_figures_and_models(tmp_path, capsys):
 @pytest.mark.slow
 def test_ctrl_c_after_the_first_epoch_then_resume(tmp_path):
     data = tiny_mnist(tmp_path / "data", 3000, 100)
-    command = [sys.executable, "-m", "keras_vision.run", "mnist", "--data-dir", str(data),
-               "--out", str(tmp_path / "runs"), "--epochs", "3", "--batch-size", "16"]
+    command = [
+        sys.executable,
+        "-m",
+        "keras_vision.run",
+        "mnist",
+        "--data-dir",
+        str(data),
+        "--out",
+        str(tmp_path / "runs"),
+        "--epochs",
+        "3",
+        "--batch-size",
+        "16",
+    ]
     csv = tmp_path / "runs" / "mnist" / "classic_cnn" / "history.csv"
     # A shell's background job ignores SIGINT and its children inherit that: give the run Python's default.
-    first = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    first = subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 240
     while not (csv.is_file() and len(csv.read_text().splitlines()) >= 2):  # header + epoch 1
         assert first.poll() is None and time.monotonic() < deadline, first.communicate()

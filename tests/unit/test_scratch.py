@@ -57,7 +57,7 @@ def _crops_and_flips(image, pad):
     """Every crop of the zero-padded image at each shift, and its mirror image (computed in NumPy)."""
     h, w = image.shape[:2]
     padded = np.pad(image, ((pad, pad), (pad, pad), (0, 0)))
-    crops = [padded[i:i + h, j:j + w] for i in range(2 * pad + 1) for j in range(2 * pad + 1)]
+    crops = [padded[i : i + h, j : j + w] for i in range(2 * pad + 1) for j in range(2 * pad + 1)]
     return crops + [c[:, ::-1] for c in crops]
 
 
@@ -98,10 +98,12 @@ def test_fashion_mnist_writes_metrics_and_figures(offline_data, tmp_path):
 
 def test_cifar10_all_variants_on_pickles(offline_data, tmp_path):
     rng = np.random.default_rng(1)
-    of.write_cifar10(tmp_path / "data", of.random_split(rng, 50, (32, 32, 3), 10),
-                     of.random_split(rng, 20, (32, 32, 3), 10))
-    metrics = train_from_scratch("cifar10", tmp_path / "out", data_dir=tmp_path / "data", epochs=1, batch_size=16,
-                                 verbose=0)
+    of.write_cifar10(
+        tmp_path / "data", of.random_split(rng, 50, (32, 32, 3), 10), of.random_split(rng, 20, (32, 32, 3), 10)
+    )
+    metrics = train_from_scratch(
+        "cifar10", tmp_path / "out", data_dir=tmp_path / "data", epochs=1, batch_size=16, verbose=0
+    )
     assert list(metrics["models"]) == list(CIFAR10_VARIANTS)
     assert metrics["best"] in CIFAR10_VARIANTS
     assert metrics["models"]["fcn_small"]["params"] == 3072 * 100 + 100 + 100 * 20 + 20 + 20 * 10 + 10
@@ -113,11 +115,14 @@ def test_unknown_variant_lists_the_valid_ones(offline_data, tmp_path):
         train_from_scratch("fashion_mnist", tmp_path / "out", data_dir=tmp_path / "data", variants=("mlp",))
 
 
-@pytest.mark.parametrize("variants, match", [
-    (("resnet",), r"Unknown variants \['resnet'\]. Valid variants: ann, cnn"),
-    ((), r"Unknown variants \[\]"),
-    (("cnn", "cnn"), r"Variants \['cnn'\] are named twice"),
-])
+@pytest.mark.parametrize(
+    "variants, match",
+    [
+        (("resnet",), r"Unknown variants \['resnet'\]. Valid variants: ann, cnn"),
+        ((), r"Unknown variants \[\]"),
+        (("cnn", "cnn"), r"Variants \['cnn'\] are named twice"),
+    ],
+)
 def test_variants_are_checked_before_the_data_is_loaded(tmp_path, variants, match):
     with pytest.raises(ValueError, match=match):  # not DataNotFoundError: the folder is empty
         train_from_scratch("fashion_mnist", tmp_path / "out", data_dir=tmp_path / "empty", variants=variants)
@@ -132,9 +137,12 @@ def test_unknown_dataset_lists_the_valid_ones(tmp_path):
 @pytest.mark.real_data
 def test_quick_presets_on_real_data(shared_data, tmp_path):
     """The `--quick` presets of the catalog (a data subset, two epochs per variant)."""
-    fashion = train_from_scratch("fashion_mnist", tmp_path / "fashion", data_dir=shared_data, verbose=0,
-                                 **EXPERIMENTS.get("fashion_mnist").quick)
+    fashion = train_from_scratch(
+        "fashion_mnist", tmp_path / "fashion", data_dir=shared_data, verbose=0, **EXPERIMENTS.get("fashion_mnist").quick
+    )
     # far above chance (0.1) after two epochs on 5,400 images (measured: 78.5 % cnn, 79.7 % ann)
     assert fashion["models"]["cnn"]["test_accuracy"] > 0.7
-    cifar = train_from_scratch("cifar10", tmp_path / "cifar10", data_dir=shared_data, verbose=0, **EXPERIMENTS.get("cifar10").quick)
+    cifar = train_from_scratch(
+        "cifar10", tmp_path / "cifar10", data_dir=shared_data, verbose=0, **EXPERIMENTS.get("cifar10").quick
+    )
     assert cifar["models"]["fcn_small"]["test_accuracy"] > 0.25

@@ -9,8 +9,18 @@ import tensorflow as tf
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from keras_vision.superres import (build_srcnn, degrade, downscale, modcrop, psnr_arrays, psnr_y, rgb_to_y,
-                                   ssim_arrays, ssim_y, upscale)
+from keras_vision.superres import (
+    build_srcnn,
+    degrade,
+    downscale,
+    modcrop,
+    psnr_arrays,
+    psnr_y,
+    rgb_to_y,
+    ssim_arrays,
+    ssim_y,
+    upscale,
+)
 from keras_vision.superres.data import load_pet_photos, load_photo_folder, make_patches
 from keras_vision.superres.evaluate import evaluate_superres, plot_superres_comparison
 from keras_vision.superres.losses import PerceptualLoss, make_loss, vgg16_feature_extractor
@@ -30,7 +40,9 @@ def smooth_image(height, width, seed=0):
 # --- degradation ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape,scale,expected", [((10, 13, 3), 2, (10, 12)), ((10, 13, 3), 3, (9, 12)), ((8, 8), 4, (8, 8))])
+@pytest.mark.parametrize(
+    "shape,scale,expected", [((10, 13, 3), 2, (10, 12)), ((10, 13, 3), 3, (9, 12)), ((8, 8), 4, (8, 8))]
+)
 def test_modcrop_keeps_the_top_left_multiple_of_scale(shape, scale, expected):
     image = RNG.random(shape)
     cropped = modcrop(image, scale)
@@ -65,7 +77,9 @@ def test_degradation_accepts_uint8_and_grey_and_rejects_bad_input():
 def test_rgb_to_y_is_matlab_bt601_as_in_scikit_image():
     image = RNG.random((6, 7, 3))
     np.testing.assert_allclose(rgb_to_y(image), rgb2ycbcr(image)[..., 0], atol=1e-4)
-    assert rgb_to_y(np.zeros((1, 1, 3)))[0, 0] == pytest.approx(16) and rgb_to_y(np.ones((1, 1, 3)))[0, 0] == pytest.approx(235)
+    assert rgb_to_y(np.zeros((1, 1, 3)))[0, 0] == pytest.approx(16) and rgb_to_y(np.ones((1, 1, 3)))[
+        0, 0
+    ] == pytest.approx(235)
 
 
 def test_psnr_and_ssim_equal_scikit_image_on_the_same_y_data():
@@ -74,14 +88,20 @@ def test_psnr_and_ssim_equal_scikit_image_on_the_same_y_data():
     y_hr, y_noisy = rgb_to_y(hr), rgb_to_y(noisy)
     expected = peak_signal_noise_ratio(y_hr, y_noisy, data_range=255)
     assert psnr_arrays(y_noisy, y_hr) == pytest.approx(expected, abs=1e-9)
-    reference = structural_similarity(y_hr, y_noisy, data_range=255, gaussian_weights=True, sigma=1.5,
-                                      use_sample_covariance=False)
+    reference = structural_similarity(
+        y_hr, y_noisy, data_range=255, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+    )
     assert ssim_arrays(y_noisy, y_hr) == pytest.approx(reference, abs=1e-9)
     # the Y versions shave the border before measuring
     shaved = (slice(3, -3), slice(3, -3))
-    assert psnr_y(hr, noisy, shave=3) == pytest.approx(peak_signal_noise_ratio(y_hr[shaved], y_noisy[shaved], data_range=255))
-    assert ssim_y(hr, noisy, shave=3) == pytest.approx(structural_similarity(
-        y_hr[shaved], y_noisy[shaved], data_range=255, gaussian_weights=True, sigma=1.5, use_sample_covariance=False))
+    assert psnr_y(hr, noisy, shave=3) == pytest.approx(
+        peak_signal_noise_ratio(y_hr[shaved], y_noisy[shaved], data_range=255)
+    )
+    assert ssim_y(hr, noisy, shave=3) == pytest.approx(
+        structural_similarity(
+            y_hr[shaved], y_noisy[shaved], data_range=255, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+        )
+    )
 
 
 def test_metrics_edge_cases():
@@ -111,7 +131,13 @@ def test_srcnn_has_the_papers_weight_count(layout, paper_weights):
 
 def test_srcnn_rgb_layers_are_named_and_keep_the_size():
     model = build_srcnn(layout="9-1-5", residual=True, name="sr")
-    assert [layer.name for layer in model.layers] == ["sr_input", "sr_patch_extraction", "sr_mapping", "sr_reconstruction", "sr_residual"]
+    assert [layer.name for layer in model.layers] == [
+        "sr_input",
+        "sr_patch_extraction",
+        "sr_mapping",
+        "sr_reconstruction",
+        "sr_residual",
+    ]
     assert model.get_layer("sr_reconstruction").filters == 3
     x = smooth_image(20, 24)[None]
     assert model(x).shape == x.shape
@@ -148,15 +174,19 @@ def test_vgg_features_load_a_weights_file(tmp_path):
     vgg.save_weights(path)
     x = smooth_image(32, 32)[None]
     expected = keras.Model(vgg.input, vgg.get_layer("block1_conv2").output)(
-        keras.applications.vgg16.preprocess_input(x * 255.0))
+        keras.applications.vgg16.preprocess_input(x * 255.0)
+    )
     np.testing.assert_allclose(vgg16_feature_extractor("block1_conv2", weights=path)(x), expected, rtol=1e-4, atol=1e-3)
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: vgg16_feature_extractor("fc1"), "block2_conv2"),
-    (lambda: make_loss("l1"), "mse"),
-    (lambda: PerceptualLoss(feature_weight=-1), "feature_weight"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: vgg16_feature_extractor("fc1"), "block2_conv2"),
+        (lambda: make_loss("l1"), "mse"),
+        (lambda: PerceptualLoss(feature_weight=-1), "feature_weight"),
+    ],
+)
 def test_loss_arguments_are_checked(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -215,7 +245,9 @@ def test_identity_network_scores_like_bicubic(tmp_path):
     identity = keras.Model(inputs, keras.layers.Identity()(inputs))
     hr = [smooth_image(30, 34, seed=s) for s in range(2)]
     scores = evaluate_superres(identity, hr, ["a", "b"], scale=2)
-    assert scores["psnr_sr"] == pytest.approx(scores["psnr_bicubic"]) and scores["ssim_sr"] == pytest.approx(scores["ssim_bicubic"])
+    assert scores["psnr_sr"] == pytest.approx(scores["psnr_bicubic"]) and scores["ssim_sr"] == pytest.approx(
+        scores["ssim_bicubic"]
+    )
     assert [row["name"] for row in scores["per_image"]] == ["a", "b"]
     assert scores["psnr_bicubic"] == pytest.approx(np.mean([psnr_y(modcrop(h, 2), degrade(h, 2), shave=2) for h in hr]))
     path = plot_superres_comparison(tmp_path / "cmp.png", identity, hr[0], scale=2, crop=16)
@@ -224,9 +256,20 @@ def test_identity_network_scores_like_bicubic(tmp_path):
 
 def tiny_run(tmp_path, losses):
     photos = write_photos(tmp_path / "train", count=2, size=(48, 48))
-    result = train_and_evaluate_superres(tmp_path / "run", scale=2, source="folder", data_dir=photos, eval_dir=photos,
-                                         losses=losses, epochs=1, patch_size=16, patch_stride=16, batch_size=8,
-                                         vgg_layer="block1_conv2", verbose=0)
+    result = train_and_evaluate_superres(
+        tmp_path / "run",
+        scale=2,
+        source="folder",
+        data_dir=photos,
+        eval_dir=photos,
+        losses=losses,
+        epochs=1,
+        patch_size=16,
+        patch_stride=16,
+        batch_size=8,
+        vgg_layer="block1_conv2",
+        verbose=0,
+    )
     assert set(result["models"]) == set(losses)
     return result
 
@@ -274,7 +317,16 @@ def test_train_and_evaluate_superres_on_mock_oxford_pets(tmp_path):
     import tensorflow_datasets as tfds
 
     with tfds.testing.mock_data(num_examples=2):
-        result = train_and_evaluate_superres(tmp_path / "pet", source="pet", data_dir=tmp_path / "tfds", limit=2,
-                                             losses=("mse",), epochs=1, patch_size=32, patch_stride=112, verbose=0)
+        result = train_and_evaluate_superres(
+            tmp_path / "pet",
+            source="pet",
+            data_dir=tmp_path / "tfds",
+            limit=2,
+            losses=("mse",),
+            epochs=1,
+            patch_size=32,
+            patch_stride=112,
+            verbose=0,
+        )
     assert result["num_patches"] == 2 * 3 * 3  # windows at 0, 112, 224 in each 256x256 photo
     assert len(result["models"]["mse"]["per_image"]) == 2  # Pet's test split

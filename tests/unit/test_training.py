@@ -18,7 +18,6 @@ from keras_vision.training import (
     step_decay,
 )
 
-
 # --- set_seed -----------------------------------------------------------------------------------
 
 
@@ -205,7 +204,10 @@ def test_default_strategy_has_one_replica():
         ('{"task": {"type": "worker", "index": 0}}', "cluster.worker"),
         ('{"cluster": {"worker": []}, "task": {"type": "worker", "index": 0}}', "cluster.worker"),
         ('{"cluster": {"worker": ["localhost:1"]}}', "task"),
-        ('{"cluster": {"worker": ["localhost:1"]}, "task": {"type": "worker", "index": 1}}', r"index must be an integer in \[0, 0\]"),
+        (
+            '{"cluster": {"worker": ["localhost:1"]}, "task": {"type": "worker", "index": 1}}',
+            r"index must be an integer in \[0, 0\]",
+        ),
     ],
 )
 def test_multi_worker_explains_a_missing_or_invalid_tf_config(monkeypatch, tf_config, match):
@@ -221,5 +223,3 @@ def test_read_tf_config_returns_the_cluster(monkeypatch):
     config = {"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 1}}
     monkeypatch.setenv("TF_CONFIG", json.dumps(config))
     assert read_tf_config() == config
-
-

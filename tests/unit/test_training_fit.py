@@ -20,7 +20,9 @@ def tiny_data(n=64, seed=0):
 
 
 def tiny_model(learning_rate=0.05, compile=True):
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2, activation="softmax")]
+    )
     if compile:
         model.compile(keras.optimizers.SGD(learning_rate), "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
@@ -90,7 +92,16 @@ def test_fit_accepts_datasets_and_builds_an_unbuilt_model(tmp_path):
 def test_fit_passes_class_weight(tmp_path):
     x, y = tiny_data()
     recorder = EpochRecorder()
-    result = fit(tiny_model(), (x, y), epochs=1, batch_size=16, run_dir=tmp_path, class_weight={0: 1.0, 1: 3.0}, callbacks=[recorder], verbose=0)
+    result = fit(
+        tiny_model(),
+        (x, y),
+        epochs=1,
+        batch_size=16,
+        run_dir=tmp_path,
+        class_weight={0: 1.0, 1: 3.0},
+        callbacks=[recorder],
+        verbose=0,
+    )
     assert recorder.epochs == [0] and result.epochs == 1
 
 
@@ -103,7 +114,9 @@ def test_interrupted_fit_resumes_from_its_last_finished_epoch(tmp_path):
     after_epoch_1 = keras.models.load_model(tmp_path / "model.keras").get_weights()
 
     recorder = EpochRecorder()
-    result = fit(tiny_model(), (x, y), epochs=3, batch_size=16, run_dir=tmp_path, resume=True, callbacks=[recorder], verbose=0)
+    result = fit(
+        tiny_model(), (x, y), epochs=3, batch_size=16, run_dir=tmp_path, resume=True, callbacks=[recorder], verbose=0
+    )
 
     assert recorder.epochs == [1, 2]  # only epochs 2 and 3 ran
     assert recorder.start_step == 64 // 16  # the optimizer (and a schedule) continue from epoch 1
@@ -119,8 +132,9 @@ def test_resuming_a_backup_of_another_model_says_so_before_training(tmp_path):
     x, y = tiny_data()
     with pytest.raises(KeyboardInterrupt):
         fit(tiny_model(), (x, y), epochs=3, batch_size=16, run_dir=tmp_path, callbacks=[InterruptAt(1)], verbose=0)
-    wider = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"),
-                              keras.layers.Dense(2, activation="softmax")])
+    wider = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(2, activation="softmax")]
+    )
     wider.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
     recorder = EpochRecorder()
     with pytest.raises(UsageError, match=r"backup in .*backup does not fit this model .*without --resume"):
@@ -143,7 +157,16 @@ def test_resuming_a_finished_run_warns_and_starts_afresh(tmp_path):
     fit(tiny_model(), (x, y), epochs=2, batch_size=16, run_dir=tmp_path, verbose=0)
     recorder = EpochRecorder()
     with pytest.warns(UserWarning, match="Nothing to resume"):
-        result = fit(tiny_model(), (x, y), epochs=2, batch_size=16, run_dir=tmp_path, resume=True, callbacks=[recorder], verbose=0)
+        result = fit(
+            tiny_model(),
+            (x, y),
+            epochs=2,
+            batch_size=16,
+            run_dir=tmp_path,
+            resume=True,
+            callbacks=[recorder],
+            verbose=0,
+        )
     assert recorder.epochs == [0, 1]
     assert result.epochs == 2  # the old history was replaced, not appended to
 

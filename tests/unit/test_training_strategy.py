@@ -34,7 +34,8 @@ with strategy.scope():
     model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy", metrics=["accuracy"])
 result = fit(model, (x, y), epochs=4, batch_size=32, run_dir=sys.argv[1], verbose=0)
 print(json.dumps({"replicas": strategy.num_replicas_in_sync, "loss": result.history["loss"],
-                  "strategy": type(strategy).__name__, "devices": list(getattr(strategy.extended, "worker_devices", []))}))
+                  "strategy": type(strategy).__name__, "devices": list(getattr(strategy.extended,
+                  "worker_devices", []))}))
 """
 
 

@@ -6,8 +6,6 @@ Offline: `weights=None` and tiny inputs; expected names and sizes come from the 
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import keras
@@ -50,10 +48,7 @@ def shared_data() -> Path | None:
 @pytest.fixture(scope="module")
 def classifiers():
     """One grayscale 28x28 classifier per architecture, built once (weights=None)."""
-    return {
-        arch: build_classifier(arch, 10, (28, 28, 1), weights=None, **BASE_KWARGS.get(arch, {}))
-        for arch in ARCHS
-    }
+    return {arch: build_classifier(arch, 10, (28, 28, 1), weights=None, **BASE_KWARGS.get(arch, {})) for arch in ARCHS}
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +84,9 @@ def test_lookup_ignores_case(arch, spelling):
 
 
 def test_unknown_architecture_lists_valid_names():
-    with pytest.raises(ValueError, match=r"Unknown application 'densenet12'.*Valid applications: densenet121, resnet50"):
+    with pytest.raises(
+        ValueError, match=r"Unknown application 'densenet12'.*Valid applications: densenet121, resnet50"
+    ):
         APPLICATIONS.get("densenet12")
     with pytest.raises(ValueError, match="Valid applications"):
         build_classifier("alexnet", 10, (32, 32, 3), weights=None)
@@ -102,7 +99,9 @@ def test_entry_matches_keras_source(arch):
     assert app.constructor is getattr(keras.applications, constructor)
     assert (app.min_size, app.default_size) == (32, 224)  # min_size=32 in every builder's obtain_input_shape
     assert app.weights_file() == weights_file
-    assert app.weights_origin().startswith("https://storage.googleapis.com/") and app.weights_origin().endswith(weights_file)
+    assert app.weights_origin().startswith("https://storage.googleapis.com/") and app.weights_origin().endswith(
+        weights_file
+    )
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -121,7 +120,11 @@ def test_preprocess_input_is_the_keras_one_and_copies(arch):
         ("mobilenet", {"alpha": 0.25, "input_size": 224}, "mobilenet_2_5_224_tf_no_top.h5"),
         ("mobilenet", {"alpha": 0.5, "input_size": 128}, "mobilenet_5_0_128_tf_no_top.h5"),
         ("mobilenet", {"alpha": 0.25, "input_size": 96}, "mobilenet_2_5_224_tf_no_top.h5"),  # Keras falls back to 224
-        ("mobilenetv2", {"alpha": 0.35, "input_size": 96}, "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5"),
+        (
+            "mobilenetv2",
+            {"alpha": 0.35, "input_size": 96},
+            "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5",
+        ),
         ("densenet121", {"input_size": 64}, "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5"),
     ],
 )
@@ -139,7 +142,13 @@ def test_grayscale_28x28_classifier(classifiers, arch):
     assert app.name == arch
     assert tuple(base.input.shape[1:]) == (32, 32, 3)  # raised to min_size, three channels
     names = [layer.name for layer in model.layers]
-    for expected in ("input_adapter_rgb", "input_adapter_resize", "input_adapter_preprocess", "head_pool", "head_predictions"):
+    for expected in (
+        "input_adapter_rgb",
+        "input_adapter_resize",
+        "input_adapter_preprocess",
+        "head_pool",
+        "head_predictions",
+    ):
         assert expected in names
     x = np.random.default_rng(0).integers(0, 256, (2, 28, 28, 1)).astype("float32")
     probs = keras.ops.convert_to_numpy(model(x))
@@ -263,14 +272,18 @@ def test_freeze_transition1_adds_pool2(densenet_base):
     assert {layer.name.split("_")[0] for layer in densenet_base.layers if not layer.trainable} == {"conv2", "pool2"}
 
 
-@pytest.mark.parametrize("torchvision, keras_name", [("denseblock1", "conv2"), ("transition3", "pool4"), ("denseblock4", "conv5")])
+@pytest.mark.parametrize(
+    "torchvision, keras_name", [("denseblock1", "conv2"), ("transition3", "pool4"), ("denseblock4", "conv5")]
+)
 def test_keras_prefixes_are_aliases(densenet_base, torchvision, keras_name):
     blocks = list_blocks(densenet_base, aliases=True)
     assert blocks[torchvision] == blocks[keras_name]
 
 
 def test_unknown_block_lists_valid_blocks(densenet_base):
-    with pytest.raises(ValueError, match=r"^Unknown block 'denseblock9'. Valid blocks: stem, denseblock1, transition1, denseblock2"):
+    with pytest.raises(
+        ValueError, match=r"^Unknown block 'denseblock9'. Valid blocks: stem, denseblock1, transition1, denseblock2"
+    ):
         freeze_blocks(densenet_base, ["denseblock1", "denseblock9"])
     assert all(layer.trainable for layer in densenet_base.layers)  # validated before changing anything
 
@@ -278,7 +291,20 @@ def test_unknown_block_lists_valid_blocks(densenet_base):
 @pytest.mark.parametrize(
     "arch, blocks",
     [
-        ("densenet121", ["stem", "denseblock1", "transition1", "denseblock2", "transition2", "denseblock3", "transition3", "denseblock4", "norm5"]),
+        (
+            "densenet121",
+            [
+                "stem",
+                "denseblock1",
+                "transition1",
+                "denseblock2",
+                "transition2",
+                "denseblock3",
+                "transition3",
+                "denseblock4",
+                "norm5",
+            ],
+        ),
         ("resnet50", ["conv1", "conv2", "conv3", "conv4", "conv5"]),
         ("vgg16", ["block1", "block2", "block3", "block4", "block5"]),
         ("mobilenet", ["stem", "stage2", "stage3", "stage4", "stage5"]),
@@ -306,13 +332,16 @@ def test_freeze_on_classifier_reaches_inside_the_base(classifiers):
     all_trainable(base)
     try:
         frozen = freeze_blocks(model, ["denseblock1", "transition1"])
-        assert frozen == [l.name for l in base.layers if l.name.startswith(("conv2_", "pool2_"))]
-        assert {l.name.split("_")[0] for l in base.layers if not l.trainable} == {"conv2", "pool2"}
+        assert frozen == [layer.name for layer in base.layers if layer.name.startswith(("conv2_", "pool2_"))]
+        assert {layer.name.split("_")[0] for layer in base.layers if not layer.trainable} == {"conv2", "pool2"}
     finally:
         all_trainable(base)
 
 
-@pytest.mark.parametrize("arch, n_blocks, expected", [("densenet121", 2, ["denseblock4", "norm5"]), ("vgg16", 1, ["block5"]), ("mobilenetv2", 0, [])])
+@pytest.mark.parametrize(
+    "arch, n_blocks, expected",
+    [("densenet121", 2, ["denseblock4", "norm5"]), ("vgg16", 1, ["block5"]), ("mobilenetv2", 0, [])],
+)
 def test_unfreeze_top(classifiers, arch, n_blocks, expected):
     model = classifiers[arch]
     base, _ = find_base(model)
@@ -320,9 +349,13 @@ def test_unfreeze_top(classifiers, arch, n_blocks, expected):
         assert unfreeze_top(model, n_blocks) == expected
         listed = list_blocks(model)
         unfrozen = {name for block in expected for name in listed[block]}
-        assert {l.name for l in base.layers if l.trainable and not isinstance(l, keras.layers.InputLayer)} == unfrozen
+        assert {
+            layer.name for layer in base.layers if layer.trainable and not isinstance(layer, keras.layers.InputLayer)
+        } == unfrozen
         head = [model.get_layer(name) for name in listed["head"]]
-        assert trainable_params(model) == _trainable_scalars([l for l in base.layers if l.name in unfrozen] + head)
+        assert trainable_params(model) == _trainable_scalars(
+            [layer for layer in base.layers if layer.name in unfrozen] + head
+        )
     finally:
         all_trainable(base)
 

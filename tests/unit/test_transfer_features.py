@@ -94,7 +94,9 @@ def test_head_on_features_learns_separable_classes():
     centers = rng.normal(0, 1, (4, 16)).astype("float32") * 3
     features = centers[labels] + rng.normal(0, 0.5, (400, 16)).astype("float32")
     keras.utils.set_random_seed(0)
-    head, history = train_head_on_features(features, labels, num_classes=4, epochs=15, batch_size=32, learning_rate=1e-2)
+    head, history = train_head_on_features(
+        features, labels, num_classes=4, epochs=15, batch_size=32, learning_rate=1e-2
+    )
     assert history["accuracy"][-1] > 0.95
     assert [layer.name for layer in head.layers] == ["features", "head_predictions"]
 

@@ -36,10 +36,14 @@ def keras_transpose(x, *, filters, kernel_size, strides, padding, seed):
     return np.asarray(layer(x[None]))[0], kernel, bias
 
 
-@pytest.mark.parametrize("strides,kernel_size,padding", TRANSPOSE_CASES, ids=[f"s{s}-k{k}-{p}" for s, k, p in TRANSPOSE_CASES])
+@pytest.mark.parametrize(
+    "strides,kernel_size,padding", TRANSPOSE_CASES, ids=[f"s{s}-k{k}-{p}" for s, k, p in TRANSPOSE_CASES]
+)
 def test_conv2d_transpose_equals_keras(strides, kernel_size, padding):
     x = np.random.default_rng(strides * 10 + kernel_size).normal(size=(5, 7, 3)).astype(np.float32)
-    expected, kernel, bias = keras_transpose(x, filters=4, kernel_size=kernel_size, strides=strides, padding=padding, seed=1)
+    expected, kernel, bias = keras_transpose(
+        x, filters=4, kernel_size=kernel_size, strides=strides, padding=padding, seed=1
+    )
     got = conv2d_transpose(x, kernel, bias, stride=strides, padding=padding)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=1e-5)
@@ -49,8 +53,10 @@ def test_conv2d_transpose_equals_keras(strides, kernel_size, padding):
 def test_transpose_output_size_matches_keras(strides, kernel_size, padding):
     layer = keras.layers.Conv2DTranspose(2, kernel_size, strides=strides, padding=padding)
     keras_shape = layer.compute_output_shape((None, 6, 9, 1))
-    assert (transpose_output_size(6, kernel_size, stride=strides, padding=padding),
-            transpose_output_size(9, kernel_size, stride=strides, padding=padding)) == tuple(keras_shape[1:3])
+    assert (
+        transpose_output_size(6, kernel_size, stride=strides, padding=padding),
+        transpose_output_size(9, kernel_size, stride=strides, padding=padding),
+    ) == tuple(keras_shape[1:3])
 
 
 def test_conv2d_transpose_of_one_pixel_is_the_kernel():
@@ -75,17 +81,20 @@ def test_zero_insert_by_hand_and_against_keras():
     np.testing.assert_array_equal(zero_insert(x, 1), x)
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: zero_insert(np.ones((2, 2)), 0), "stride"),
-    (lambda: zero_insert(np.ones((2, 2, 2, 2)), 2), "image"),
-    (lambda: conv2d_transpose(np.ones((3, 3, 2)), np.ones((3, 3, 1, 3))), "kernel"),
-    (lambda: conv2d_transpose(np.ones((3, 3)), np.ones((3, 3)), padding="full"), "padding"),
-    (lambda: conv2d_transpose(np.ones((3, 3)), np.ones((3, 3)), bias=[1, 2]), "bias"),
-    (lambda: transpose_upsampler(0, name="up"), "filters"),
-    (lambda: resize_upsampler(4, "cubic", name="up"), "interpolation"),
-    (lambda: build_upsampler("pixelshuffle"), "transpose"),
-    (lambda: checkerboard_score("resize", trials=0), "trials"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: zero_insert(np.ones((2, 2)), 0), "stride"),
+        (lambda: zero_insert(np.ones((2, 2, 2, 2)), 2), "image"),
+        (lambda: conv2d_transpose(np.ones((3, 3, 2)), np.ones((3, 3, 1, 3))), "kernel"),
+        (lambda: conv2d_transpose(np.ones((3, 3)), np.ones((3, 3)), padding="full"), "padding"),
+        (lambda: conv2d_transpose(np.ones((3, 3)), np.ones((3, 3)), bias=[1, 2]), "bias"),
+        (lambda: transpose_upsampler(0, name="up"), "filters"),
+        (lambda: resize_upsampler(4, "cubic", name="up"), "interpolation"),
+        (lambda: build_upsampler("pixelshuffle"), "transpose"),
+        (lambda: checkerboard_score("resize", trials=0), "trials"),
+    ],
+)
 def test_bad_arguments_raise_value_errors_naming_them(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -95,8 +104,10 @@ def test_bad_arguments_raise_value_errors_naming_them(call, match):
 def test_upsampler_models_have_named_layers_and_double_the_size(kind):
     model = build_upsampler(kind, (6, 5, 3), filters=7, factor=2, name="up1")
     assert tuple(model.output.shape) == (None, 12, 10, 7)
-    expected = {"transpose": [keras.layers.Conv2DTranspose, keras.layers.Conv2D],
-                "resize": [keras.layers.UpSampling2D, keras.layers.Conv2D]}[kind]
+    expected = {
+        "transpose": [keras.layers.Conv2DTranspose, keras.layers.Conv2D],
+        "resize": [keras.layers.UpSampling2D, keras.layers.Conv2D],
+    }[kind]
     layers = model.layers[1:]
     assert [type(layer) for layer in layers] == expected
     assert all(layer.name.startswith("up1_") for layer in model.layers)

@@ -29,7 +29,7 @@ def blurred_pairs(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     coarse = rng.uniform(0, 1, (count, 4, 4, 1)).astype("float32")
     targets = np.asarray(tf.image.resize(coarse, (16, 16), method="bicubic")).clip(0, 1)
     padded = np.pad(targets, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
-    inputs = sum(padded[:, i:i + 16, j:j + 16] for i in range(3) for j in range(3)) / 9.0
+    inputs = sum(padded[:, i : i + 16, j : j + 16] for i in range(3) for j in range(3)) / 9.0
     return inputs.astype("float32"), targets.astype("float32")
 
 
@@ -40,8 +40,15 @@ def run_image_to_image(config: ImageToImageConfig) -> dict:
     residual = keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros", name="sharpen_conv2")(hidden)
     model = keras.Model(inputs, keras.layers.Add(name="sharpen_add")([inputs, residual]))
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse")
-    result = fit(model, (x[:48], y[:48]), validation=(x[48:], y[48:]), epochs=config.epochs,
-                 batch_size=config.batch_size, run_dir=config.variant_dir("residual"), verbose=config.verbose)
+    result = fit(
+        model,
+        (x[:48], y[:48]),
+        validation=(x[48:], y[48:]),
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        run_dir=config.variant_dir("residual"),
+        verbose=config.verbose,
+    )
     output = model.predict(x[48:], verbose=0).clip(0, 1)
     report = image_to_image_report(list(y[48:]), list(output), baselines=list(x[48:]))
     report.pop("per_image")
@@ -89,5 +96,13 @@ def run_two_losses(config: TwoLossConfig) -> dict:
     model.compile()
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(config.batch_size)
     result = fit(model, dataset, epochs=config.epochs, run_dir=config.variant_dir("pair"), verbose=config.verbose)
-    return {"models": {"pair": {"a_loss": result.history["a_loss"][-1], "b_loss": result.history["b_loss"][-1],
-                                "first_a_loss": result.history["a_loss"][0], "epochs": result.epochs}}}
+    return {
+        "models": {
+            "pair": {
+                "a_loss": result.history["a_loss"][-1],
+                "b_loss": result.history["b_loss"][-1],
+                "first_a_loss": result.history["a_loss"][0],
+                "epochs": result.epochs,
+            }
+        }
+    }

@@ -5,7 +5,7 @@ deadline.
 """
 
 import numpy as np
-from graded_references import conv2d_reference, matches, stack_output_shape
+from graded_references import conv2d_reference, stack_output_shape
 
 from keras_vision.convolution import max_pool2d
 from keras_vision.grading.feedback import first_layer_difference
@@ -33,12 +33,18 @@ def test_conv_output_shape_with_strides(submission, checks):
     layers = [("conv", 32, 5, 2), ("pool", 3, 2), ("conv", 16, 3), ("flatten",)]
     got = submission.conv_output_shape((64, 48, 3), layers)
     expected = stack_output_shape((64, 48, 3), layers)
-    checks.expect(isinstance(got, (tuple, list)) and tuple(got) == expected,
-                  f"conv_output_shape((64, 48, 3), {layers}): expected {expected}, got {got!r}.")
+    checks.expect(
+        isinstance(got, (tuple, list)) and tuple(got) == expected,
+        f"conv_output_shape((64, 48, 3), {layers}): expected {expected}, got {got!r}.",
+    )
 
 
 @graded(points=1, visibility="after_due_date")
 def test_build_classic_cnn_for_colour_images(submission, checks):
     got = submission.build_classic_cnn(input_shape=(32, 32, 3), num_classes=5)
-    difference = first_layer_difference(got, reference_classic_cnn((32, 32, 3), 5)) if hasattr(got, "layers") else "not a keras.Model"
+    difference = (
+        first_layer_difference(got, reference_classic_cnn((32, 32, 3), 5))
+        if hasattr(got, "layers")
+        else "not a keras.Model"
+    )
     checks.expect(difference is None, f"build_classic_cnn(input_shape=(32, 32, 3), num_classes=5): {difference}")

@@ -18,23 +18,33 @@ def same_outputs(checks, got, reference, call):
 def test_residual_block_projection_for_more_channels_only(submission, checks):
     kwargs = {"filters": 24, "stride": 1, "name": "b"}
     got = submission.block_as_model("residual_block", (8, 8, 16), **kwargs)
-    same_outputs(checks, got, block_reference(residual_block, (8, 8, 16), **kwargs),
-                 "residual_block(x (8, 8, 16), filters=24, stride=1)")
+    same_outputs(
+        checks,
+        got,
+        block_reference(residual_block, (8, 8, 16), **kwargs),
+        "residual_block(x (8, 8, 16), filters=24, stride=1)",
+    )
 
 
 @graded(points=1, visibility="hidden")
 def test_residual_block_without_bias(submission, checks):
     kwargs = {"filters": 8, "stride": 2, "use_bias": False, "name": "conv4_block1"}
     got = submission.block_as_model("residual_block", (8, 8, 8), **kwargs)
-    same_outputs(checks, got, block_reference(residual_block, (8, 8, 8), **kwargs),
-                 "residual_block(x (8, 8, 8), filters=8, stride=2, use_bias=False)")
+    same_outputs(
+        checks,
+        got,
+        block_reference(residual_block, (8, 8, 8), **kwargs),
+        "residual_block(x (8, 8, 8), filters=8, stride=2, use_bias=False)",
+    )
 
 
 @graded(points=1, visibility="hidden")
 def test_vgg_block_three_convolutions(submission, checks):
     kwargs = {"filters": 5, "convs": 3, "name": "block4"}
     got = submission.block_as_model("vgg_block", (6, 10, 4), **kwargs)
-    same_outputs(checks, got, block_reference(vgg_block, (6, 10, 4), **kwargs), "vgg_block(x (6, 10, 4), filters=5, convs=3)")
+    same_outputs(
+        checks, got, block_reference(vgg_block, (6, 10, 4), **kwargs), "vgg_block(x (6, 10, 4), filters=5, convs=3)"
+    )
 
 
 @graded(points=1, visibility="hidden")

@@ -26,8 +26,12 @@ def test_generator_settings_without_flip_and_with_larger_ranges(submission, chec
 @graded(points=1, visibility="hidden")
 def test_add_gaussian_noise_on_a_grey_image_in_unit_range(submission, checks):
     image = np.random.default_rng(8).random((10, 14, 1)).astype(np.float32)
-    checks.expect_close(submission.add_gaussian_noise(image, 0.05, 7), gaussian_noise(0.05, seed=7)(image),
-                        "add_gaussian_noise(10x14x1 image, stddev=0.05, seed=7)", atol=1e-5)
+    checks.expect_close(
+        submission.add_gaussian_noise(image, 0.05, 7),
+        gaussian_noise(0.05, seed=7)(image),
+        "add_gaussian_noise(10x14x1 image, stddev=0.05, seed=7)",
+        atol=1e-5,
+    )
 
 
 @graded(points=1, visibility="hidden")
@@ -44,6 +48,7 @@ def test_featurewise_statistics_of_rescaled_grey_images(submission, checks):
 
 @graded(points=1, visibility="after_due_date")
 def test_first_augmented_batch_with_shear_and_vertical_flip(submission, checks):
-    config = AugmentConfig(rotation_range=40, shear_range=15, vertical_flip=True, fill_mode="reflect",
-                           featurewise_center=True)
+    config = AugmentConfig(
+        rotation_range=40, shear_range=15, vertical_flip=True, fill_mode="reflect", featurewise_center=True
+    )
     check_first_batch(checks, submission, config, count=9, batch_size=5, seed=11)

@@ -51,8 +51,10 @@ def test_freeze_blocks_with_a_transition_between_two_dense_blocks(submission, ch
         checks.expect(False, f"{call} should return the model, got {describe(got)}.")
         return
     expected = set().union(*(block_layers_with_weights(densenet_base, block) for block in blocks))
-    checks.expect(weighted(got, trainable=False) == expected,
-                  f"{call}: expected exactly the {len(expected)} layers with weights of {', '.join(blocks)} frozen.")
+    checks.expect(
+        weighted(got, trainable=False) == expected,
+        f"{call}: expected exactly the {len(expected)} layers with weights of {', '.join(blocks)} frozen.",
+    )
 
 
 @graded(points=1, visibility="hidden", timeout=DENSENET_TIMEOUT)
@@ -63,11 +65,17 @@ def test_unfreeze_top_two_blocks(submission, checks, densenet_base):
         checks.expect(False, f"{call} should return the model, got {describe(got)}.")
         return
     by_name = {layer.name: layer for layer in densenet_base.layers}
-    expected = {name for block in ("denseblock3", "denseblock4") for name in block_layers_with_weights(densenet_base, block)
-                if not isinstance(by_name[name], keras.layers.BatchNormalization)}
-    checks.expect(weighted(got, trainable=True) == expected,
-                  f"{call}: expected exactly the {len(expected)} non-BatchNormalization layers of denseblock3 and "
-                  "denseblock4 trainable.")
+    expected = {
+        name
+        for block in ("denseblock3", "denseblock4")
+        for name in block_layers_with_weights(densenet_base, block)
+        if not isinstance(by_name[name], keras.layers.BatchNormalization)
+    }
+    checks.expect(
+        weighted(got, trainable=True) == expected,
+        f"{call}: expected exactly the {len(expected)} non-BatchNormalization layers of denseblock3 and "
+        "denseblock4 trainable.",
+    )
 
 
 @graded(points=1, visibility="after_due_date")
@@ -80,5 +88,6 @@ def test_replace_head_on_mobilenetv2_for_two_classes(submission, checks):
         return
     checks.expect(tuple(got.output.shape) == (None, 2), f"{call}: output shape should be (None, 2).")
     head = build_feature_head(base.output.shape[-1], 2).count_params()
-    checks.expect(got.count_params() - base.count_params() == head,
-                  f"{call}: the new head should have {head:,} parameters.")
+    checks.expect(
+        got.count_params() - base.count_params() == head, f"{call}: the new head should have {head:,} parameters."
+    )

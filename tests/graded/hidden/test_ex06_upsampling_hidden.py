@@ -19,8 +19,12 @@ def test_conv2d_transpose_same_padding_and_stride_three(submission, checks):
         kernel = rng.normal(size=(kernel_size, kernel_size, 3, 2)).astype(np.float32)
         bias = rng.normal(size=3).astype(np.float32)
         got = submission.conv2d_transpose(image, kernel, bias, stride=stride, padding="same")
-        checks.expect_close(got, conv2d_transpose_reference(image, kernel, bias, stride=stride, padding="same"),
-                            f"conv2d_transpose(kernel {kernel_size}, stride={stride}, padding='same')", atol=1e-4)
+        checks.expect_close(
+            got,
+            conv2d_transpose_reference(image, kernel, bias, stride=stride, padding="same"),
+            f"conv2d_transpose(kernel {kernel_size}, stride={stride}, padding='same')",
+            atol=1e-4,
+        )
 
 
 @graded(points=1, visibility="hidden")
@@ -34,8 +38,13 @@ def test_upsamplers_with_stride_three(submission, checks):
     got = submission.build_transpose_upsampler((6, 6, 4), 5, 5, 3)
     if check_is_model(checks, got, "build_transpose_upsampler((6, 6, 4), 5, 5, 3)"):
         reference = build_upsampler("transpose", (6, 6, 4), filters=5, factor=3, kernel_size=5)
-        checks.expect(first_layer_difference(got, reference) is None, f"transpose, stride 3: {first_layer_difference(got, reference)}")
+        checks.expect(
+            first_layer_difference(got, reference) is None,
+            f"transpose, stride 3: {first_layer_difference(got, reference)}",
+        )
     got = submission.build_resize_upsampler((6, 6, 4), 5, "nearest", 3)
     if check_is_model(checks, got, "build_resize_upsampler((6, 6, 4), 5, 'nearest', 3)"):
         reference = build_upsampler("resize", (6, 6, 4), filters=5, factor=3)
-        checks.expect(first_layer_difference(got, reference) is None, f"resize, size 3: {first_layer_difference(got, reference)}")
+        checks.expect(
+            first_layer_difference(got, reference) is None, f"resize, size 3: {first_layer_difference(got, reference)}"
+        )

@@ -4,7 +4,6 @@ Students see only the status and points of these tests; `after_due_date` ones ap
 deadline.
 """
 
-import numpy as np
 from graded_references import dark_photo, repeated_block_max
 
 from keras_vision.enhance import clahe, max_filter
@@ -21,15 +20,21 @@ def test_max_filter_on_a_colour_photo_with_a_window_of_five(submission, checks):
 @graded(points=1, visibility="hidden")
 def test_bin_brighten_with_partial_blocks_on_colour(submission, checks):
     photo = dark_photo("chelsea", (7, 10))
-    checks.expect_close(submission.bin_brighten(photo, 3), repeated_block_max(photo, 3), "bin_brighten(7x10x3 photo, 3)")
+    checks.expect_close(
+        submission.bin_brighten(photo, 3), repeated_block_max(photo, 3), "bin_brighten(7x10x3 photo, 3)"
+    )
 
 
 @graded(points=1, visibility="hidden")
 def test_clahe_on_lightness_with_other_settings(submission, checks):
     photo = dark_photo("rocket", (60, 90))
     got = submission.clahe_on_lightness(photo, clip_limit=4.0, tile_grid=3)
-    checks.expect_close(got, clahe(photo, clip_limit=4.0, tile_grid=3), "clahe_on_lightness(photo, clip_limit=4.0, tile_grid=3)",
-                        atol=0.5)
+    checks.expect_close(
+        got,
+        clahe(photo, clip_limit=4.0, tile_grid=3),
+        "clahe_on_lightness(photo, clip_limit=4.0, tile_grid=3)",
+        atol=0.5,
+    )
 
 
 @graded(points=1, visibility="after_due_date")
@@ -37,8 +42,10 @@ def test_measures_of_a_float_colour_photo(submission, checks):
     photo = dark_photo("coffee", (30, 45)) / 255.0
     for name, reference, tolerance in (("mean_brightness", mean_brightness, 1e-5), ("entropy", entropy, 1e-3)):
         got, expected = submission_float(getattr(submission, name)(photo)), reference(photo)
-        checks.expect(got is not None and abs(got - expected) < tolerance,
-                      f"{name}(float RGB photo): expected {expected:.6f}, got {got}.")
+        checks.expect(
+            got is not None and abs(got - expected) < tolerance,
+            f"{name}(float RGB photo): expected {expected:.6f}, got {got}.",
+        )
 
 
 def submission_float(value):

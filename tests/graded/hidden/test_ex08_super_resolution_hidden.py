@@ -8,9 +8,9 @@ import keras
 import numpy as np
 from graded_references import check_is_model
 
+from keras_vision.evaluation import psnr_arrays
 from keras_vision.grading.feedback import first_layer_difference
 from keras_vision.grading.testing import describe, graded
-from keras_vision.evaluation import psnr_arrays
 from keras_vision.superres import build_srcnn, degrade, modcrop, rgb_to_y
 from keras_vision.superres.losses import perceptual_loss
 
@@ -32,8 +32,10 @@ def test_psnr_arrays_of_bicubic_on_y(submission, checks):
     image = photo(2)
     y_low, y_high = rgb_to_y(degrade(image, 2)), rgb_to_y(modcrop(image, 2))
     got, expected = submission.psnr_arrays(y_low, y_high), psnr_arrays(y_low, y_high)
-    checks.expect(isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
-                  f"psnr_arrays(Y of bicubic, Y of HR): expected {expected:.4f}, got {describe(got)}.")
+    checks.expect(
+        isinstance(got, (float, np.floating)) and abs(float(got) - expected) < 1e-6,
+        f"psnr_arrays(Y of bicubic, Y of HR): expected {expected:.4f}, got {describe(got)}.",
+    )
 
 
 @graded(points=1, visibility="hidden")
@@ -52,4 +54,6 @@ def test_perceptual_loss_with_vgg16_features(submission, checks):
     y_true, y_pred = np.stack([photo(4, 16, 16), photo(5, 16, 16)]), np.stack([photo(6, 16, 16), photo(7, 16, 16)])
     got = submission.perceptual_loss(y_true, y_pred, features, feature_weight=0.01)
     expected = np.asarray(perceptual_loss(y_true, y_pred, features, feature_weight=0.01))
-    checks.expect_close(got, expected, "perceptual_loss(VGG16 block1_conv2 features, feature_weight=0.01)", atol=1e-4, rtol=1e-4)
+    checks.expect_close(
+        got, expected, "perceptual_loss(VGG16 block1_conv2 features, feature_weight=0.01)", atol=1e-4, rtol=1e-4
+    )

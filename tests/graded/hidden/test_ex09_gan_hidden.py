@@ -29,6 +29,8 @@ def test_gan_train_step_with_label_smoothing(submission, checks):
     _, _, want_d_loss, _ = gan_train_step_reference(generator, discriminator, real, z, 0.02, label_smoothing=0.2)
     got = submission.gan_train_step(generator, discriminator, real, z, 0.02, 0.2)
     ok = isinstance(got, tuple) and len(got) == 4 and isinstance(got[2], (float, np.floating))
-    checks.expect(ok and abs(float(got[2]) - want_d_loss) < 1e-4,
-                  f"gan_train_step(..., label_smoothing=0.2): d_loss expected {want_d_loss:.6f}, got "
-                  f"{describe(got[2] if ok else got)}.")
+    checks.expect(
+        ok and abs(float(got[2]) - want_d_loss) < 1e-4,
+        f"gan_train_step(..., label_smoothing=0.2): d_loss expected {want_d_loss:.6f}, got "
+        f"{describe(got[2] if ok else got)}.",
+    )
