@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_vision.files import atomic_path
 from keras_vision.network import keras_datasets_dir
 
 
@@ -56,12 +57,8 @@ def load_arrays(path: Path) -> dict[str, np.ndarray] | None:
 
 def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Writes `arrays` to `path` atomically; warns (and carries on) if the folder is not writable."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
+        with atomic_path(path) as partial, open(partial, "wb") as f:
             np.savez(f, **arrays)
-        os.replace(tmp, path)
     except OSError as error:
-        tmp.unlink(missing_ok=True)
         warnings.warn(f"Could not cache decoded images at {path}: {error}", stacklevel=2)

@@ -27,7 +27,7 @@ from keras_vision import network
 from keras_vision.data.registry import DATASETS
 from keras_vision.data.spec import DataFormat, DatasetSpec, Splits
 from keras_vision.errors import CorruptDataError, DataNotFoundError
-from keras_vision.network import keras_datasets_dir
+from keras_vision.network import keras_datasets_dir, keras_home  # noqa: F401  (re-exported by keras_vision.data)
 
 #: Environment variable naming the folder that holds the course datasets.
 DATA_ENV = "KERAS_VISION_DATA"

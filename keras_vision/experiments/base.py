@@ -22,7 +22,6 @@ import contextlib
 import dataclasses
 import errno
 import importlib
-import json
 import os
 import time
 import typing
@@ -33,6 +32,7 @@ from typing import Any
 
 from keras_vision.errors import UsageError
 from keras_vision.experiments.tables import Metric, format_markdown, result_rows, write_tables
+from keras_vision.files import write_json
 from keras_vision.registry import Registry
 
 #: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
@@ -209,32 +209,6 @@ class Experiment:
 
 
 EXPERIMENTS: Registry[Experiment] = Registry("experiment")
-
-
-def write_json(path: Path, payload: Mapping) -> Path:
-    """Writes `payload` as indented JSON, creating parent folders.
-
-    The text goes to a temporary file first, then replaces `path`: a full disk leaves the old
-    file as it was, never half written.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_text(json.dumps(payload, indent=2, default=_jsonable) + "\n")
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
-
-
-def _jsonable(value):
-    if hasattr(value, "item"):  # NumPy scalars
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"Cannot write {type(value).__name__} to JSON")
 
 
 def run_experiment(config: RunConfig) -> dict:

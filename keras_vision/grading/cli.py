@@ -18,12 +18,11 @@ failed; 2 for bad arguments, a missing target or a missing sandbox (one paragrap
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from keras_vision.errors import KerasVisionError
+from keras_vision.files import atomic_path, write_text
 from keras_vision.grading import targets
 from keras_vision.grading.isolation import SANDBOX_NAMES, SandboxUnavailable, bwrap_problem
 
@@ -188,11 +187,9 @@ def run_grade(options) -> int:
         out = options.out or Path("grades")
         out.mkdir(parents=True, exist_ok=True)
         for result in results:
-            write_atomically(out / f"{result.submission}{formats.SUFFIXES[options.format]}", render(result, **extra))
-        with tempfile.NamedTemporaryFile("w", dir=out, delete=False, suffix=".csv") as handle:
-            temporary = Path(handle.name)
-        formats.write_gradebook(results, temporary)
-        os.replace(temporary, out / "gradebook.csv")
+            write_text(out / f"{result.submission}{formats.SUFFIXES[options.format]}", render(result, **extra))
+        with atomic_path(out / "gradebook.csv") as partial:
+            formats.write_gradebook(results, partial)
         for result in results:
             note = f"  GRADER ERROR: {result.errors[0].splitlines()[0]}" if result.errors else ""
             print(f"{result.submission}: {formats._points(result.score)} / {formats._points(result.max_score)}{note}")
@@ -206,7 +203,7 @@ def run_grade(options) -> int:
     result = grade_submission(target, grading, name=name)
     text = render(result, **extra)
     if options.out:
-        write_atomically(options.out, text)
+        write_text(options.out, text)
         print("\n".join(formats._totals(result)) + f"\nWrote {options.out}.")
     else:
         sys.stdout.write(text)
@@ -239,12 +236,3 @@ def run_handout(options) -> int:
     out = write_handout(options.out, force=options.force)
     print(f"Wrote the student handout to {out}.")
     return 0
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Writes `path` through a temporary file and a rename: whatever was there is replaced."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, prefix=f".{path.name}.") as handle:
-        handle.write(text)
-    os.replace(handle.name, path)

@@ -20,6 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_vision.files import atomic_path
 from keras_vision.training.fit import fit
 
 #: Hex digits of a cache key.
@@ -66,10 +67,8 @@ class FeatureCache:
         if path is None:
             self._memory[key] = features
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial.npy")
-        np.save(partial, features)
-        os.replace(partial, path)
+        with atomic_path(path) as partial, open(partial, "wb") as f:
+            np.save(f, features)
 
     def __contains__(self, key: str) -> bool:
         path = self.path(key)
