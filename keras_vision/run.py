@@ -23,11 +23,11 @@ import textwrap
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
+from keras_vision.experiments.options import SECTIONS
 
 PROG = "python -m keras_vision.run"
 
 
-GROUPS = ("data", "training", "experiment", "output")
 METAVARS = {int: "N", float: "X", str: "TEXT"}
 
 
@@ -54,7 +54,7 @@ def _add_experiment_parser(commands, exp: Experiment) -> None:
     `--help` shows the full run's default and the `--quick` one.
     """
     p = commands.add_parser(exp.name, help=exp.summary, description=exp.summary, argument_default=argparse.SUPPRESS)
-    groups = {name: p.add_argument_group(name) for name in GROUPS}
+    groups = {name: p.add_argument_group(name) for name in SECTIONS}
     p.add_argument("--quick", action="store_true", default=False, help="small preset: fewer epochs and a data subset")
     defaults, quick = exp.defaults(), exp.defaults(quick=True)
     for f, kind in zip(exp.config.options(), exp.config.option_types().values()):

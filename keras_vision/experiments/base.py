@@ -19,133 +19,19 @@ writes `metrics.json` and the headline table (`results.md`, `results.csv`):
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import errno
 import importlib
 import os
 import time
-import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from keras_vision.errors import UsageError
+from keras_vision.experiments.options import RunConfig, writing
 from keras_vision.experiments.tables import Metric, format_markdown, result_rows, write_tables
 from keras_vision.files import write_json
 from keras_vision.registry import Registry
-
-#: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
-#: checks that the two agree).
-STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
-#: `--verbose`: Keras' progress output. `auto` is a progress bar on a terminal and one line per
-#: epoch otherwise (a log file or CI gets no carriage-return updates).
-VERBOSITY = ("auto", "bar", "epoch", "silent")
-
-
-def option(
-    default: Any,
-    *,
-    help: str,
-    choices: tuple | None = None,
-    minimum: float | None = None,
-    metavar: str | None = None,
-    group: str = "experiment",
-) -> Any:
-    """Declares one run option as a dataclass field: its default, help text and valid choices.
-
-    Args:
-        default: The value of a full run (the `--quick` preset may override it).
-        help: One line for `--help`.
-        choices: The valid values, if they are a closed set.
-        minimum: The smallest valid value of a number (None, meaning "not set", is always allowed).
-        metavar: The placeholder shown in `--help` (`N`, `DIR`).
-        group: The `--help` section: `data`, `training`, `output` or `experiment`.
-    """
-    meta = {"help": help, "choices": choices, "minimum": minimum, "metavar": metavar, "group": group}
-    return field(default=default, metadata=meta)
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """The options every experiment takes; an experiment's own options subclass it.
-
-    Saved as `config.json` in the run folder, so every figure can be reproduced.
-    """
-
-    experiment: str = field(default="", metadata={"cli": False})
-    data_dir: Path | None = option(
-        None, help="folder with the datasets (also: $KERAS_VISION_DATA)", metavar="DIR", group="data"
-    )
-    train_limit: int | None = option(
-        None, help="keep only the first N training examples", minimum=1, metavar="N", group="data"
-    )
-    test_limit: int | None = option(
-        None, help="keep only the first N test examples", minimum=1, metavar="N", group="data"
-    )
-    epochs: int = option(1, help="epochs", minimum=1, metavar="N", group="training")
-    batch_size: int = option(64, help="batch size", minimum=1, metavar="N", group="training")
-    seed: int = option(0, help="seed of Python, NumPy and TensorFlow", minimum=0, metavar="N", group="training")
-    strategy: str = option("default", help="tf.distribute strategy", choices=STRATEGY_NAMES, group="training")
-    out: Path = option(Path("runs"), help="results go to OUT/EXPERIMENT/", metavar="DIR", group="output")
-    resume: bool = option(False, help="continue an interrupted run from its last finished epoch", group="output")
-    verbose: str = option(
-        "auto", help="progress: a bar on a terminal, one line per epoch in a log", choices=VERBOSITY, group="output"
-    )
-    quick: bool = field(default=False, metadata={"cli": False})
-
-    def __post_init__(self):
-        """Checks every option against its declared choices and minimum, naming the flag."""
-        for f in self.options():
-            value, meta = getattr(self, f.name), f.metadata
-            flag = "--" + f.name.replace("_", "-")
-            if meta.get("choices") and value not in meta["choices"]:
-                raise UsageError(f"{flag} must be one of {', '.join(map(str, meta['choices']))}. Received: {value!r}.")
-            if meta.get("minimum") is not None and value is not None and value < meta["minimum"]:
-                raise UsageError(f"{flag} must be at least {meta['minimum']}. Received: {value!r}.")
-        with _writing("use", self.run_dir):  # e.g. a name too long for the file system
-            blocking = next((p for p in (self.run_dir, *self.run_dir.parents) if p.exists()), None)
-        if blocking is not None and not blocking.is_dir():
-            raise UsageError(
-                f"--out must be a folder, but {blocking} is a file. "
-                f"Choose another --out (e.g. --out runs) or move the file. Received: --out {self.out}."
-            )
-
-    @property
-    def run_dir(self) -> Path:
-        """`OUT/EXPERIMENT`: where this run writes everything."""
-        return Path(self.out) / self.experiment
-
-    def variant_dir(self, variant: str) -> Path:
-        """`OUT/EXPERIMENT/VARIANT`: checkpoints, history and logs of one model variant."""
-        return self.run_dir / variant
-
-    def to_dict(self) -> dict:
-        return {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(self).items()}
-
-    @classmethod
-    def options(cls) -> list[dataclasses.Field]:
-        """The fields the command line sets, in declaration order."""
-        return [f for f in dataclasses.fields(cls) if f.metadata.get("cli", True)]
-
-    @classmethod
-    def option_types(cls) -> dict[str, type]:
-        """Field name -> the type a command-line string converts to (`int | None` -> `int`)."""
-        hints = typing.get_type_hints(cls)
-        types = {}
-        for f in cls.options():
-            args = [a for a in typing.get_args(hints[f.name]) if a is not type(None)]
-            types[f.name] = args[0] if args else hints[f.name]
-        return types
-
-
-def inherit(name: str, default: Any, *, base: type | None = None) -> Any:
-    """A subclass's new default for an option of `base` (`RunConfig`), keeping its help and choices.
-
-    Example: `epochs: int = inherit("epochs", 3)` in the body of a `RunConfig` subclass.
-    """
-    declared = {f.name: f for f in dataclasses.fields(base or RunConfig)}[name]
-    return field(default=default, metadata=declared.metadata)
 
 
 @dataclass(frozen=True)
@@ -221,10 +107,10 @@ def run_experiment(config: RunConfig) -> dict:
 
     exp = EXPERIMENTS.get(config.experiment)
     run = exp.runner()
-    with _writing("create the run folder", config.run_dir):
+    with writing("create the run folder", config.run_dir):
         config.run_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(config.run_dir):
-        with _writing("write", config.run_dir / "config.json"):
+        with writing("write", config.run_dir / "config.json"):
             write_json(config.run_dir / "config.json", config.to_dict())
         set_seed(config.seed)
         start = time.perf_counter()
@@ -249,7 +135,7 @@ def run_lock(run_dir: Path):
         yield
         return
     path = run_dir / ".lock"
-    with _writing("create the run lock", path):
+    with writing("create the run lock", path):
         lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
         try:
@@ -260,35 +146,12 @@ def run_lock(run_dir: Path):
                 f"{run_dir} is in use by a run still going ({holder}). Wait for it to finish, "
                 f"or give this run another --out."
             ) from None
-        with _writing("write the run lock", path):  # unbuffered: a full disk fails here, not at close
+        with writing("write the run lock", path):  # unbuffered: a full disk fails here, not at close
             os.ftruncate(lock, 0)
             os.pwrite(lock, f"pid {os.getpid()}".encode(), 0)
         yield
     finally:
         os.close(lock)
-
-
-@contextlib.contextmanager
-def _writing(action: str, path: Path):
-    """Turns an `OSError` of the block into the one-line `UsageError` "Cannot {action} {path}: {fix}"."""
-    try:
-        yield
-    except OSError as error:
-        raise _cannot_write(action, path, error) from None
-
-
-def _cannot_write(action: str, path: Path, error: OSError) -> UsageError:
-    """The one-line usage error for an `OSError` met while creating or writing `path`, with a fix."""
-    folder = Path(error.filename).parent if error.filename else path.parent
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        fix = "the disk (or your quota) is full: free some space there, or choose another --out"
-    elif error.errno == errno.EROFS:
-        fix = "the file system is read-only: choose another --out on a writable disk"
-    elif error.errno in (errno.EACCES, errno.EPERM):
-        fix = f"permission denied: make {folder} writable, or choose another --out"
-    else:
-        fix = f"{error.strerror or error}: choose another --out, or check that disk and its free space"
-    return UsageError(f"Cannot {action} {path}: {fix}.")
 
 
 def _finish(exp: Experiment, config: RunConfig, metrics: dict, start: float) -> dict:

@@ -11,7 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_vision.experiments.base import EXPERIMENTS, Experiment, RunConfig, inherit, option
+from keras_vision.experiments.base import EXPERIMENTS, Experiment
+from keras_vision.experiments.options import (
+    ClassifierOptions,
+    DataOptions,
+    DistributionOptions,
+    RunConfig,
+    TrainingOptions,
+    TransferOptions,
+    inherit,
+    option,
+)
 from keras_vision.experiments.tables import (
     ACCURACY,
     CLIPPED,
@@ -31,21 +41,13 @@ from keras_vision.experiments.tables import (
 
 
 @dataclass(frozen=True)
-class ClassifierConfig(RunConfig):
+class ClassifierConfig(ClassifierOptions, DistributionOptions, TrainingOptions, DataOptions):
     """Options of an experiment that trains classifiers on a split of the training set."""
-
-    validation_split: float = option(
-        0.1, help="share of the training set held out for validation (its last examples)", minimum=0.001, group="data"
-    )
-    learning_rate: float = option(1e-3, help="peak learning rate (cosine decay to 0)", minimum=1e-12, group="training")
 
 
 @dataclass(frozen=True)
-class TransferConfig(ClassifierConfig):
+class TransferConfig(TransferOptions, ClassifierConfig):
     """Options of a transfer-learning experiment: which ImageNet base, with which weights."""
-
-    arch: str = option("mobilenetv2", help="architecture NAME[:KEY=VALUE...], e.g. mobilenet:alpha=0.25")
-    weights: str = option("imagenet", help="'imagenet', 'none' (random) or a weights file (.h5)")
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,9 @@ EXPERIMENTS.register(
 
 
 @dataclass(frozen=True)
-class MnistDenseNetConfig(TransferConfig):
+class MnistDenseNetConfig(ClassifierConfig):
     epochs: int = inherit("epochs", 2)
+    weights: str = inherit("weights", "imagenet")
     base_size: int = option(32, help="side DenseNet121 sees (32 is its minimum): digits are resized to it")
 
 
@@ -115,7 +118,7 @@ EXPERIMENTS.register(
 class FolderConfig(TransferConfig):
     epochs: int = inherit("epochs", 10)
     batch_size: int = inherit("batch_size", 32)
-    arch: str = inherit("arch", "mobilenetv2,mobilenet", base=TransferConfig)
+    arch: str = inherit("arch", "mobilenetv2,mobilenet")
     image_size: int = option(96, help="side every image is resized to when loaded", minimum=32)
     head_only_learning_rate: float = option(5e-3, help="peak learning rate when only the head learns (pretrained base)")
     warmup_fraction: float = option(0.1, help="share of the steps warming the learning rate up from 0")
@@ -170,6 +173,7 @@ EXPERIMENTS.register(
 
 @dataclass(frozen=True)
 class AugmentationConfig(RunConfig):
+    data_dir: Path | None = inherit("data_dir", None)
     test_limit: int | None = inherit("test_limit", 512)
     batch_size: int = inherit("batch_size", 128)
     rotation: float = option(15.0, help="rotation range in degrees")
@@ -237,7 +241,8 @@ EXPERIMENTS.register(
 
 
 @dataclass(frozen=True)
-class SuperresConfig(RunConfig):
+class SuperresConfig(DistributionOptions, TrainingOptions):
+    data_dir: Path | None = inherit("data_dir", None)
     epochs: int = inherit("epochs", 200)
     batch_size: int = inherit("batch_size", 32)
     scale: int = option(2, help="super-resolution factor", choices=(2, 3, 4))
@@ -289,13 +294,13 @@ EXPERIMENTS.register(
 
 
 @dataclass(frozen=True)
-class ScratchConfig(RunConfig):
+class ScratchConfig(DistributionOptions, TrainingOptions, DataOptions):
     """Options of the from-scratch comparisons: which variants, and their epochs."""
 
     epochs: int | None = option(
         None, help="epochs of every variant (none: each variant's own)", minimum=1, metavar="N", group="training"
     )
-    validation_split: float = inherit("validation_split", 0.1, base=ClassifierConfig)
+    validation_split: float = inherit("validation_split", 0.1)
     variants: str = option("", help="comma-separated variants to train (empty: all)")
 
 
@@ -337,7 +342,7 @@ EXPERIMENTS.register(
 
 
 @dataclass(frozen=True)
-class GanConfig(RunConfig):
+class GanConfig(DistributionOptions, TrainingOptions, DataOptions):
     """Options of the DCGAN comparison (`keras_vision.gan.compare_upsamplers`)."""
 
     epochs: int = inherit("epochs", 6)

@@ -10,7 +10,8 @@ import pytest
 from keras_vision.data import DATASETS
 from keras_vision.errors import UsageError
 from keras_vision.experiments import EXPERIMENTS, Experiment, Metric, RunConfig, run_experiment
-from keras_vision.experiments.base import STRATEGY_NAMES, run_lock
+from keras_vision.experiments.base import run_lock
+from keras_vision.experiments.options import STRATEGY_NAMES, TrainingOptions
 from keras_vision.registry import Registry
 from keras_vision.run import main
 from keras_vision.training import STRATEGIES
@@ -78,8 +79,9 @@ def test_every_experiment_is_complete():
     for name, exp in EXPERIMENTS.items():
         assert isinstance(exp, Experiment) and exp.summary and exp.headline, name
         assert all(dataset in DATASETS for dataset in exp.datasets), (name, exp.datasets)
-        full, quick = exp.make_config().epochs, exp.make_config(quick=True).epochs
-        assert full is None or quick <= full, name  # None: each variant's own number of epochs
+        if issubclass(exp.config, TrainingOptions):
+            full, quick = exp.make_config().epochs, exp.make_config(quick=True).epochs
+            assert full is None or quick <= full, name  # None: each variant's own number of epochs
         assert isinstance(exp.make_config(quick=True), RunConfig)
 
 
@@ -198,7 +200,7 @@ def test_a_full_disk_while_writing_config_json_keeps_the_old_file_and_is_one_lin
     real = Path.write_text
 
     def disk_full(path, *args, **kwargs):
-        if path.name.startswith("config.json"):
+        if "config.json" in path.name:  # the temporary file beside it, then the rename
             real(path, '{"half')  # the disk fills up in the middle of the write
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         return real(path, *args, **kwargs)

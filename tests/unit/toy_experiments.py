@@ -14,12 +14,12 @@ import numpy as np
 import tensorflow as tf
 
 from keras_vision.evaluation import image_to_image_report
-from keras_vision.experiments import RunConfig, option
+from keras_vision.experiments import TrainingOptions, option
 from keras_vision.training import fit
 
 
 @dataclass(frozen=True)
-class ImageToImageConfig(RunConfig):
+class ImageToImageConfig(TrainingOptions):
     learning_rate: float = option(1e-2, help="Adam's learning rate")
 
 
@@ -84,7 +84,7 @@ class TwoLossModel(keras.Model):
 
 
 @dataclass(frozen=True)
-class TwoLossConfig(RunConfig):
+class TwoLossConfig(TrainingOptions):
     nan_after: int | None = option(None, help="b_loss becomes NaN after this many steps (none: never)")
 
 
