@@ -48,11 +48,11 @@ from keras_vision.data import (
 )
 from keras_vision.data.split import holdout_split
 from keras_vision.evaluation import evaluate_classifier, plot_confusion_matrix, plot_history
-from keras_vision.experiments.records import variant_record
+from keras_vision.evaluation.records import variant_record
 from keras_vision.models.baselines import build_ann, build_cifar10_cnn, build_fcn
 from keras_vision.models.classic import build_classic_cnn
+from keras_vision.models.training_state import SCRATCH_BN_MOMENTUM, set_batchnorm_momentum
 from keras_vision.training import cosine_decay, epochs_to_steps, fit, set_seed
-from keras_vision.transfer.batchnorm import SCRATCH_BN_MOMENTUM, set_batchnorm_momentum
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ A typical pipeline for a small CNN on MNIST:
 and for a pretrained ImageNet network, whose inputs must look like its training images:
 
     x = resize_images(grayscale_to_rgb(x_train), (96, 96))
-    x = preprocess_input(x.astype("float32"), "mobilenet")
+    x = keras_vision.transfer.preprocess_input(x.astype("float32"), "mobilenet")
 
 All functions take and return NumPy arrays and never modify their input.
 """
@@ -23,7 +23,6 @@ import cv2
 import numpy as np
 
 from keras_vision.data.folders import decode_image
-from keras_vision.transfer.applications import APPLICATIONS
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "area")
 
@@ -210,22 +209,3 @@ def load_image(path, *, target_size=None, grayscale: bool = False) -> np.ndarray
         h, w = _size_pair(target_size, "target_size")
         image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
     return image.reshape(1, *image.shape[:2], -1).astype(np.float32)
-
-
-def preprocess_input(x, arch: str):
-    """Applies the input preprocessing of a pretrained architecture (e.g. scaling to [-1, 1]).
-
-    Delegates to the architecture registry: `APPLICATIONS.get(arch).preprocess_input(x)`.
-
-    Args:
-        x: Images (N, H, W, 3), RGB, values 0..255 (float).
-        arch: An architecture name in `keras_vision.transfer.applications.APPLICATIONS`.
-
-    Returns:
-        The preprocessed batch, as the architecture's `preprocess_input` returns it.
-
-    Raises:
-        ValueError: unknown `arch`; the message lists the valid names.
-    """
-
-    return APPLICATIONS.get(arch).preprocess_input(x)

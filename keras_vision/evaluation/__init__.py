@@ -10,6 +10,7 @@
   live with the models, in `keras_vision.gan`.
 - `plots`: `plot_history`, `plot_confusion_matrix`, `plot_misclassified`, `plot_image_grid`,
   `plot_image_rows` (input / output / target with crops), each writing one PNG and returning its path.
+- `records`: `variant_record`, one trained variant's numbers, the same keys in every `metrics.json`.
 """
 
 from keras_vision.evaluation.image_quality import (
@@ -45,6 +46,7 @@ from keras_vision.evaluation.plots import (
     plot_image_rows,
     plot_misclassified,
 )
+from keras_vision.evaluation.records import variant_record
 
 __all__ = [
     "classification_report",
@@ -74,4 +76,5 @@ __all__ = [
     "psnr_arrays",
     "ssim_arrays",
     "top_k_accuracy",
+    "variant_record",
 ]

@@ -28,8 +28,8 @@ import time
 from keras_vision.data import DATASETS, load_cifar100, locate, sparse_labels
 from keras_vision.data.split import holdout_split, take
 from keras_vision.evaluation import classification_report, plot_history, plot_misclassified
+from keras_vision.evaluation.records import variant_record
 from keras_vision.experiments.catalog import Cifar100Config
-from keras_vision.experiments.records import variant_record
 from keras_vision.training import FitResult, fit, get_strategy, predict_in_whole_batches, whole_batches
 from keras_vision.transfer import (
     FeatureCache,

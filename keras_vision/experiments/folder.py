@@ -32,8 +32,8 @@ from keras_vision.data import load_image_folder
 from keras_vision.data.split import holdout_split, take
 from keras_vision.errors import DataNotFoundError, UsageError
 from keras_vision.evaluation import classification_report, plot_confusion_matrix, plot_history, plot_misclassified
+from keras_vision.evaluation.records import variant_record
 from keras_vision.experiments.catalog import FolderConfig
-from keras_vision.experiments.records import variant_record
 from keras_vision.training import (
     balanced_class_weights,
     cosine_decay,

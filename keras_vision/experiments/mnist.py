@@ -21,8 +21,8 @@ from keras_vision.evaluation import (
     plot_image_grid,
     plot_misclassified,
 )
+from keras_vision.evaluation.records import variant_record
 from keras_vision.experiments.catalog import MnistConfig
-from keras_vision.experiments.records import variant_record
 from keras_vision.models import build_classic_cnn, format_layer_table, layer_table
 from keras_vision.training import cosine_decay, epochs_to_steps, fit, get_strategy
 

@@ -26,8 +26,8 @@ import keras
 from keras_vision.data import load_mnist, locate
 from keras_vision.data.split import holdout_split, take
 from keras_vision.evaluation import classification_report, plot_history
+from keras_vision.evaluation.records import variant_record
 from keras_vision.experiments.catalog import MnistDenseNetConfig
-from keras_vision.experiments.records import variant_record
 from keras_vision.training import (
     cosine_decay,
     epochs_to_steps,

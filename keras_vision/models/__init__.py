@@ -8,6 +8,7 @@ In the order the course meets them:
 - `residual_block`, `bottleneck_block`, `resnet_from_layout`, `build_resnet`: ResNet-18 to -152
   (`resnet`).
 - `layer_table`, `format_layer_table`: an architecture as data.
+- `trainable_params`, `set_batchnorm_momentum`: what training changes (`training_state`).
 
 The VGG and ResNet builders use the layer names of `keras.applications.VGG16`/`ResNet50`, so
 ImageNet weights load into them by name and `keras_vision.transfer.freeze_blocks` works on them.
@@ -23,11 +24,13 @@ from keras_vision.models.resnet import (
     resnet_from_layout,
 )
 from keras_vision.models.summary import format_layer_table, layer_table
+from keras_vision.models.training_state import SCRATCH_BN_MOMENTUM, set_batchnorm_momentum, trainable_params
 from keras_vision.models.vgg import VGG_LAYOUTS, build_vgg, vgg_block, vgg_from_layout
 
 __all__ = [
     "FCN_LAYOUTS",
     "RESNET_LAYOUTS",
+    "SCRATCH_BN_MOMENTUM",
     "VGG_LAYOUTS",
     "bottleneck_block",
     "build_ann",
@@ -41,6 +44,8 @@ __all__ = [
     "layer_table",
     "residual_block",
     "resnet_from_layout",
+    "set_batchnorm_momentum",
+    "trainable_params",
     "vgg_block",
     "vgg_from_layout",
 ]

@@ -17,15 +17,16 @@ The story of the topic, in the order the course meets it:
 
 """
 
+from keras_vision.models.training_state import trainable_params
 from keras_vision.transfer.adapt import ApplicationPreprocessing
-from keras_vision.transfer.applications import APPLICATIONS, Application, get_application
+from keras_vision.transfer.applications import APPLICATIONS, Application, get_application, preprocess_input
 from keras_vision.transfer.batchnorm import (
     SCRATCH_BN_MOMENTUM,
     from_scratch,
     prepare_batchnorm,
     set_batchnorm_momentum,
 )
-from keras_vision.transfer.blocks import find_base, freeze_blocks, list_blocks, trainable_params, unfreeze_top
+from keras_vision.transfer.blocks import find_base, freeze_blocks, list_blocks, unfreeze_top
 from keras_vision.transfer.build import build_base, build_classifier
 from keras_vision.transfer.features import (
     FeatureCache,
@@ -63,6 +64,7 @@ __all__ = [
     "parse_arch_list",
     "parse_arch_spec",
     "prepare_batchnorm",
+    "preprocess_input",
     "resolve_weights",
     "set_batchnorm_momentum",
     "train_head_on_features",

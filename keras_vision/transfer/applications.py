@@ -221,3 +221,21 @@ def get_application(arch: str) -> Application:
             f"`arch` must be an architecture name, one of {', '.join(APPLICATIONS.names())}. Received: {arch!r}."
         )
     return APPLICATIONS.get(arch)
+
+
+def preprocess_input(x, arch: str):
+    """Applies the input preprocessing of a pretrained architecture (e.g. scaling to [-1, 1]).
+
+    Delegates to the architecture registry: `APPLICATIONS.get(arch).preprocess_input(x)`.
+
+    Args:
+        x: Images (N, H, W, 3), RGB, values 0..255 (float).
+        arch: An architecture name in `APPLICATIONS`.
+
+    Returns:
+        The preprocessed batch, as the architecture's `preprocess_input` returns it.
+
+    Raises:
+        ValueError: unknown `arch`; the message lists the valid names.
+    """
+    return APPLICATIONS.get(arch).preprocess_input(x)

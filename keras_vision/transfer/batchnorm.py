@@ -5,15 +5,15 @@ At inference a BatchNormalization layer normalises with moving averages of the b
 forget their initial values (mean 0, variance 1) only after several hundred steps, so a deep
 network trained briefly from scratch predicts near chance in inference mode; 0.9 follows the
 batches within a few dozen steps. Pretrained weights bring their own statistics: keep 0.99 there.
-`prepare_batchnorm` applies that rule and returns the note a run prints about it.
+`prepare_batchnorm` applies that rule and returns the note a run prints about it; the generic
+`set_batchnorm_momentum` and `SCRATCH_BN_MOMENTUM` live in `keras_vision.models`.
 """
 
 from __future__ import annotations
 
 import keras
 
-#: BatchNormalization momentum for training from scratch (Keras' default is 0.99).
-SCRATCH_BN_MOMENTUM = 0.9
+from keras_vision.models.training_state import SCRATCH_BN_MOMENTUM, set_batchnorm_momentum
 
 BATCHNORM_NOTE = (
     "Batch-norm pitfall: at inference a BatchNormalization layer normalises with moving averages "
@@ -36,28 +36,6 @@ PRETRAINED_NOTE = (
 def from_scratch(weights) -> bool:
     """True when `weights` means random initialisation (`None` or `"none"`)."""
     return weights is None or str(weights).lower() == "none"
-
-
-def set_batchnorm_momentum(model: keras.Model, momentum: float) -> int:
-    """Sets `momentum` on every BatchNormalization layer of `model`, nested models included.
-
-    Call it before `compile`/`fit`: the training step reads the momentum when it is traced.
-
-    Args:
-        model: A Keras model, e.g. from `keras_vision.transfer.build_classifier`.
-        momentum: The new momentum of the moving mean and variance, e.g. 0.9.
-
-    Returns:
-        The number of BatchNormalization layers changed.
-    """
-    count = 0
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.BatchNormalization):
-            layer.momentum = momentum
-            count += 1
-        elif hasattr(layer, "layers"):
-            count += set_batchnorm_momentum(layer, momentum)
-    return count
 
 
 def prepare_batchnorm(model: keras.Model, weights) -> str:

@@ -17,7 +17,6 @@ frozen block stays exactly as pretrained.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 
@@ -174,8 +173,3 @@ def unfreeze_top(model: keras.Model, n_blocks: int) -> list[str]:
     if top:
         freeze_blocks(model, top, trainable=True)
     return top
-
-
-def trainable_params(model: keras.Model) -> int:
-    """The number of trainable scalars of `model`: what the optimizer updates."""
-    return sum(math.prod(w.shape) for w in model.trainable_weights)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import keras
 
-from keras_vision.transfer.blocks import find_base, trainable_params, unfreeze_top
+from keras_vision.models.training_state import trainable_params
+from keras_vision.transfer.blocks import find_base, unfreeze_top
 
 
 @dataclass(frozen=True)

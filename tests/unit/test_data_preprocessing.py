@@ -10,7 +10,6 @@ from keras_vision.data import (
     load_image,
     one_hot,
     pad_to_min_size,
-    preprocess_input,
     resize_images,
     scale_pixels,
     sparse_labels,
@@ -126,13 +125,3 @@ def test_load_image_errors(tmp_path):
     (tmp_path / "bad.jpg").write_bytes(b"no image here")
     with pytest.raises(CorruptDataError, match="bad.jpg"):
         load_image(tmp_path / "bad.jpg")
-
-
-def test_preprocess_input_delegates_to_the_architecture_registry():
-    pytest.importorskip("keras")
-    x = np.array([[[[0.0, 127.5, 255.0]]]], dtype=np.float32)
-    # MobileNet uses Keras' "tf" mode: x / 127.5 - 1, mapping [0, 255] to [-1, 1].
-    np.testing.assert_allclose(preprocess_input(x, "mobilenet"), [[[[-1.0, 0.0, 1.0]]]], atol=1e-6)
-    assert x[0, 0, 0, 2] == 255.0  # the input is not modified
-    with pytest.raises(ValueError, match="Valid .*mobilenet"):
-        preprocess_input(x, "alexnet")

@@ -369,3 +369,14 @@ def test_find_base_explains_unrelated_models():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="tiny")
     with pytest.raises(ValueError, match=r"Model 'tiny' contains none of the registered applications"):
         list_blocks(model)
+
+
+def test_preprocess_input_delegates_to_the_architecture_registry():
+    from keras_vision.transfer import preprocess_input
+
+    x = np.array([[[[0.0, 127.5, 255.0]]]], dtype=np.float32)
+    # MobileNet uses Keras' "tf" mode: x / 127.5 - 1, mapping [0, 255] to [-1, 1].
+    np.testing.assert_allclose(preprocess_input(x, "mobilenet"), [[[[-1.0, 0.0, 1.0]]]], atol=1e-6)
+    assert x[0, 0, 0, 2] == 255.0  # the input is not modified
+    with pytest.raises(ValueError, match="Valid .*mobilenet"):
+        preprocess_input(x, "alexnet")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from keras_vision.models import trainable_params
 from keras_vision.training import FitResult
-from keras_vision.transfer import trainable_params
 
 
 def variant_record(model: keras.Model, result: FitResult, report: dict | None = None, **extra) -> dict:
