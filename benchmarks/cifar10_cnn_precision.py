@@ -2,7 +2,7 @@
 
     python benchmarks/cifar10_cnn_precision.py --json runs/cifar10_cnn_precision.json [--steps 20]
 
-`keras_vision.scratch.CIFAR10_VARIANTS["cnn"]` builds its model under Keras' `"mixed_bfloat16"`
+`keras_vision.experiments.scratch.CIFAR10_RECIPES["cnn"]` builds its model under Keras' `"mixed_bfloat16"`
 dtype policy (bfloat16 computations, float32 weights). This measures, for each policy, the
 wall-clock and CPU seconds of `--steps` training steps of `build_cifar10_cnn` (batch 128, SGD,
 categorical cross-entropy) after one warm-up call, alternating the two policies `--repeats` times,

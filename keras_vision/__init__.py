@@ -6,7 +6,7 @@ The library is organised by what each part does:
   preprocessing steps the course teaches.
 - `keras_vision.convolution`: a filter and max pooling from first principles (NumPy).
 - `keras_vision.models`: Keras builders (classic CNN, ANN/FCN baselines, VGG, ResNet), every
-  layer named with a readable prefix; `keras_vision.scratch`: training them from scratch.
+  layer named with a readable prefix.
 - `keras_vision.augment`: `ImageDataGenerator` from one config, and a fast pipeline beside it.
 - `keras_vision.transfer`: `keras.applications` registry, freezing by block name, cached features.
 - `keras_vision.upsample`: transposed convolution by hand, the two upsamplers, checkerboards.

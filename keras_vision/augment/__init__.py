@@ -24,10 +24,12 @@ Modules:
 - `throughput`: `measure_throughput`, images per second of each pipeline, side by side.
 - `report`: `augmentation_report`, the figure and the speed table (the `augmentation` experiment).
 - `layers`: `augmentation_layers`, random flips, shifts and zooms as Keras layers inside a model.
+- `crop_flip`: `augment_pad_crop_flip`, the standard CIFAR augmentation (pad, random crop, flip) in `tf.data`.
 """
 
 from keras_vision.augment.affine import TransformParameters, inverse_matrices, sample_parameters, warp_images
 from keras_vision.augment.config import FILL_MODES, AugmentConfig
+from keras_vision.augment.crop_flip import augment_pad_crop_flip
 from keras_vision.augment.equivalents import albumentations_like, keras_layers_like
 from keras_vision.augment.figure import augmentation_figure
 from keras_vision.augment.generator import flow_from_class_folders, generator_batch, image_data_generator
@@ -47,6 +49,7 @@ __all__ = [
     "TransformParameters",
     "albumentations_like",
     "augmentation_figure",
+    "augment_pad_crop_flip",
     "augmentation_layers",
     "augmentation_report",
     "featurewise_statistics",

@@ -30,7 +30,8 @@ from keras_vision.data.split import holdout_split, take
 from keras_vision.evaluation import classification_report, plot_history, plot_misclassified
 from keras_vision.evaluation.records import variant_record
 from keras_vision.experiments.catalog import Cifar100Config
-from keras_vision.training import FitResult, fit, get_strategy, predict_in_whole_batches, whole_batches
+from keras_vision.experiments.classifiers import Candidate, train_candidate
+from keras_vision.training import FitResult, get_strategy, whole_batches
 from keras_vision.transfer import (
     FeatureCache,
     build_classifier,
@@ -55,8 +56,7 @@ def run(config: Cifar100Config) -> dict:
     )
     names = list(DATASETS.get("cifar100").class_names)
 
-    strategy = get_strategy(config.strategy)
-    with strategy.scope():
+    with get_strategy(config.strategy).scope():
         classifier = build_classifier(
             arch,
             100,
@@ -72,7 +72,7 @@ def run(config: Cifar100Config) -> dict:
         config, classifier, train, validation, (x_test, y_test)
     )
     models["fine_tuning"], histories["fine_tuning"], probs = fine_tuning_phase(
-        config, strategy, classifier, train, validation, (x_test, y_test)
+        config, classifier, train, validation, (x_test, y_test), names
     )
     figures = [
         plot_history(
@@ -143,13 +143,15 @@ def head_phase(config: Cifar100Config, classifier, train, validation, test):
     return record, history
 
 
-def fine_tuning_phase(config: Cifar100Config, strategy, classifier, train, validation, test):
+def fine_tuning_phase(config: Cifar100Config, classifier, train, validation, test, class_names):
     """Phase 2: the top `fine_tune_blocks` base blocks unfrozen, trained with a lower learning rate.
 
     Returns:
         `(record for metrics.json, history, test probabilities)`.
     """
-    with strategy.scope():
+    unfrozen = []
+
+    def build(total_steps: int):
         setup = fine_tune(
             classifier,
             n_blocks=config.fine_tune_blocks,
@@ -157,22 +159,11 @@ def fine_tuning_phase(config: Cifar100Config, strategy, classifier, train, valid
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
-    print(
-        f"\nfine-tuning {', '.join(setup.unfrozen_blocks)}: {setup.trainable_params:,} trainable "
-        f"parameters, learning rate {setup.learning_rate}"
+        unfrozen.extend(setup.unfrozen_blocks)
+        print(f"\nfine-tuning {', '.join(setup.unfrozen_blocks)}, learning rate {setup.learning_rate}")
+        return classifier
+
+    trained = train_candidate(
+        config, "fine_tuning", Candidate(build, config.epochs), train, validation, test, class_names=class_names
     )
-    result = fit(
-        classifier,
-        train,
-        validation=validation,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        run_dir=config.variant_dir("fine_tuning"),
-        resume=config.resume,
-        verbose=config.verbose,
-    )
-    probs = predict_in_whole_batches(classifier, test[0])
-    record = variant_record(
-        classifier, result, classification_report(test[1], probs), unfrozen_blocks=setup.unfrozen_blocks
-    )
-    return record, result.history, probs
+    return {**trained.record, "unfrozen_blocks": unfrozen}, trained.history, trained.probs

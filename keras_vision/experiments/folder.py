@@ -25,22 +25,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from keras_vision.augment.layers import augmentation_layers
 from keras_vision.data import load_image_folder
 from keras_vision.data.split import holdout_split, take
 from keras_vision.errors import DataNotFoundError, UsageError
-from keras_vision.evaluation import classification_report, plot_confusion_matrix, plot_history, plot_misclassified
-from keras_vision.evaluation.records import variant_record
 from keras_vision.experiments.catalog import FolderConfig
+from keras_vision.experiments.classifiers import Candidate, compare_classifiers
 from keras_vision.training import (
     balanced_class_weights,
     cosine_decay,
-    epochs_to_steps,
-    fit,
-    get_strategy,
-    predict_in_whole_batches,
     whole_batches,
 )
 from keras_vision.transfer import (
@@ -49,7 +43,6 @@ from keras_vision.transfer import (
     from_scratch,
     parse_arch_list,
     prepare_batchnorm,
-    trainable_params,
     unfreeze_top,
     variant_name,
 )
@@ -74,25 +67,24 @@ def run(config: FolderConfig) -> dict:
         whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
     )
 
-    models, histories, figures = {}, {}, []
-    for arch, kwargs in specs:
-        variant = variant_name(arch, kwargs)
-        models[variant], histories[variant], probs = train_architecture(
-            config, variant, arch, kwargs, train, validation, (x_test, y_test), names, class_weight
+    candidates = {
+        variant_name(arch, kwargs): Candidate(
+            model_builder(config, arch, kwargs, len(names), x_train.shape[1:]), config.epochs, class_weight=class_weight
         )
-        figures += [
-            plot_confusion_matrix(
-                np.asarray(models[variant]["confusion_matrix"]),
-                names,
-                config.run_dir / f"confusion_matrix_{variant}.png",
-            ),
-            plot_misclassified(x_test, y_test, probs, names, config.run_dir / f"misclassified_{variant}.png"),
-        ]
-    figures.insert(
-        0, plot_history(histories, config.run_dir / "curves.png", title=f"{len(names)} classes from {config.data_dir}")
+        for arch, kwargs in specs
+    }
+    result = compare_classifiers(
+        config,
+        candidates,
+        train,
+        validation,
+        (x_test, y_test),
+        class_names=names,
+        title=f"{len(names)} classes from {config.data_dir}",
+        error_figures="each",
     )
     return {
-        "models": models,
+        "models": result["models"],
         "data": {
             "source": str(config.data_dir),
             "class_names": names,
@@ -103,7 +95,7 @@ def run(config: FolderConfig) -> dict:
             "train_per_class": {n: int((y_train == i).sum()) for i, n in enumerate(names)},
             "class_weight": {names[i]: round(w, 4) for i, w in class_weight.items()},
         },
-        "figures": [str(f) for f in figures],
+        "figures": result["figures"],
     }
 
 
@@ -120,50 +112,28 @@ def load_folder(data_dir, image_size: int):
     return load_image_folder(data_dir, image_size=(image_size, image_size))
 
 
-def build_model(config: FolderConfig, arch: str, kwargs: dict, num_classes: int, image_shape, *, total_steps: int):
-    """Augmentation + `build_classifier`, compiled with a cosine schedule with warm-up.
+def model_builder(config: FolderConfig, arch: str, kwargs: dict, num_classes: int, image_shape):
+    """`build(total_steps)`: augmentation + `build_classifier`, compiled with a cosine schedule with warm-up."""
 
-    Returns:
-        `(model, classifier)`: the model to train and the classifier inside it.
-    """
-    classifier = build_classifier(arch, num_classes, tuple(image_shape), weights=config.weights, dropout=0.2, **kwargs)
-    prepare_batchnorm(classifier, config.weights)
-    if from_scratch(config.weights):
-        peak = config.learning_rate
-    else:
-        unfreeze_top(classifier, 0)  # the whole base frozen, the head trainable
-        peak = config.head_only_learning_rate
-    inputs = keras.Input(shape=tuple(image_shape), name="image")
-    augment = augmentation_layers(translation=config.translation, zoom=config.zoom)
-    model = keras.Model(inputs, classifier(augment(inputs)), name=f"{arch}_augmented")
-    schedule = cosine_decay(peak, total_steps=total_steps, warmup_steps=int(config.warmup_fraction * total_steps))
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
-    return model, classifier
+    def build(total_steps: int) -> keras.Model:
+        classifier = build_classifier(
+            arch, num_classes, tuple(image_shape), weights=config.weights, dropout=0.2, **kwargs
+        )
+        prepare_batchnorm(classifier, config.weights)
+        if from_scratch(config.weights):
+            peak = config.learning_rate
+        else:
+            unfreeze_top(classifier, 0)  # the whole base frozen, the head trainable
+            peak = config.head_only_learning_rate
+        inputs = keras.Input(shape=tuple(image_shape), name="image")
+        augment = augmentation_layers(translation=config.translation, zoom=config.zoom)
+        model = keras.Model(inputs, classifier(augment(inputs)), name=f"{arch}_augmented")
+        warmup = int(config.warmup_fraction * total_steps)
+        model.compile(
+            optimizer=keras.optimizers.Adam(cosine_decay(peak, total_steps=total_steps, warmup_steps=warmup)),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        return model
 
-
-def train_architecture(config: FolderConfig, variant, arch, kwargs, train, validation, test, names, class_weight):
-    """Trains and evaluates one architecture.
-
-    Returns:
-        `(record for metrics.json, history, test probabilities)`.
-    """
-    steps = epochs_to_steps(config.epochs, num_examples=len(train[0]), batch_size=config.batch_size)
-    with get_strategy(config.strategy).scope():
-        model, _ = build_model(config, arch, kwargs, len(names), train[0].shape[1:], total_steps=steps)
-    print(f"\n{variant}: {trainable_params(model):,} trainable of {model.count_params():,} parameters")
-    result = fit(
-        model,
-        train,
-        validation=validation,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        run_dir=config.variant_dir(variant),
-        resume=config.resume,
-        class_weight=class_weight,
-        verbose=config.verbose,
-    )
-    probs = predict_in_whole_batches(model, test[0], batch_size=128)
-    report = classification_report(test[1], probs, names)
-    return variant_record(model, result, report), result.history, probs
+    return build

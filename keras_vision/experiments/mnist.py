@@ -12,19 +12,14 @@ import keras
 import numpy as np
 
 from keras_vision.convolution import VERTICAL_EDGE_KERNEL, convolve2d, max_pool2d
-from keras_vision.data import add_channel_axis, load_mnist, locate, one_hot, scale_pixels
+from keras_vision.data import DATASETS, add_channel_axis, load_mnist, locate, one_hot, scale_pixels
 from keras_vision.data.split import holdout_split, take
-from keras_vision.evaluation import (
-    classification_report,
-    plot_confusion_matrix,
-    plot_history,
-    plot_image_grid,
-    plot_misclassified,
-)
-from keras_vision.evaluation.records import variant_record
+from keras_vision.evaluation import plot_image_grid
 from keras_vision.experiments.catalog import MnistConfig
+from keras_vision.experiments.classifiers import Candidate, compare_classifiers
+from keras_vision.files import write_text
 from keras_vision.models import build_classic_cnn, format_layer_table, layer_table
-from keras_vision.training import cosine_decay, epochs_to_steps, fit, get_strategy
+from keras_vision.training import cosine_decay
 
 VARIANT = "classic_cnn"
 
@@ -33,42 +28,30 @@ def run(config: MnistConfig) -> dict:
     (x_train, y_train), (x_test, y_test) = load_mnist(config.data_dir)
     x_train, y_train = take(x_train, y_train, config.train_limit)
     x_test, y_test = take(x_test, y_test, config.test_limit)
-    figures = [filter_figure(x_train[0], config.run_dir / "filter_and_pool.png")]
+    figures = [str(filter_figure(x_train[0], config.run_dir / "filter_and_pool.png"))]
 
     x_train, x_test = add_channel_axis(scale_pixels(x_train)), add_channel_axis(scale_pixels(x_test))
     train, validation = holdout_split(x_train, one_hot(y_train, 10), config.validation_split)
 
-    steps = epochs_to_steps(config.epochs, num_examples=len(train[0]), batch_size=config.batch_size)
-    with get_strategy(config.strategy).scope():
+    def build(total_steps: int) -> keras.Model:
         model = build_classic_cnn((28, 28, 1), 10)
-        optimizer = keras.optimizers.Adam(cosine_decay(config.learning_rate, total_steps=steps))
+        optimizer = keras.optimizers.Adam(cosine_decay(config.learning_rate, total_steps=total_steps))
         model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-    architecture = layer_table(model)
-    (config.run_dir / "summary.txt").write_text(format_layer_table(architecture) + "\n")
+        return model
 
-    variant_dir = config.variant_dir(VARIANT)
-    result = fit(
-        model,
+    result = compare_classifiers(
+        config,
+        {VARIANT: Candidate(build, config.epochs)},
         train,
-        validation=validation,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        run_dir=variant_dir,
-        resume=config.resume,
-        verbose=config.verbose,
+        validation,
+        (x_test, y_test),
+        class_names=DATASETS.get("mnist").class_names,
+        title="MNIST: classic CNN",
     )
-    probs = model.predict(x_test, batch_size=256, verbose=0)
-    report = classification_report(y_test, probs)
-    figures += [
-        plot_history({VARIANT: result.history}, config.run_dir / "curves.png", title="MNIST: classic CNN"),
-        plot_confusion_matrix(
-            np.asarray(report["confusion_matrix"]), report["class_names"], config.run_dir / "confusion_matrix.png"
-        ),
-        plot_misclassified(x_test, y_test, probs, report["class_names"], config.run_dir / "misclassified.png"),
-    ]
-    model.save(variant_dir / "final.keras")
+    architecture = layer_table(result["trained"][VARIANT].model)
+    write_text(config.run_dir / "summary.txt", format_layer_table(architecture) + "\n")
     return {
-        "models": {VARIANT: variant_record(model, result, report)},
+        "models": result["models"],
         "data": {
             "source": locate("mnist", config.data_dir),
             "train": len(train[0]),
@@ -76,7 +59,7 @@ def run(config: MnistConfig) -> dict:
             "test": len(x_test),
         },
         "architecture": architecture,
-        "figures": [str(f) for f in figures],
+        "figures": figures + result["figures"],
     }
 
 

@@ -23,20 +23,12 @@ from __future__ import annotations
 
 import keras
 
-from keras_vision.data import load_mnist, locate
+from keras_vision.data import DATASETS, load_mnist, locate
 from keras_vision.data.split import holdout_split, take
-from keras_vision.evaluation import classification_report, plot_history
-from keras_vision.evaluation.records import variant_record
 from keras_vision.experiments.catalog import MnistDenseNetConfig
-from keras_vision.training import (
-    cosine_decay,
-    epochs_to_steps,
-    fit,
-    get_strategy,
-    predict_in_whole_batches,
-    whole_batches,
-)
-from keras_vision.transfer import build_classifier, freeze_blocks, from_scratch, prepare_batchnorm, trainable_params
+from keras_vision.experiments.classifiers import Candidate, compare_classifiers
+from keras_vision.training import cosine_decay, whole_batches
+from keras_vision.transfer import build_classifier, freeze_blocks, from_scratch, prepare_batchnorm
 
 ARCH = "densenet121"
 #: Variant name -> DenseNet blocks (torchvision names) frozen in it.
@@ -63,24 +55,31 @@ def run(config: MnistDenseNetConfig) -> dict:
     train, validation = (
         whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
     )
-
-    results, histories, notes = {}, {}, []
-    for variant, blocks in VARIANTS.items():
-        results[variant], histories[variant], note = train_variant(
-            config, variant, blocks, train, validation, (x_test, y_test)
+    notes, frozen_layers = [], {}
+    candidates = {
+        variant: Candidate(
+            variant_builder(config, variant, blocks, notes, frozen_layers),
+            config.epochs,
+            extra={"frozen_blocks": list(blocks)},
         )
-        notes += [note] if note not in notes else []
-    notes += [RANDOM_FROZEN_NOTE] if from_scratch(config.weights) else []
-    notes.append(TIMING_NOTE)
-
-    figure = plot_history(
-        histories,
-        config.run_dir / "curves.png",
+        for variant, blocks in VARIANTS.items()
+    }
+    result = compare_classifiers(
+        config,
+        candidates,
+        train,
+        validation,
+        (x_test, y_test),
+        class_names=DATASETS.get("mnist").class_names,
         title=f"DenseNet121 on MNIST ({config.base_size}x{config.base_size}), weights={config.weights}",
     )
+    for variant, count in frozen_layers.items():
+        result["models"][variant]["frozen_layers"] = count
+    notes += [RANDOM_FROZEN_NOTE] if from_scratch(config.weights) else []
+    notes.append(TIMING_NOTE)
     print("\n\n".join(notes))
     return {
-        "models": results,
+        "models": result["models"],
         "notes": notes,
         "data": {
             "source": locate("mnist", config.data_dir),
@@ -88,50 +87,28 @@ def run(config: MnistDenseNetConfig) -> dict:
             "validation": len(validation[0]),
             "test": len(x_test),
         },
-        "figures": [str(figure)],
+        "figures": result["figures"],
     }
 
 
-def build_variant(config: MnistDenseNetConfig, frozen_blocks: tuple[str, ...], *, steps: int):
-    """DenseNet121 for 28x28x1 digits and 10 classes, `frozen_blocks` frozen, compiled.
+def variant_builder(config: MnistDenseNetConfig, variant: str, frozen_blocks, notes: list, frozen_layers: dict):
+    """`build(total_steps)` of one variant: DenseNet121 for 28x28x1 digits, `frozen_blocks` frozen, compiled.
 
-    Returns:
-        `(model, frozen_layer_names, batch-norm note)`.
+    The batch-norm note goes to `notes` (once) and the number of frozen layers to `frozen_layers`.
     """
-    model = build_classifier(ARCH, 10, (28, 28, 1), weights=config.weights, base_size=config.base_size)
-    note = prepare_batchnorm(model, config.weights)
-    frozen = freeze_blocks(model, frozen_blocks) if frozen_blocks else []
-    model.compile(
-        optimizer=keras.optimizers.Adam(cosine_decay(config.learning_rate, total_steps=steps)),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model, frozen, note
 
+    def build(total_steps: int) -> keras.Model:
+        model = build_classifier(ARCH, 10, (28, 28, 1), weights=config.weights, base_size=config.base_size)
+        note = prepare_batchnorm(model, config.weights)
+        notes.extend([note] if note not in notes else [])
+        frozen = freeze_blocks(model, frozen_blocks) if frozen_blocks else []
+        frozen_layers[variant] = len(frozen)
+        print(f"\n{variant}: frozen {', '.join(frozen_blocks) or 'nothing'} ({len(frozen)} layers)")
+        model.compile(
+            optimizer=keras.optimizers.Adam(cosine_decay(config.learning_rate, total_steps=total_steps)),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        return model
 
-def train_variant(config: MnistDenseNetConfig, variant: str, frozen_blocks, train, validation, test):
-    """Builds, trains and tests one variant.
-
-    Returns:
-        `(record for metrics.json, history, batch-norm note)`.
-    """
-    steps = epochs_to_steps(config.epochs, num_examples=len(train[0]), batch_size=config.batch_size)
-    with get_strategy(config.strategy).scope():
-        model, frozen, note = build_variant(config, tuple(frozen_blocks), steps=steps)
-    print(
-        f"\n{variant}: frozen {', '.join(frozen_blocks) or 'nothing'} "
-        f"({len(frozen)} layers), {trainable_params(model):,} trainable parameters"
-    )
-    result = fit(
-        model,
-        train,
-        validation=validation,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        run_dir=config.variant_dir(variant),
-        resume=config.resume,
-        verbose=config.verbose,
-    )
-    report = classification_report(test[1], predict_in_whole_batches(model, test[0]))
-    record = variant_record(model, result, report, frozen_blocks=list(frozen_blocks), frozen_layers=len(frozen))
-    return record, result.history, note
+    return build

@@ -9,6 +9,7 @@ In the order the course meets them:
   (`resnet`).
 - `layer_table`, `format_layer_table`: an architecture as data.
 - `trainable_params`, `set_batchnorm_momentum`: what training changes (`training_state`).
+- `dtype_policy` (`precision`), `with_standardization` (`standardize`): how a model computes.
 
 The VGG and ResNet builders use the layer names of `keras.applications.VGG16`/`ResNet50`, so
 ImageNet weights load into them by name and `keras_vision.transfer.freeze_blocks` works on them.
@@ -16,6 +17,7 @@ ImageNet weights load into them by name and `keras_vision.transfer.freeze_blocks
 
 from keras_vision.models.baselines import FCN_LAYOUTS, build_ann, build_cifar10_cnn, build_fcn, conv_bn_block
 from keras_vision.models.classic import build_classic_cnn
+from keras_vision.models.precision import dtype_policy
 from keras_vision.models.resnet import (
     RESNET_LAYOUTS,
     bottleneck_block,
@@ -23,6 +25,7 @@ from keras_vision.models.resnet import (
     residual_block,
     resnet_from_layout,
 )
+from keras_vision.models.standardize import with_standardization
 from keras_vision.models.summary import format_layer_table, layer_table
 from keras_vision.models.training_state import SCRATCH_BN_MOMENTUM, set_batchnorm_momentum, trainable_params
 from keras_vision.models.vgg import VGG_LAYOUTS, build_vgg, vgg_block, vgg_from_layout
@@ -40,6 +43,7 @@ __all__ = [
     "build_resnet",
     "build_vgg",
     "conv_bn_block",
+    "dtype_policy",
     "format_layer_table",
     "layer_table",
     "residual_block",
@@ -48,4 +52,5 @@ __all__ = [
     "trainable_params",
     "vgg_block",
     "vgg_from_layout",
+    "with_standardization",
 ]
