@@ -37,7 +37,7 @@ def time_policy(policy: str, steps: int) -> tuple[float, float]:
     import keras
 
     from keras_vision.models import build_cifar10_cnn
-    from keras_vision.scratch import dtype_policy
+    from keras_vision.models import dtype_policy
 
     keras.utils.set_random_seed(0)
     with dtype_policy(policy):
