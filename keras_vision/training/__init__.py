@@ -8,8 +8,9 @@
 - `balanced_class_weights`: class weights for imbalanced labels.
 - `whole_batches`, `predict_in_whole_batches`: one batch size, so a big model is traced once.
 
-Importing this package does not import TensorFlow (each function imports it when called), so the
-command line can list `STRATEGIES.names()` quickly.
+Importing this package imports TensorFlow (`fit`, `batching`, `strategy` need it); the command
+line's `list` and `--help` never import it (the catalog keeps the strategy names as plain strings,
+checked against `STRATEGIES` by a test).
 """
 
 from keras_vision.training.batching import predict_in_whole_batches, whole_batches
