@@ -36,8 +36,7 @@ def time_policy(policy: str, steps: int) -> tuple[float, float]:
     """`(wall seconds, CPU seconds)` per training step of the CIFAR-10 CNN under `policy`."""
     import keras
 
-    from keras_vision.models import build_cifar10_cnn
-    from keras_vision.models import dtype_policy
+    from keras_vision.models import build_cifar10_cnn, dtype_policy
 
     keras.utils.set_random_seed(0)
     with dtype_policy(policy):

@@ -9,7 +9,8 @@ Each experiment's flags come from its options dataclass (see `keras_vision.exper
 
 Errors a user can fix are printed as one short paragraph with an exit code (2: data, weights or
 arguments; 3: training diverged; 130: interrupted), never as a traceback. Set
-`KERAS_VISION_DEBUG=1` to see the traceback anyway.
+`KERAS_VISION_DEBUG=1` to see the traceback anyway, and TensorFlow's start-up messages (hidden otherwise:
+see `keras_vision.quiet`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import textwrap
 from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
 from keras_vision.experiments.options import SECTIONS
+from keras_vision.quiet import import_tensorflow_quietly
 
 PROG = "python -m keras_vision.run"
 
@@ -98,6 +100,8 @@ def cmd_list() -> int:
 
 def cmd_doctor(data_dir: str | None) -> int:
     """Prints what a run depends on: versions, devices, datasets, downloads."""
+    print(f"{PROG} doctor: what a run depends on")
+    import_tensorflow_quietly()
     import keras
     import numpy
     import tensorflow as tf
@@ -131,13 +135,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         + f"\n  -> {config.run_dir}/"
     )
+    import_tensorflow_quietly()
     run_experiment(config)
     print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json, results.md)")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
     try:
         if args.command == "list":

@@ -134,3 +134,18 @@ def test_bad_architecture_is_one_line_and_exit_2(argv, message, tmp_path, capsys
     assert main([*argv, "--data-dir", str(tmp_path), "--out", str(tmp_path / "runs")]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_a_run_starts_with_its_own_line_and_no_tensorflow_chatter(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("KERAS_VISION_DEBUG", "TF_CPP_MIN_LOG_LEVEL")}
+    result = subprocess.run(
+        [sys.executable, "-m", "keras_vision.run", "upsampling", "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("python -m keras_vision.run upsampling:")
+    for chatter in ("absl::InitializeLog", "oneDNN", "cuda", "cuInit"):
+        assert chatter not in result.stderr, result.stderr
