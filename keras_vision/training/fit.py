@@ -19,6 +19,7 @@ losses (a GAN's `d_loss` and `g_loss`): any logged value whose name contains "lo
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from keras_vision.training.callbacks import (
     run_callbacks,
     write_history_json,
 )
+from keras_vision.training.distributed import fit_multi_worker, is_multi_worker, strategy_of, worker_index
 
 _DIVERGED_ADVICE = (
     "Lower the learning rate, check that the inputs are scaled (e.g. pixels to [0, 1]) and hold "
@@ -114,20 +116,43 @@ def fit(
     """
     _check_fit_args(model, train, validation, epochs, batch_size)
     _build_if_needed(model, train)
+    options = dict(validation=validation, epochs=epochs, batch_size=batch_size, class_weight=class_weight)
+    options.update(callbacks=callbacks, verbose=verbose)
+    strategy = strategy_of(model)
+    if is_multi_worker(strategy) and worker_index(strategy) != 0:  # only the chief keeps a run folder
+        with tempfile.TemporaryDirectory(prefix=f"keras_vision_worker{worker_index(strategy)}_") as scratch:
+            return _fit(model, train, run_dir=Path(scratch), resume=False, **options)
+    return _fit(model, train, run_dir=run_dir, resume=resume, **options)
+
+
+def _fit(model, train, *, validation, epochs, batch_size, run_dir, resume, class_weight, callbacks, verbose):
     paths = prepare_run_dir(run_dir, resume=resume)
     _check_backup_fits(model, paths)
     fit_callbacks = run_callbacks(paths)
     start = time.perf_counter()
-    keras_history = model.fit(
-        *_as_fit_inputs(train),
-        validation_data=validation,
-        epochs=epochs,
-        batch_size=batch_size,
-        class_weight=class_weight,
-        shuffle=not _is_batched(train),  # a dataset shuffles itself (dataset.shuffle)
-        callbacks=[*fit_callbacks, *callbacks],
-        verbose=progress_verbosity(verbose),
-    )
+    if is_multi_worker(strategy_of(model)):
+        keras_history = fit_multi_worker(
+            model,
+            train,
+            validation=validation,
+            epochs=epochs,
+            batch_size=batch_size,
+            class_weight=class_weight,
+            callbacks=[*fit_callbacks, *callbacks],
+            verbose=progress_verbosity(verbose),
+            seed=int(np.random.randint(2**31 - 1)),  # the same on every worker: they all ran set_seed(seed)
+        )
+    else:
+        keras_history = model.fit(
+            *_as_fit_inputs(train),
+            validation_data=validation,
+            epochs=epochs,
+            batch_size=batch_size,
+            class_weight=class_weight,
+            shuffle=not _is_batched(train),  # a dataset shuffles itself (dataset.shuffle)
+            callbacks=[*fit_callbacks, *callbacks],
+            verbose=progress_verbosity(verbose),
+        )
     seconds = time.perf_counter() - start
     epochs_done, history = read_history_csv(paths.history_csv, with_epochs=True)
     write_history_json(history, paths.history_json)
