@@ -23,6 +23,7 @@ import dataclasses
 import errno
 import importlib
 import os
+import tempfile
 import time
 import typing
 from collections.abc import Callable, Mapping
@@ -86,7 +87,14 @@ class RunConfig:
     epochs: int = option(1, help="epochs", minimum=1, metavar="N", group="training")
     batch_size: int = option(64, help="batch size", minimum=1, metavar="N", group="training")
     seed: int = option(0, help="seed of Python, NumPy and TensorFlow", minimum=0, metavar="N", group="training")
-    strategy: str = option("default", help="tf.distribute strategy", choices=STRATEGY_NAMES, group="training")
+    strategy: str = option(
+        "default",
+        help="tf.distribute strategy. multi_worker: one process per machine (TF_CONFIG, or `run launch --workers N`); "
+        "--batch-size is per worker, so the global batch is N x it, and the learning rate is not scaled "
+        "(N workers train like one process with N times the batch)",
+        choices=STRATEGY_NAMES,
+        group="training",
+    )
     out: Path = option(Path("runs"), help="results go to OUT/EXPERIMENT/", metavar="DIR", group="output")
     resume: bool = option(False, help="continue an interrupted run from its last finished epoch", group="output")
     verbose: str = option(
@@ -214,9 +222,19 @@ EXPERIMENTS: Registry[Experiment] = Registry("experiment")
 def run_experiment(config: RunConfig) -> dict:
     """Runs one experiment end to end: `config.json`, the run, `metrics.json` and the results table.
 
+    Under `--strategy multi_worker` every worker runs it; the workers other than the chief (index 0)
+    write into a temporary folder, removed when they finish.
+
     Returns:
         The metrics dictionary, with `experiment`, `config`, `seconds` and `tables` filled in.
     """
+    if config.strategy == "multi_worker" and not _is_chief():  # the chief alone writes the results
+        with tempfile.TemporaryDirectory(prefix="keras_vision_worker_") as scratch:
+            return _run_experiment(dataclasses.replace(config, out=Path(scratch)))
+    return _run_experiment(config)
+
+
+def _run_experiment(config: RunConfig) -> dict:
     from keras_vision.training.seed import set_seed
 
     exp = EXPERIMENTS.get(config.experiment)
@@ -230,6 +248,16 @@ def run_experiment(config: RunConfig) -> dict:
         start = time.perf_counter()
         metrics = {"experiment": exp.name, **run(config)}
         return _finish(exp, config, metrics, start)
+
+
+def _is_chief() -> bool:
+    """False on a worker of a multi-worker run other than worker 0 (per `TF_CONFIG`)."""
+    from keras_vision.training.cluster import read_tf_config
+
+    try:
+        return read_tf_config().is_chief
+    except ValueError:
+        return True  # get_strategy reports the missing or invalid TF_CONFIG
 
 
 @contextlib.contextmanager

@@ -24,7 +24,8 @@ from keras_vision.evaluation import (
 from keras_vision.experiments.catalog import MnistConfig
 from keras_vision.experiments.records import variant_record
 from keras_vision.models import build_classic_cnn, format_layer_table, layer_table
-from keras_vision.training import cosine_decay, epochs_to_steps, fit, get_strategy
+from keras_vision.training import cosine_decay, fit, get_strategy
+from keras_vision.training.distributed import steps_per_epoch
 
 VARIANT = "classic_cnn"
 
@@ -38,8 +39,9 @@ def run(config: MnistConfig) -> dict:
     x_train, x_test = add_channel_axis(scale_pixels(x_train)), add_channel_axis(scale_pixels(x_test))
     train, validation = holdout_split(x_train, one_hot(y_train, 10), config.validation_split)
 
-    steps = epochs_to_steps(config.epochs, num_examples=len(train[0]), batch_size=config.batch_size)
-    with get_strategy(config.strategy).scope():
+    strategy = get_strategy(config.strategy)
+    steps = config.epochs * steps_per_epoch(strategy, num_examples=len(train[0]), batch_size=config.batch_size)
+    with strategy.scope():
         model = build_classic_cnn((28, 28, 1), 10)
         optimizer = keras.optimizers.Adam(cosine_decay(config.learning_rate, total_steps=steps))
         model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])

@@ -28,6 +28,7 @@ Data parallelism, as every worker does it:
 
 from __future__ import annotations
 
+import math
 import weakref
 
 import keras
@@ -70,6 +71,16 @@ def steps_per_worker(num_batches: int, workers: int) -> int:
             "Use more data (--train-limit), a smaller --batch-size, or fewer workers."
         )
     return num_batches // workers
+
+
+def steps_per_epoch(strategy, *, num_examples: int, batch_size: int) -> int:
+    """Optimizer steps of one epoch of `num_examples` in batches of `batch_size` (per worker), as `fit` runs them.
+
+    One process: `ceil(num_examples / batch_size)`. Multi-worker: the batches dealt out to the
+    workers (`steps_per_worker`), e.g. 57 -> 28 on two workers. For learning-rate schedules.
+    """
+    batches = math.ceil(num_examples / batch_size)
+    return steps_per_worker(batches, worker_count(strategy)) if is_multi_worker(strategy) else batches
 
 
 def global_batch_size(strategy, batch_size: int) -> int:
@@ -257,6 +268,22 @@ def _any_worker_function(strategy):
         return bool(strategy.experimental_local_results(total)[0].numpy() > 0)
 
     return any_worker
+
+
+def broadcast_from_chief(model: keras.Model, *, value: int = 0) -> int:
+    """Gives every worker the chief's weights and optimizer state of `model`, and the chief's `value`.
+
+    For a decision only the chief can take from its files, e.g. that a resumed run had already
+    finished a model (which the chief then loads): every worker must go on alike. Every worker
+    calls it; without a multi-worker strategy it returns `value` and changes nothing.
+
+    Returns:
+        The chief's `value`.
+    """
+    strategy = strategy_of(model)
+    if not is_multi_worker(strategy):
+        return value
+    return _broadcast_from_chief(strategy, model, initial_epoch=value)
 
 
 def _broadcast_from_chief(strategy, model: keras.Model, *, initial_epoch: int) -> int:
