@@ -24,6 +24,7 @@ import textwrap
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
+from keras_vision.experiments.base import is_chief
 
 PROG = "python -m keras_vision.run"
 
@@ -138,7 +139,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         + f"\n  -> {config.run_dir}/"
     )
     run_experiment(config)
-    print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json, results.md)")
+    if config.strategy == "multi_worker" and not is_chief():
+        print("\nThis worker's results were temporary: the chief (worker 0) wrote the run's.")
+    else:
+        print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json, results.md)")
     return 0
 
 

@@ -228,7 +228,7 @@ def run_experiment(config: RunConfig) -> dict:
     Returns:
         The metrics dictionary, with `experiment`, `config`, `seconds` and `tables` filled in.
     """
-    if config.strategy == "multi_worker" and not _is_chief():  # the chief alone writes the results
+    if config.strategy == "multi_worker" and not is_chief():  # the chief alone writes the results
         with tempfile.TemporaryDirectory(prefix="keras_vision_worker_") as scratch:
             return _run_experiment(dataclasses.replace(config, out=Path(scratch)))
     return _run_experiment(config)
@@ -250,8 +250,8 @@ def _run_experiment(config: RunConfig) -> dict:
         return _finish(exp, config, metrics, start)
 
 
-def _is_chief() -> bool:
-    """False on a worker of a multi-worker run other than worker 0 (per `TF_CONFIG`)."""
+def is_chief() -> bool:
+    """False on a worker of a multi-worker run other than worker 0 (per `TF_CONFIG`), else True."""
     from keras_vision.training.cluster import read_tf_config
 
     try:

@@ -120,6 +120,7 @@ def fit(
     options.update(callbacks=callbacks, verbose=verbose)
     strategy = strategy_of(model)
     if is_multi_worker(strategy) and worker_index(strategy) != 0:  # only the chief keeps a run folder
+        Path(run_dir).mkdir(parents=True, exist_ok=True)  # the caller may save beside it, as on the chief
         with tempfile.TemporaryDirectory(prefix=f"keras_vision_worker{worker_index(strategy)}_") as scratch:
             return _fit(model, train, run_dir=Path(scratch), resume=False, **options)
     return _fit(model, train, run_dir=run_dir, resume=resume, **options)

@@ -15,13 +15,14 @@ so that `mirrored` can be tried out, and tested, on a laptop.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable
 
 import tensorflow as tf
 
 from keras_vision.errors import UsageError
 from keras_vision.registry import Registry
-from keras_vision.training.cluster import meet, read_tf_config
+from keras_vision.training.cluster import meet, read_tf_config, worker_timeout
 
 #: Factories of `tf.distribute.Strategy` objects, by name.
 STRATEGIES: Registry[Callable[[], object]] = Registry("strategy")
@@ -71,7 +72,22 @@ def _multi_worker_strategy():
         except (ConnectionError, ValueError) as error:
             raise UsageError(str(error)) from None
         _MULTI_WORKER = tf.distribute.MultiWorkerMirroredStrategy()
+        atexit.register(_leave_together, _MULTI_WORKER, worker_timeout())
     return _MULTI_WORKER
+
+
+def _leave_together(strategy, timeout: float) -> None:
+    """At exit, waits (up to `timeout` s) until every worker is done: the chief hosts the cluster's
+    coordination service, and a worker still finishing its figures fails if the chief is gone."""
+    options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
+
+    def replica():
+        return tf.distribute.get_replica_context().all_reduce("SUM", tf.constant(1.0), options=options)
+
+    try:
+        strategy.run(tf.function(replica))
+    except Exception:  # noqa: BLE001 - a worker died: nothing to wait for
+        pass
 
 
 _MULTI_WORKER = None
