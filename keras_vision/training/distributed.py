@@ -35,7 +35,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_vision.errors import UsageError
+from keras_vision.errors import ClusterError, UsageError
 
 
 def is_multi_worker(strategy) -> bool:
@@ -160,11 +160,13 @@ def fit_multi_worker(
             "avoid filter() and repeat() before batching, or pass (x, y) arrays."
         )
     steps = steps_per_worker(num_batches, workers)
-    _agree(strategy, {"steps per epoch": steps, "epochs": epochs, "seed": seed})
+    build_optimizers(model)
+    _agree(
+        strategy,
+        {"steps per epoch": steps, "epochs": epochs, "seed": seed, "variables": len(_state_variables(model))},
+    )
     shard = shard_batches(batches, workers=workers, index=index, steps=steps)
     distributed = strategy.distribute_datasets_from_function(lambda _: shard)
-    train_step, any_worker = _distributed_train_step(model, strategy), _any_worker_function(strategy)
-    test_step = tf.function(model.test_step, reduce_retracing=True)
     if validation is not None:
         validation = batched_dataset(validation, batch_size=batch_size or 32, seed=None)
     detach_from_strategy(model)  # callbacks may predict (sample grids): locally, on each worker
@@ -173,8 +175,20 @@ def fit_multi_worker(
         callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs, steps=steps, model=model
     )
     model.stop_training = False
-    callback_list.on_train_begin()
+    callback_list.on_train_begin()  # the chief's BackupAndRestore loads its backup: outside the scope, no collective
     initial_epoch = _broadcast_from_chief(strategy, model, initial_epoch=getattr(model, "_initial_epoch", None) or 0)
+    try:
+        logs = _train_epochs(model, distributed, validation, callback_list, epochs, initial_epoch, steps, strategy)
+    except (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.CancelledError) as error:
+        raise _worker_lost(error) from None
+    callback_list.on_train_end(logs)
+    return model.history
+
+
+def _train_epochs(model, distributed, validation, callback_list, epochs, initial_epoch, steps, strategy) -> dict:
+    """The epochs of `fit_multi_worker` from `initial_epoch`; returns the last epoch's logs."""
+    train_step, any_worker = _distributed_train_step(model, strategy), _any_worker_function(strategy)
+    test_step = tf.function(model.test_step, reduce_retracing=True)
     logs = {}
     for epoch in range(initial_epoch, epochs):
         model.reset_metrics()
@@ -196,8 +210,17 @@ def fit_multi_worker(
         logs = epoch_logs
         if any_worker(model.stop_training):
             break
-    callback_list.on_train_end(logs)
-    return model.history
+    return logs
+
+
+def _worker_lost(error: Exception) -> ClusterError:
+    """The one-line error of a collective that failed because a worker stopped (killed, crashed, unreachable)."""
+    lines = [line.strip() for line in getattr(error, "message", str(error)).splitlines()]
+    detail = next((line for line in lines if line and not line.startswith(("File", "{{", "["))), "")
+    return ClusterError(
+        f"Training stopped: another worker of the cluster stopped or became unreachable ({detail[:200]}). "
+        "Finished epochs are kept: run the same command with --resume on every worker (or relaunch with --resume)."
+    )
 
 
 def _distributed_train_step(model: keras.Model, strategy):
@@ -318,11 +341,30 @@ def _broadcast_from_chief(strategy, model: keras.Model, *, initial_epoch: int) -
     return int(strategy.experimental_local_results(chief_epoch)[0].numpy())
 
 
+def build_optimizers(model: keras.Model) -> None:
+    """Creates the optimizer's slots on every worker alike, before the chief alone restores a backup.
+
+    Creating a variable in a `MultiWorkerMirroredStrategy` is a collective (the chief broadcasts its
+    initial value): every worker must create the same ones in the same order.
+    """
+    with strategy_of(model).scope():
+        for optimizer in _optimizers(model):
+            if not optimizer.built:
+                optimizer.build(model.trainable_variables)
+
+
+def _optimizers(model: keras.Model) -> list:
+    """The optimizers `model` holds: `model.optimizer`, or a GAN's two."""
+    found = [value for value in vars(model).values() if isinstance(value, keras.optimizers.Optimizer)]
+    if getattr(model, "optimizer", None) is not None and all(model.optimizer is not o for o in found):
+        found.append(model.optimizer)
+    return found
+
+
 def _state_variables(model: keras.Model) -> list:
-    """The model's variables and those of every optimizer it holds (a GAN has two), each once."""
-    optimizers = [value for value in vars(model).values() if isinstance(value, keras.optimizers.Optimizer)]
+    """The model's weights and those of every optimizer it holds (a GAN has two), each once."""
     seen, variables = set(), []
-    for variable in [*model.variables, *(v for opt in optimizers for v in opt.variables)]:
+    for variable in [*model.weights, *(v for opt in _optimizers(model) for v in opt.variables)]:
         if id(variable) not in seen and variable.dtype not in ("bool", "string"):
             seen.add(id(variable))
             variables.append(variable)

@@ -39,7 +39,13 @@ from keras_vision.training.callbacks import (
     run_callbacks,
     write_history_json,
 )
-from keras_vision.training.distributed import fit_multi_worker, is_multi_worker, strategy_of, worker_index
+from keras_vision.training.distributed import (
+    build_optimizers,
+    fit_multi_worker,
+    is_multi_worker,
+    strategy_of,
+    worker_index,
+)
 
 _DIVERGED_ADVICE = (
     "Lower the learning rate, check that the inputs are scaled (e.g. pixels to [0, 1]) and hold "
@@ -119,6 +125,8 @@ def fit(
     options = dict(validation=validation, epochs=epochs, batch_size=batch_size, class_weight=class_weight)
     options.update(callbacks=callbacks, verbose=verbose)
     strategy = strategy_of(model)
+    if is_multi_worker(strategy):
+        build_optimizers(model)  # on every worker, before the chief alone checks its backup
     if is_multi_worker(strategy) and worker_index(strategy) != 0:  # only the chief keeps a run folder
         Path(run_dir).mkdir(parents=True, exist_ok=True)  # the caller may save beside it, as on the chief
         with tempfile.TemporaryDirectory(prefix=f"keras_vision_worker{worker_index(strategy)}_") as scratch:
