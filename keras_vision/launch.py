@@ -86,19 +86,30 @@ def launch(workers: int, argv: list[str], *, stream=None) -> int:
         raise UsageError(f"--workers must be at least 1. Received: {workers}.")
     if not argv or argv[0].startswith("-"):
         raise UsageError("launch needs an experiment: python -m keras_vision.run launch --workers 2 mnist [options].")
-    stream = stream or sys.stdout
     command = worker_command(argv)
     configs = tf_configs(free_ports(workers))
+    stream = stream or sys.stdout
     print(f"launch: {workers} workers on 127.0.0.1: {' '.join(command[1:])}", file=stream, flush=True)
+    return run_workers([command] * workers, [{"TF_CONFIG": config} for config in configs], stream=stream)
+
+
+def run_workers(commands: list[list[str]], environments: list[dict], *, stream=None) -> int:
+    """Runs one process per command (worker `i` with `environments[i]` added), relaying their output.
+
+    Returns:
+        The exit code of worker 0 (the chief), or of the first worker that failed if the chief
+        had to be stopped because of it; a worker killed by signal s counts as 128 + s.
+    """
+    stream = stream or sys.stdout
     processes = [
         subprocess.Popen(
             command,
-            env={**os.environ, "TF_CONFIG": config, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, **environment, "PYTHONUNBUFFERED": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # the launcher alone decides what each worker receives
         )
-        for config in configs
+        for command, environment in zip(commands, environments)
     ]
     printer = threading.Lock()
     readers = [

@@ -39,6 +39,8 @@ from keras_vision.registry import Registry
 #: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
 #: checks that the two agree).
 STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
+#: Experiments tried with `--strategy multi_worker` (two workers, real data); the others refuse it.
+MULTI_WORKER_EXPERIMENTS = ("mnist", "gan")
 #: `--verbose`: Keras' progress output. `auto` is a progress bar on a terminal and one line per
 #: epoch otherwise (a log file or CI gets no carriage-return updates).
 VERBOSITY = ("auto", "bar", "epoch", "silent")
@@ -111,6 +113,11 @@ class RunConfig:
                 raise UsageError(f"{flag} must be one of {', '.join(map(str, meta['choices']))}. Received: {value!r}.")
             if meta.get("minimum") is not None and value is not None and value < meta["minimum"]:
                 raise UsageError(f"{flag} must be at least {meta['minimum']}. Received: {value!r}.")
+        if self.strategy == "multi_worker" and self.experiment not in MULTI_WORKER_EXPERIMENTS:
+            raise UsageError(
+                f"--strategy multi_worker is available for {', '.join(MULTI_WORKER_EXPERIMENTS)}; "
+                f"{self.experiment} has not been tried on several workers yet: use --strategy mirrored or default."
+            )
         with _writing("use", self.run_dir):  # e.g. a name too long for the file system
             blocking = next((p for p in (self.run_dir, *self.run_dir.parents) if p.exists()), None)
         if blocking is not None and not blocking.is_dir():

@@ -155,14 +155,16 @@ class DCGAN(keras.Model):
             real_logits = self.discriminator(real, training=True)
             fake_logits = self.discriminator(fake, training=True)
             d_loss = discriminator_loss(real_logits, fake_logits, label_smoothing=self.label_smoothing)
+            d_share = d_loss * share
         weights = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss * share, weights), weights))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_share, weights), weights))
 
         noise = self._noise(batch)
         with tf.GradientTape() as tape:
             g_loss = generator_loss(self.discriminator(self.generator(noise, training=True), training=True))
+            g_share = g_loss * share
         weights = self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss * share, weights), weights))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_share, weights), weights))
         if self.ema_generator is not None:
             step = ops.cast(self.g_optimizer.iterations, "float32")
             decay = ops.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 #: Seconds a worker waits for the others (`KERAS_VISION_WORKER_TIMEOUT` overrides it).
 DEFAULT_TIMEOUT = 120.0
+#: Seconds a worker keeps answering greetings after it has met every other worker.
+LINGER_SECONDS = 3.0
 
 _TF_CONFIG_EXAMPLE = (
     'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}\''
@@ -150,6 +152,11 @@ def meet(cluster: Cluster, *, timeout: float | None = None) -> None:
                 if i not in reached and _greet(cluster.workers[i], hello):
                     reached.add(i)
             heard |= _answer(server, cluster)
+        # A worker whose greeting we answered may not have read the answer yet (it timed out, busy):
+        # keep answering a while, so that it does not wait for us in vain.
+        linger = time.monotonic() + LINGER_SECONDS
+        while time.monotonic() < linger:
+            _answer(server, cluster)
 
 
 class _listen:
@@ -182,7 +189,7 @@ def _greet(address: str, hello: bytes) -> bool:
     """Sends `hello` to the worker at `address`; True once it has read it (it closes first)."""
     host, _, port = address.rpartition(":")
     try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=1.0) as sock:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=5.0) as sock:
             sock.sendall(hello)
             answer = sock.makefile("rb").readline()
     except OSError:
