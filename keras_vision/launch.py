@@ -123,7 +123,14 @@ def run_workers(commands: list[list[str]], environments: list[dict], *, stream=N
     except KeyboardInterrupt:
         for process in processes:
             _signal(process, signal.SIGINT)
-        codes = _wait(processes, stream, interrupted=True)
+        try:
+            codes = _wait(processes, stream, interrupted=True)
+        except KeyboardInterrupt:  # a second Ctrl-C: stop now
+            for process in processes:
+                _signal(process, signal.SIGKILL)
+            codes = [process.wait() for process in processes]
+            print("launch: stopped.", file=stream, flush=True)
+            return 130
     for reader in readers:
         reader.join(timeout=5)
     failed = next((i for i, code in enumerate(codes) if code != 0 and not _stopped_by_us(code)), None)

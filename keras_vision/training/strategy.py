@@ -66,8 +66,8 @@ def _mirrored_strategy():
 def _multi_worker_strategy():
     global _MULTI_WORKER
     if _MULTI_WORKER is None:  # TensorFlow connects a process to its cluster once: reuse that strategy
-        cluster = read_tf_config()
         try:
+            cluster = read_tf_config()
             meet(cluster)
         except (ConnectionError, ValueError) as error:
             raise UsageError(str(error)) from None

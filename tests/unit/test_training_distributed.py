@@ -214,3 +214,34 @@ def test_the_chiefs_own_failure_is_the_launchers_code():
 def test_launch_without_an_experiment_is_a_usage_error(argv, match):
     with pytest.raises(UsageError, match=match):
         launch.launch(2, argv)
+
+
+CTRL_C = """
+import io, sys
+from keras_vision import launch
+worker = (
+    "import signal, sys, time\\n"
+    "def stop(*_):\\n"
+    "    print('got SIGINT', flush=True); sys.exit(130)\\n"
+    "signal.signal(signal.SIGINT, stop)\\n"
+    "print('ready', flush=True)\\n"
+    "time.sleep(60)\\n"
+)
+sys.exit(launch.run_workers([[sys.executable, "-c", worker]] * 2, [{}, {}]))
+"""
+
+
+def test_ctrl_c_reaches_every_worker_and_the_launcher_exits_130():
+    import signal
+    import subprocess
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", CTRL_C], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    ready = 0
+    while ready < 2:
+        ready += "ready" in process.stdout.readline()
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "[worker 0] got SIGINT" in out and "[worker 1] got SIGINT" in out
