@@ -101,7 +101,9 @@ def fit(
         validation: Same forms as `train`, or `None`. Defaults to `None`.
         epochs: Total number of epochs of the run (a resumed run trains only the missing ones).
         batch_size: Batch size for `(x, y)` arrays; leave `None` for a dataset or `PyDataset`
-            (they batch themselves).
+            (they batch themselves). Under `multi_worker` it is per worker (see
+            `keras_vision.training.distributed`), and only the chief writes `run_dir`; the other
+            workers use a temporary folder.
         run_dir: Folder for `history.csv`, `history.json`, `model.keras`, `backup/` and `logs/`.
         resume: Continue from the backup of an interrupted run, appending to its history. Without
             it, a previous backup, history and logs are removed and training starts at epoch 1.
