@@ -181,7 +181,7 @@ def _signal(process: subprocess.Popen, sig: int) -> None:
 
 
 def _stopped_by_us(code: int | None) -> bool:
-    return code in (-signal.SIGTERM, -signal.SIGINT, 130)
+    return code in (-signal.SIGTERM, -signal.SIGINT, 128 + signal.SIGTERM, 130)
 
 
 def main(argv: list[str]) -> int:

@@ -19,6 +19,7 @@ import argparse
 import os
 import platform
 import shlex
+import signal
 import sys
 import textwrap
 
@@ -148,6 +149,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if argv is None:  # the program itself: a SIGTERM (e.g. from `launch`) unwinds, so temporary folders go
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     raw = sys.argv[1:] if argv is None else list(argv)
     if raw[:1] == ["launch"]:  # its options are the experiment's: parsed by keras_vision.launch
         from keras_vision import launch
