@@ -40,3 +40,9 @@ class UsageError(KerasVisionError, ValueError):
     """An argument a user chose is not valid (an unknown name, a bad value). Lists what is valid."""
 
     exit_code = 2
+
+
+class ClusterError(KerasVisionError, RuntimeError):
+    """A multi-worker run lost a worker, or its workers disagree. Says which, and how to resume."""
+
+    exit_code = 4

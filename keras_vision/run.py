@@ -3,6 +3,7 @@
     python -m keras_vision.run list
     python -m keras_vision.run doctor [--data-dir DIR]
     python -m keras_vision.run EXPERIMENT [--quick] [--data-dir DIR] [--epochs N] [--OPTION VALUE ...]
+    python -m keras_vision.run launch --workers N EXPERIMENT [options]   (multi-worker, on this machine)
 
 Each experiment's flags come from its options dataclass (see `keras_vision.experiments.catalog`);
 `python -m keras_vision.run EXPERIMENT --help` lists them with their defaults.
@@ -19,11 +20,13 @@ import argparse
 import os
 import platform
 import shlex
+import signal
 import sys
 import textwrap
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
+from keras_vision.experiments.base import is_chief
 from keras_vision.experiments.options import SECTIONS
 from keras_vision.quiet import import_tensorflow_quietly
 
@@ -39,8 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Run keras_vision experiments: real models on real data, with figures and metrics.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,doctor,EXPERIMENT}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,doctor,launch,EXPERIMENT}")
     commands.add_parser("list", help="list the experiments, one line each")
+    commands.add_parser(
+        "launch",
+        help="launch --workers N EXPERIMENT ...: the experiment on N local workers (--strategy multi_worker)",
+        add_help=False,
+    )
     doctor = commands.add_parser("doctor", help="show versions, devices and where each dataset is found")
     doctor.add_argument("--data-dir", help="folder with datasets (also: $KERAS_VISION_DATA)")
     for _, exp in EXPERIMENTS.items():
@@ -137,11 +145,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     import_tensorflow_quietly()
     run_experiment(config)
-    print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json, results.md)")
+    if getattr(config, "strategy", "default") == "multi_worker" and not is_chief():
+        print("\nThis worker's results were temporary: the chief (worker 0) wrote the run's.")
+    else:
+        print(f"\nMetrics, figures and models: {config.run_dir}/ (metrics.json, results.md)")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the program itself: a SIGTERM (e.g. from `launch`) unwinds, so temporary folders go
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    raw = sys.argv[1:] if argv is None else list(argv)
+    if raw[:1] == ["launch"]:  # its options are the experiment's: parsed by keras_vision.launch
+        from keras_vision import launch
+
+        try:
+            return launch.main(raw[1:])
+        except KerasVisionError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return error.exit_code
     args = build_parser().parse_args(argv)
     try:
         if args.command == "list":

@@ -19,8 +19,10 @@ writes `metrics.json` and the headline table (`results.md`, `results.csv`):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -100,9 +102,19 @@ EXPERIMENTS: Registry[Experiment] = Registry("experiment")
 def run_experiment(config: RunConfig) -> dict:
     """Runs one experiment end to end: `config.json`, the run, `metrics.json` and the results table.
 
+    Under `--strategy multi_worker` every worker runs it; the workers other than the chief (index 0)
+    write into a temporary folder, removed when they finish.
+
     Returns:
         The metrics dictionary, with `experiment`, `config`, `seconds` and `tables` filled in.
     """
+    if getattr(config, "strategy", "default") == "multi_worker" and not is_chief():  # the chief alone writes
+        with tempfile.TemporaryDirectory(prefix="keras_vision_worker_") as scratch:
+            return _run_experiment(dataclasses.replace(config, out=Path(scratch)))
+    return _run_experiment(config)
+
+
+def _run_experiment(config: RunConfig) -> dict:
     from keras_vision.training.seed import set_seed
 
     exp = EXPERIMENTS.get(config.experiment)
@@ -116,6 +128,16 @@ def run_experiment(config: RunConfig) -> dict:
         start = time.perf_counter()
         metrics = {"experiment": exp.name, **run(config)}
         return _finish(exp, config, metrics, start)
+
+
+def is_chief() -> bool:
+    """False on a worker of a multi-worker run other than worker 0 (per `TF_CONFIG`), else True."""
+    from keras_vision.training.cluster import read_tf_config
+
+    try:
+        return read_tf_config().is_chief
+    except ValueError:
+        return True  # get_strategy reports the missing or invalid TF_CONFIG
 
 
 @contextlib.contextmanager

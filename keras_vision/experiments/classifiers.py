@@ -35,7 +35,8 @@ from keras_vision.evaluation import (
 )
 from keras_vision.experiments.options import TrainingOptions
 from keras_vision.models import trainable_params
-from keras_vision.training import epochs_to_steps, fit, get_strategy, predict_in_whole_batches, set_seed
+from keras_vision.training import fit, get_strategy, predict_in_whole_batches, set_seed
+from keras_vision.training.distributed import steps_per_epoch
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,9 @@ def train_candidate(
     """
     set_seed(config.seed)  # each candidate starts from the same seed, whatever trained before it
     x_train, y_train = train
-    steps = epochs_to_steps(candidate.epochs, num_examples=len(x_train), batch_size=config.batch_size)
-    with get_strategy(config.strategy).scope():
+    strategy = get_strategy(config.strategy)
+    steps = candidate.epochs * steps_per_epoch(strategy, num_examples=len(x_train), batch_size=config.batch_size)
+    with strategy.scope():
         model = candidate.build(steps)
     print(f"\n{name}: {trainable_params(model):,} trainable of {model.count_params():,} parameters")
     if candidate.data is None:

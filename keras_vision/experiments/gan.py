@@ -15,6 +15,7 @@ from keras_vision.data import load_dataset, locate
 from keras_vision.data.split import take
 from keras_vision.experiments.catalog import GanConfig
 from keras_vision.gan import compare_upsamplers
+from keras_vision.training import get_strategy
 
 
 def run(config: GanConfig) -> dict:
@@ -42,6 +43,7 @@ def run(config: GanConfig) -> dict:
         resume=config.resume,
         verbose=config.verbose,
         seed=config.seed,
+        strategy=get_strategy(config.strategy),
     )
     metrics["data"] = {"source": locate(config.dataset, config.data_dir), "train": len(x_train), "test": len(x_test)}
     return metrics

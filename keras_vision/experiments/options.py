@@ -36,6 +36,8 @@ from keras_vision.errors import UsageError
 #: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
 #: checks that the two agree).
 STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
+#: Experiments tried with `--strategy multi_worker` (two workers, real data); the others refuse it.
+MULTI_WORKER_EXPERIMENTS = ("mnist", "gan")
 #: `--verbose`: Keras' progress output. `auto` is a progress bar on a terminal and one line per
 #: epoch otherwise (a log file or CI gets no carriage-return updates).
 VERBOSITY = ("auto", "bar", "epoch", "silent")
@@ -163,10 +165,20 @@ class DistributionOptions(RunConfig):
     strategy: str = option(
         "default",
         help="tf.distribute strategy: default (one device), mirrored (this machine's devices), multi_worker "
-        "(several processes, TF_CONFIG)",
+        "(one process per machine: TF_CONFIG, or `run launch --workers N`); under multi_worker --batch-size is "
+        "per worker, so the global batch is N x it, and the learning rate is not scaled (N workers train like "
+        "one process with N times the batch)",
         choices=STRATEGY_NAMES,
         group="distribution",
     )
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.strategy == "multi_worker" and self.experiment not in MULTI_WORKER_EXPERIMENTS:
+            raise UsageError(
+                f"--strategy multi_worker is available for {', '.join(MULTI_WORKER_EXPERIMENTS)}; "
+                f"{self.experiment} has not been tried on several workers yet: use --strategy mirrored or default."
+            )
 
 
 @dataclass(frozen=True)

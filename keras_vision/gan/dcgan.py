@@ -136,23 +136,35 @@ class DCGAN(keras.Model):
         """Images of `sampler` for `noise` (N, latent_dim), in inference mode, as a NumPy array in [-1, 1]."""
         return self.sampler.predict(noise, batch_size=batch_size, verbose=0)
 
+    def _noise(self, batch):
+        """Noise for one batch; under a distribution strategy each replica takes its own slice of one draw."""
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context else 1
+        noise = keras.random.normal((batch * replicas, self.latent_dim), seed=self.noise_seed)
+        first = batch * (context.replica_id_in_sync_group if context else 0)
+        return noise[first : first + batch]
+
     def train_step(self, data):
         real = data[0] if isinstance(data, tuple) else data
         batch = ops.shape(real)[0]
-        noise = keras.random.normal((batch, self.latent_dim), seed=self.noise_seed)
+        # The optimizers sum the gradients of the replicas: each replica's share is 1/replicas of the mean.
+        share = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
+        noise = self._noise(batch)
         with tf.GradientTape() as tape:
             fake = self.generator(noise, training=True)
             real_logits = self.discriminator(real, training=True)
             fake_logits = self.discriminator(fake, training=True)
             d_loss = discriminator_loss(real_logits, fake_logits, label_smoothing=self.label_smoothing)
+            d_share = d_loss * share
         weights = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_share, weights), weights))
 
-        noise = keras.random.normal((batch, self.latent_dim), seed=self.noise_seed)
+        noise = self._noise(batch)
         with tf.GradientTape() as tape:
             g_loss = generator_loss(self.discriminator(self.generator(noise, training=True), training=True))
+            g_share = g_loss * share
         weights = self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_share, weights), weights))
         if self.ema_generator is not None:
             step = ops.cast(self.g_optimizer.iterations, "float32")
             decay = ops.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))

@@ -196,8 +196,13 @@ def load_scorer(
         classifier = build_classic_cnn(train[0].shape[1:], int(train[1].max()) + 1)
         classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         classifier.fit(*train, epochs=epochs, batch_size=128, verbose=0)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        classifier.save(path)
+        partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.keras")  # whole or not at all: workers
+        path.parent.mkdir(parents=True, exist_ok=True)  # of a multi-worker run may train it side by side
+        try:
+            classifier.save(partial)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
     probs = classifier.predict(test[0], batch_size=500, verbose=0)
     accuracy = float(np.mean(probs.argmax(axis=1) == np.asarray(test[1]).reshape(-1)))
     return Scorer.from_classifier(classifier, path=path, test_accuracy=accuracy)

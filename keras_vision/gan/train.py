@@ -31,6 +31,7 @@ from keras_vision.gan.scores import (
     sample_scores,
 )
 from keras_vision.training import FitResult, cosine_decay, fit, read_history_csv
+from keras_vision.training.distributed import broadcast_from_chief, is_multi_worker, steps_per_worker, worker_count
 from keras_vision.upsample import UPSAMPLERS, checkerboard_energy, phase_pattern
 
 #: Per-epoch curves drawn by `compare_upsamplers`: both losses, then the scores.
@@ -167,6 +168,7 @@ def compare_upsamplers(
     resume: bool = False,
     verbose: str = "auto",
     seed: int = 0,
+    strategy=None,
 ) -> dict:
     """Trains one DCGAN per upsampler on the same images and scores them with the dataset's classic CNN.
 
@@ -188,6 +190,9 @@ def compare_upsamplers(
         resume: Continue interrupted variants from their last finished epoch. Defaults to `False`.
         verbose: Progress output of `fit`. Defaults to `"auto"`.
         seed: Seed of everything. Defaults to `0`.
+        strategy: The `tf.distribute.Strategy` the GANs train in (`get_strategy(name)`); the
+            scorer is trained and used outside it. Under `multi_worker`, `batch_size` is per worker.
+            Defaults to `None`, no distribution.
 
     Returns:
         `{"models": {variant: {scores..., "history": ..., "scores_per_epoch": ..., "seconds", ...}},
@@ -213,19 +218,25 @@ def compare_upsamplers(
     epoch_reference = reference[:epoch_sample_count]
     floor = real_floor(scorer, x_train, x_test, count, seed=seed)
     models, grids, curves, checker = {}, {}, {}, {}
+    strategy = strategy or tf.distribute.get_strategy()
+    steps = len(x_train) // batch_size  # per epoch; under multi_worker dealt out to the workers
+    steps = steps_per_worker(steps, worker_count(strategy)) if is_multi_worker(strategy) else steps
     for name in variants:
-        gan = build_dcgan(
-            name,
-            x_train.shape[1:],
-            latent_dim=latent_dim,
-            width=width,
-            learning_rate=learning_rate,
-            total_steps=epochs * (len(x_train) // batch_size),
-            label_smoothing=label_smoothing,
-            seed=seed,
-        )
+        with strategy.scope():
+            gan = build_dcgan(
+                name,
+                x_train.shape[1:],
+                latent_dim=latent_dim,
+                width=width,
+                learning_rate=learning_rate,
+                total_steps=epochs * steps,
+                label_smoothing=label_smoothing,
+                seed=seed,
+            )
         run_dir = out_dir / name
         result = finished_variant(gan, run_dir) if resume else None
+        if broadcast_from_chief(gan, value=int(result is not None)) and result is None:
+            result = FitResult.timed({}, 0.0)  # another worker: the chief had finished this variant
         if result is None:
             result = train_dcgan(
                 gan,
@@ -253,7 +264,7 @@ def compare_upsamplers(
             "discriminator_params": gan.discriminator.count_params(),
             "seconds": round(result.seconds, 2),
             "seconds_per_epoch": round(result.seconds_per_epoch, 2),
-            "seconds_per_step": round(result.seconds_per_epoch / max(len(x_train) // batch_size, 1), 4),
+            "seconds_per_step": round(result.seconds_per_epoch / max(steps, 1), 4),
             "epochs": result.epochs,
             "history": result.history,
             "scores_per_epoch": per_epoch,

@@ -2,7 +2,8 @@
 
 - `set_seed`: one seed for Python, NumPy and TensorFlow/Keras.
 - `step_decay`, `cosine_decay`, `epochs_to_steps`: learning-rate schedules.
-- `get_strategy`, `STRATEGIES`, `split_cpu`, `read_tf_config`: distribution strategies by name.
+- `get_strategy`, `STRATEGIES`, `split_cpu`, `read_tf_config`: distribution strategies by name;
+  `training.cluster` checks a multi-worker cluster, `training.distributed` trains on it.
 - `fit`, `FitResult`: `model.fit` with a run folder (history, TensorBoard logs, last model,
   backup to resume from, divergence check); `RunPaths`, `read_history_csv` describe that folder.
 - `balanced_class_weights`: class weights for imbalanced labels.

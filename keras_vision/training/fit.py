@@ -19,6 +19,7 @@ losses (a GAN's `d_loss` and `g_loss`): any logged value whose name contains "lo
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,13 @@ from keras_vision.training.callbacks import (
     read_history_csv,
     run_callbacks,
     write_history_json,
+)
+from keras_vision.training.distributed import (
+    build_optimizers,
+    fit_multi_worker,
+    is_multi_worker,
+    strategy_of,
+    worker_index,
 )
 
 _DIVERGED_ADVICE = (
@@ -93,7 +101,9 @@ def fit(
         validation: Same forms as `train`, or `None`. Defaults to `None`.
         epochs: Total number of epochs of the run (a resumed run trains only the missing ones).
         batch_size: Batch size for `(x, y)` arrays; leave `None` for a dataset or `PyDataset`
-            (they batch themselves).
+            (they batch themselves). Under `multi_worker` it is per worker (see
+            `keras_vision.training.distributed`), and only the chief writes `run_dir`; the other
+            workers use a temporary folder.
         run_dir: Folder for `history.csv`, `history.json`, `model.keras`, `backup/` and `logs/`.
         resume: Continue from the backup of an interrupted run, appending to its history. Without
             it, a previous backup, history and logs are removed and training starts at epoch 1.
@@ -114,20 +124,46 @@ def fit(
     """
     _check_fit_args(model, train, validation, epochs, batch_size)
     _build_if_needed(model, train)
+    options = dict(validation=validation, epochs=epochs, batch_size=batch_size, class_weight=class_weight)
+    options.update(callbacks=callbacks, verbose=verbose)
+    strategy = strategy_of(model)
+    if is_multi_worker(strategy):
+        build_optimizers(model)  # on every worker, before the chief alone checks its backup
+    if is_multi_worker(strategy) and worker_index(strategy) != 0:  # only the chief keeps a run folder
+        Path(run_dir).mkdir(parents=True, exist_ok=True)  # the caller may save beside it, as on the chief
+        with tempfile.TemporaryDirectory(prefix=f"keras_vision_worker{worker_index(strategy)}_") as scratch:
+            return _fit(model, train, run_dir=Path(scratch), resume=False, **options)
+    return _fit(model, train, run_dir=run_dir, resume=resume, **options)
+
+
+def _fit(model, train, *, validation, epochs, batch_size, run_dir, resume, class_weight, callbacks, verbose):
     paths = prepare_run_dir(run_dir, resume=resume)
     _check_backup_fits(model, paths)
     fit_callbacks = run_callbacks(paths)
     start = time.perf_counter()
-    keras_history = model.fit(
-        *_as_fit_inputs(train),
-        validation_data=validation,
-        epochs=epochs,
-        batch_size=batch_size,
-        class_weight=class_weight,
-        shuffle=not _is_batched(train),  # a dataset shuffles itself (dataset.shuffle)
-        callbacks=[*fit_callbacks, *callbacks],
-        verbose=progress_verbosity(verbose),
-    )
+    if is_multi_worker(strategy_of(model)):
+        keras_history = fit_multi_worker(
+            model,
+            train,
+            validation=validation,
+            epochs=epochs,
+            batch_size=batch_size,
+            class_weight=class_weight,
+            callbacks=[*fit_callbacks, *callbacks],
+            verbose=progress_verbosity(verbose),
+            seed=int(np.random.randint(2**31 - 1)),  # the same on every worker: they all ran set_seed(seed)
+        )
+    else:
+        keras_history = model.fit(
+            *_as_fit_inputs(train),
+            validation_data=validation,
+            epochs=epochs,
+            batch_size=batch_size,
+            class_weight=class_weight,
+            shuffle=not _is_batched(train),  # a dataset shuffles itself (dataset.shuffle)
+            callbacks=[*fit_callbacks, *callbacks],
+            verbose=progress_verbosity(verbose),
+        )
     seconds = time.perf_counter() - start
     epochs_done, history = read_history_csv(paths.history_csv, with_epochs=True)
     write_history_json(history, paths.history_json)

@@ -15,20 +15,17 @@ so that `mirrored` can be tried out, and tested, on a laptop.
 
 from __future__ import annotations
 
-import json
-import os
+import atexit
 from collections.abc import Callable
 
 import tensorflow as tf
 
+from keras_vision.errors import UsageError
 from keras_vision.registry import Registry
+from keras_vision.training.cluster import meet, read_tf_config, worker_timeout
 
 #: Factories of `tf.distribute.Strategy` objects, by name.
 STRATEGIES: Registry[Callable[[], object]] = Registry("strategy")
-
-_TF_CONFIG_EXAMPLE = (
-    'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}\''
-)
 
 
 def get_strategy(name: str = "default"):
@@ -38,13 +35,16 @@ def get_strategy(name: str = "default"):
         name: One of `STRATEGIES.names()`: `"default"` (no distribution: the current device),
             `"mirrored"` (synchronous data parallelism over the GPUs of this machine, or its
             logical CPUs when there is no GPU) or `"multi_worker"` (the same over the machines of
-            the cluster described by the `TF_CONFIG` environment variable). Defaults to `"default"`.
+            the cluster described by the `TF_CONFIG` environment variable; `fit` trains through
+            `keras_vision.training.distributed`, as Keras' own `fit` cannot). Defaults to `"default"`.
 
     Returns:
         A `tf.distribute.Strategy`.
 
     Raises:
         ValueError: for an unknown name (listing the valid ones) or a missing/invalid `TF_CONFIG`.
+        UsageError: a worker of the cluster did not answer in time, or was given another cluster
+            (see `keras_vision.training.cluster.meet`).
     """
     return STRATEGIES.get(name)()
 
@@ -64,53 +64,33 @@ def _mirrored_strategy():
 
 @STRATEGIES.register("multi_worker")
 def _multi_worker_strategy():
+    global _MULTI_WORKER
+    if _MULTI_WORKER is None:  # TensorFlow connects a process to its cluster once: reuse that strategy
+        try:
+            cluster = read_tf_config()
+            meet(cluster)
+        except (ConnectionError, ValueError) as error:
+            raise UsageError(str(error)) from None
+        _MULTI_WORKER = tf.distribute.MultiWorkerMirroredStrategy()
+        atexit.register(_leave_together, _MULTI_WORKER, worker_timeout())
+    return _MULTI_WORKER
 
-    read_tf_config()
-    return tf.distribute.MultiWorkerMirroredStrategy()
 
+def _leave_together(strategy, timeout: float) -> None:
+    """At exit, waits (up to `timeout` s) until every worker is done: the chief hosts the cluster's
+    coordination service, and a worker still finishing its figures fails if the chief is gone."""
+    options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
 
-def read_tf_config() -> dict:
-    """Reads and checks the `TF_CONFIG` environment variable that describes a cluster.
+    def replica():
+        return tf.distribute.get_replica_context().all_reduce("SUM", tf.constant(1.0), options=options)
 
-    Every machine runs the same program with the same `cluster` and its own `task.index`.
-
-    Returns:
-        The parsed configuration: `{"cluster": {"worker": [...]}, "task": {"type", "index"}}`.
-
-    Raises:
-        ValueError: if `TF_CONFIG` is missing, not JSON, or lacks the worker list or task.
-    """
-    raw = os.environ.get("TF_CONFIG")
-    if not raw:
-        raise ValueError(
-            "The 'multi_worker' strategy needs the TF_CONFIG environment variable, which lists the "
-            f"machines of the cluster and this machine's index, e.g. {_TF_CONFIG_EXAMPLE}. "
-            "On one machine use --strategy mirrored instead."
-        )
     try:
-        config = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"TF_CONFIG is not valid JSON ({error}). Expected e.g. {_TF_CONFIG_EXAMPLE}.") from None
-    _check_tf_config(config)
-    return config
+        strategy.run(tf.function(replica))
+    except Exception:  # noqa: BLE001 - a worker died: nothing to wait for
+        pass
 
 
-def _check_tf_config(config: object) -> None:
-    workers = config.get("cluster", {}).get("worker") if isinstance(config, dict) else None
-    task = config.get("task") if isinstance(config, dict) else None
-    if not isinstance(workers, list) or not workers:
-        raise ValueError(
-            f"TF_CONFIG must contain cluster.worker, a non-empty list of 'host:port'. "
-            f"Received: {config!r}. Expected e.g. {_TF_CONFIG_EXAMPLE}."
-        )
-    if not isinstance(task, dict) or task.get("type") != "worker":
-        raise ValueError(f"TF_CONFIG must contain task = {{'type': 'worker', 'index': i}}. Received: {config!r}.")
-    index = task.get("index")
-    if not isinstance(index, int) or not 0 <= index < len(workers):
-        raise ValueError(
-            f"TF_CONFIG task.index must be an integer in [0, {len(workers) - 1}] (one per entry of "
-            f"cluster.worker). Received: index={index!r}."
-        )
+_MULTI_WORKER = None
 
 
 def split_cpu(n: int = 2) -> list[str]:

@@ -222,4 +222,5 @@ def test_multi_worker_explains_a_missing_or_invalid_tf_config(monkeypatch, tf_co
 def test_read_tf_config_returns_the_cluster(monkeypatch):
     config = {"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 1}}
     monkeypatch.setenv("TF_CONFIG", json.dumps(config))
-    assert read_tf_config() == config
+    cluster = read_tf_config()
+    assert (cluster.workers, cluster.index, cluster.is_chief) == (("a:1", "b:2"), 1, False)
