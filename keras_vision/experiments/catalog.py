@@ -179,19 +179,19 @@ class AugmentationConfig(RunConfig):
     data_dir: Path | None = inherit("data_dir", None)
     test_limit: int | None = inherit("test_limit", 512)
     batch_size: int = inherit("batch_size", 128)
-    rotation: float = option(15.0, help="rotation range in degrees")
-    shift: float = option(0.1, help="width and height shift, as a fraction of the size")
-    zoom: float = option(0.1, help="zoom range")
+    rotation: float = option(15.0, help="rotation range in degrees", minimum=0.0)
+    shift: float = option(0.1, help="width and height shift, as a fraction of the size", minimum=0.0)
+    zoom: float = option(0.1, help="zoom range", minimum=0.0)
     horizontal_flip: bool = option(True, help="mirror left-right half the time")
     fill_mode: str = option(
         "nearest", help="how uncovered pixels are filled", choices=("nearest", "constant", "reflect", "wrap")
     )
     noise: float = option(
-        0.0, help="Gaussian noise stddev in pixel units (shown in the figure; speed compares geometry)"
+        0.0, help="Gaussian noise stddev in pixel units (shown in the figure; speed compares geometry)", minimum=0.0
     )
     sizes: str = option("32,128", help="image sides (comma-separated) the pipelines are timed at")
     rounds: int = option(3, help="timing rounds (the median is reported)", minimum=1)
-    seconds: float = option(1.0, help="seconds per pipeline per round")
+    seconds: float = option(1.0, help="seconds per pipeline per round", minimum=0.01)
 
 
 EXPERIMENTS.register(
