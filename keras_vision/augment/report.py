@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,4 @@ def augmentation_report(
 
 
 def _has_albumentations() -> bool:
-    import importlib.util
-
     return importlib.util.find_spec("albumentations") is not None

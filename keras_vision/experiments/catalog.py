@@ -361,7 +361,7 @@ EXPERIMENTS.register(
 
 @dataclass(frozen=True)
 class GanConfig(DistributionOptions, TrainingOptions, DataOptions):
-    """Options of the DCGAN comparison (`keras_vision.gan.compare_upsamplers`)."""
+    """Options of the DCGAN comparison (`keras_vision.experiments.gan`)."""
 
     epochs: int = inherit("epochs", 6)
     batch_size: int = inherit("batch_size", 64)

@@ -31,6 +31,7 @@ from keras_vision.enhance.compare import (
 from keras_vision.errors import UsageError
 from keras_vision.evaluation import measure_image
 from keras_vision.experiments.catalog import LowlightConfig
+from keras_vision.experiments.options import reading
 
 
 def run(config: LowlightConfig) -> dict:
@@ -62,7 +63,8 @@ def run(config: LowlightConfig) -> dict:
         "images": {"synthetic": len(originals)},
     }
     if real_dir is not None:
-        photos = [shrink(photo, config.max_side) for photo in load_images(real_dir).images]
+        with reading("--data-dir", real_dir):
+            photos = [shrink(photo, config.max_side) for photo in load_images(real_dir).images]
         metrics["real"], shown = score_set(photos, settings)
         metrics["images"]["real"] = len(photos)
         figures.append(plot_side_by_side(shown, FIGURE_METHODS, out / "real.png", limit=rows))

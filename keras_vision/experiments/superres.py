@@ -17,6 +17,7 @@ import functools
 from keras_vision.errors import UsageError
 from keras_vision.evaluation import image_to_image_report, variant_record
 from keras_vision.experiments.catalog import SuperresConfig
+from keras_vision.experiments.options import reading
 from keras_vision.superres.data import load_evaluation_photos, load_training_photos, make_patches, make_test_pairs
 from keras_vision.superres.losses import LOSSES, make_loss
 from keras_vision.superres.predict import plot_superres_comparison, super_resolve
@@ -31,12 +32,14 @@ def run(config: SuperresConfig) -> dict:
     weights = None if config.vgg_weights.lower() == "none" else config.vgg_weights
     perceptual = {"layer": config.vgg_layer, "feature_weight": config.feature_weight, "weights": weights}
     scale, limit = config.scale, config.limit
-    train_photos, _ = load_training_photos(
-        config.source, data_dir=config.data_dir, download=config.download, limit=limit
-    )
-    eval_photos, eval_names = load_evaluation_photos(
-        config.source, eval_dir=config.eval_dir, data_dir=config.data_dir, limit=limit
-    )
+    with reading("--data-dir", config.data_dir):
+        train_photos, _ = load_training_photos(
+            config.source, data_dir=config.data_dir, download=config.download, limit=limit
+        )
+    with reading("--eval-dir", config.eval_dir):
+        eval_photos, eval_names = load_evaluation_photos(
+            config.source, eval_dir=config.eval_dir, data_dir=config.data_dir, limit=limit
+        )
     patches = make_patches(train_photos, scale=scale, patch_size=config.patch_size, stride=config.patch_stride)
     targets, bicubic = make_test_pairs(eval_photos, scale=scale)
 

@@ -111,14 +111,16 @@ def upsampling_report(
         seed: First seed.
 
     Returns:
-        `{"checkerboard": {"transpose": float, "resize": float}, "figure": Path}`. Resize +
+        `{"checkerboard": {"transpose": float, "resize": float}, "figure": Path}`, scored on 16x16
+        inputs (larger for kernels above 6, so that the border can be cropped). Resize +
         convolution with nearest-neighbour interpolation scores exactly 0 (its interior response
         is constant).
     """
+    size = max(16, 2 * (kernel_size + 1) + 2)  # room to crop the border of a large kernel
     options = dict(
         factor=factor, kernel_size=kernel_size, filters=filters, interpolation=interpolation, trials=trials, seed=seed
     )
-    scores = {kind: checkerboard_score(kind, **options) for kind in UPSAMPLERS.names()}
+    scores = {kind: checkerboard_score(kind, size=size, **options) for kind in UPSAMPLERS.names()}
     figure = plot_upsampler_outputs(
         figure_path, factor=factor, kernel_size=kernel_size, interpolation=interpolation, seed=seed
     )

@@ -43,6 +43,7 @@ def test_superres_experiment_on_a_folder(tmp_path):
         (["--losses", "mse,l1"], "--losses takes some of mse, perceptual"),
         (["--source", "folder"], "--source folder reads the training photographs from --data-dir"),
         (["--max-train-seconds", "0"], "--max-train-seconds must be at least 1"),
+        (["--eval-dir", "/nonexistent/CSet14"], "--eval-dir /nonexistent/CSet14: No such folder"),
     ],
 )
 def test_superres_bad_options_are_one_line_usage_errors(tmp_path, capsys, argv, message):
@@ -52,7 +53,9 @@ def test_superres_bad_options_are_one_line_usage_errors(tmp_path, capsys, argv, 
 
 
 def test_upsampling_experiment_draws_into_its_run_folder_only(tmp_path):
-    run_experiment(EXPERIMENTS.get("upsampling").make_config(quick=True, out=tmp_path, trials=1))
+    """Also with a kernel too large for the default 16x16 input: the input grows to crop its border."""
+    config = EXPERIMENTS.get("upsampling").make_config(quick=True, out=tmp_path, trials=1, kernel_size=9)
+    assert run_experiment(config)["checkerboard"]["transpose"] > 0
     written = sorted(p.name for p in (tmp_path / "upsampling").iterdir())
     assert written == [".lock", "config.json", "metrics.json", "results.csv", "results.md", "upsampler_outputs.png"]
 

@@ -128,6 +128,7 @@ def test_the_darkening_options_reach_the_synthetic_set(tmp_path):
         (["--samples", " , "], "--samples takes names"),
         (["--darken-scale", "1.5"], r"scale.*\(0, 1\].*--darken-scale"),
         (["--tile-grid", "0"], "--tile-grid must be at least 1"),
+        (["--data-dir", "/nonexistent/LIME"], "--data-dir /nonexistent/LIME: No such folder"),
     ],
 )
 def test_bad_options_are_one_line_usage_errors(tmp_path, capsys, argv, message):
