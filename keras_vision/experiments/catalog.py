@@ -372,17 +372,25 @@ class GanConfig(DistributionOptions, TrainingOptions, DataOptions):
         group="data",
     )
     variants: str = option("transpose,resize", help="comma-separated upsamplers of the generator")
-    latent_dim: int = option(64, help="length of the generator's noise vector")
+    latent_dim: int = option(64, help="length of the generator's noise vector", minimum=1)
     width: int = option(
         16,
         help="channels of the generator's last block (earlier blocks double it; the discriminator has 2x, 4x and 8x)",
+        minimum=1,
     )
     learning_rate: float = option(
-        2e-3, help="Adam's peak learning rate of both networks (beta_1 = 0.5), cosine decay to 0", group="training"
+        2e-3,
+        help="Adam's peak learning rate of both networks (beta_1 = 0.5), cosine decay to 0",
+        minimum=1e-12,
+        group="training",
     )
-    label_smoothing: float = option(0.1, help="one-sided label smoothing of the real targets", group="training")
-    sample_count: int = option(10_000, help="generated and real test images of the final scores", metavar="N")
-    epoch_sample_count: int = option(2_000, help="generated images scored after every epoch", metavar="N")
+    label_smoothing: float = option(
+        0.1, help="one-sided label smoothing of the real targets", minimum=0.0, group="training"
+    )
+    sample_count: int = option(
+        10_000, help="generated and real test images of the final scores", minimum=2, metavar="N"
+    )
+    epoch_sample_count: int = option(2_000, help="generated images scored after every epoch", minimum=2, metavar="N")
     scorer: Path | None = option(
         None,
         help="the MNIST CNN scorer (.keras); default: trained once, cached in $KERAS_HOME/keras_vision/scorers/",

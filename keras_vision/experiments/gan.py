@@ -63,6 +63,8 @@ def run(config: GanConfig) -> dict:
             f"--batch-size {config.batch_size} is larger than the {len(x_train)} training images: "
             "lower it, or raise --train-limit."
         )
+    if min(config.sample_count, len(x_test)) < 2:
+        raise UsageError(f"The scores compare at least 2 test images; --test-limit {config.test_limit} leaves fewer.")
     train_unit, test_unit = to_unit(to_signed(x_train)), to_unit(to_signed(x_test))
 
     start = time.perf_counter()

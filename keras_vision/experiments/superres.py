@@ -16,6 +16,7 @@ import functools
 
 from keras_vision.errors import UsageError
 from keras_vision.evaluation import image_to_image_report, variant_record
+from keras_vision.evaluation.image_quality import SSIM_WINDOW
 from keras_vision.experiments.catalog import SuperresConfig
 from keras_vision.experiments.options import reading
 from keras_vision.superres.data import load_evaluation_photos, load_training_photos, make_patches, make_test_pairs
@@ -40,8 +41,17 @@ def run(config: SuperresConfig) -> dict:
         eval_photos, eval_names = load_evaluation_photos(
             config.source, eval_dir=config.eval_dir, data_dir=config.data_dir, limit=limit
         )
-    patches = make_patches(train_photos, scale=scale, patch_size=config.patch_size, stride=config.patch_stride)
+    try:
+        patches = make_patches(train_photos, scale=scale, patch_size=config.patch_size, stride=config.patch_stride)
+    except ValueError as error:  # every photograph is smaller than a patch
+        raise UsageError(f"{error} Lower --patch-size, or train on larger photographs.") from None
     targets, bicubic = make_test_pairs(eval_photos, scale=scale)
+    small = [name for name, target in zip(eval_names, targets) if min(target.shape[:2]) < SSIM_WINDOW + 2 * scale]
+    if small:
+        raise UsageError(
+            f"Evaluation images must be at least {SSIM_WINDOW + 2 * scale} pixels on each side at --scale {scale} "
+            f"(SSIM's window and the shaved border); too small: {', '.join(small)}. Choose another --eval-dir."
+        )
 
     strategy = get_strategy(config.strategy)
     models, figures = {}, []

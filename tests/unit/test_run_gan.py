@@ -86,6 +86,7 @@ def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_pa
     [
         (["--variants", "transpose,bilinear"], "--variants takes some of transpose, resize"),
         (["--batch-size", "100"], "--batch-size 100 is larger than the 64 training images"),
+        (["--test-limit", "1"], "at least 2 test images; --test-limit 1"),
     ],
 )
 def test_gan_bad_options_are_one_line_usage_errors(tmp_path, capsys, monkeypatch, extra, message):

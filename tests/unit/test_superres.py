@@ -9,6 +9,7 @@ import tensorflow as tf
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
+from keras_vision.errors import UsageError
 from keras_vision.evaluation import image_to_image_report
 from keras_vision.experiments import EXPERIMENTS, run_experiment
 from keras_vision.superres import (
@@ -357,6 +358,14 @@ def test_superres_experiment_scores_through_the_image_to_image_report(tmp_path):
     assert not list(run.glob("superres_metrics.json"))  # the runner writes metrics.json, and only it
     table = (run / "results.md").read_text()
     assert "bicubic PSNR (dB)" in table and "PSNR gain (dB)" in table and "| mse |" in table
+
+
+def test_photographs_too_small_for_a_patch_or_for_ssim_are_usage_errors(tmp_path):
+    small = write_photos(tmp_path / "small", count=1, size=(12, 12))
+    with pytest.raises(UsageError, match="patch_size=16.*Lower --patch-size"):
+        run_experiment(superres_config(tmp_path, data_dir=small, losses="mse"))
+    with pytest.raises(UsageError, match="at least 15 pixels on each side at --scale 2.*grey, photo0"):
+        run_experiment(superres_config(tmp_path, eval_dir=small, losses="mse"))
 
 
 @pytest.mark.slow
