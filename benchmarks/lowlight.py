@@ -45,13 +45,16 @@ def twelve_megapixel_photo(data_dir: Path) -> tuple[np.ndarray, str]:
     """A real photograph resized to 4000x3000 RGB uint8, and where it came from."""
     from keras_vision.data import load_images, load_sample_image, resize_images
     from keras_vision.enhance import darken
+    from keras_vision.experiments.catalog import LowlightConfig
 
     folder = data_dir / "lowlight" / "LIME"
     if folder.is_dir():
         photos = load_images(folder)
         photo, source = photos.images[0], f"{folder / photos.names[0]}"
     else:
-        photo, source = darken(load_sample_image("astronaut")), "skimage astronaut, darkened"
+        darkening = {"gamma": LowlightConfig.darken_gamma, "scale": LowlightConfig.darken_scale}
+        photo = darken(load_sample_image("astronaut"), **darkening, noise=LowlightConfig.darken_noise)
+        source = "skimage astronaut, darkened as the lowlight experiment does"
     return resize_images(photo[None], SIZE, interpolation="bicubic")[0], source
 
 

@@ -55,3 +55,19 @@ def jsonable(value):
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"Cannot write {type(value).__name__} to JSON")
+
+
+def save_model(model, path: str | Path) -> Path:
+    """Saves a Keras model (`model.save`) to `path` atomically; returns `path`.
+
+    Keras chooses the format by the file's suffix (`.keras`), so the temporary file keeps it.
+    """
+    path = Path(path)
+    with atomic_path(path) as partial:
+        staged = partial.with_name(partial.name + path.suffix)
+        try:
+            model.save(staged)
+            os.replace(staged, partial)
+        finally:
+            staged.unlink(missing_ok=True)
+    return path

@@ -74,8 +74,9 @@ def _add_experiment_parser(commands, exp: Experiment) -> None:
             shown += f"; --quick: {_show(quick[f.name])}"
         flag = "--" + f.name.replace("_", "-")
         help_text = f"{meta['help']} ({shown})"
-        if kind is bool:
-            groups[meta["group"]].add_argument(flag, action="store_true", help=help_text)
+        if kind is bool:  # a switch that is on by default also gets --no-FLAG to turn it off
+            action = argparse.BooleanOptionalAction if defaults[f.name] else "store_true"
+            groups[meta["group"]].add_argument(flag, action=action, help=help_text)
         else:
             metavar = None if meta["choices"] else meta["metavar"] or METAVARS.get(kind, "VALUE")
             groups[meta["group"]].add_argument(

@@ -12,6 +12,7 @@ magnifies where `ImageDataGenerator`'s zoom factor shrinks, so it gets the recip
 from __future__ import annotations
 
 import cv2
+import keras
 
 from keras_vision.augment.affine import BORDER_MODES
 from keras_vision.augment.config import AugmentConfig
@@ -38,8 +39,6 @@ def keras_layers_like(config: AugmentConfig, *, seed: int = 0):
     Raises:
         ValueError: for a config with a shear.
     """
-    import keras
-
     _check_no_shear(config, "Keras' preprocessing layers")
     fill = {"fill_mode": config.fill_mode, "fill_value": float(config.cval)}
     steps = []

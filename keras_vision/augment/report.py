@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +18,14 @@ DEFAULT_PIPELINES = ("imagedatagenerator", "keras_layers", "fast")
 def augmentation_report(
     images,
     config: AugmentConfig,
-    out_dir: str | Path,
+    figure_path: str | Path,
     *,
+    batch_size: int,
+    rounds: int,
+    seconds: float,
     image_index: int = 0,
     count: int = 16,
     pipelines: tuple[str, ...] | None = None,
-    batch_size: int = 128,
-    rounds: int = 3,
-    seconds: float = 1.0,
     seed: int = 0,
 ) -> dict:
     """Saves one image under `count` random augmentations and measures every pipeline's speed.
@@ -33,14 +34,14 @@ def augmentation_report(
         images: `(N, H, W, C)` uint8 images; the speed is measured on them (tiled to at least two
             batches), the figure shows `images[image_index]`.
         config: The augmentation (no shear when `keras_layers` or `albumentations` are compared).
-        out_dir: Folder for `augmentation.png`.
+        figure_path: The PNG file the figure is written to (its folder is created).
+        batch_size: Images per batch.
+        rounds: Timing rounds (the median is reported).
+        seconds: Seconds per pipeline per round.
         image_index: Which image the figure shows. Defaults to `0`.
         count: Augmented copies in the figure. Defaults to `16`.
         pipelines: Names from `keras_vision.augment.throughput.PIPELINES`. Defaults to
             imagedatagenerator, keras_layers, fast, and albumentations when it is installed.
-        batch_size: Images per batch. Defaults to `128`.
-        rounds: Timing rounds (median reported). Defaults to `3`.
-        seconds: Seconds per pipeline per round. Defaults to `1.0`.
         seed: Seed of the figure's transforms. Defaults to `0`.
 
     Returns:
@@ -57,7 +58,8 @@ def augmentation_report(
         )
     if not 0 <= image_index < len(images):
         raise ValueError(f"`image_index` must be in [0, {len(images)}). Received: image_index={image_index!r}.")
-    figure = augmentation_figure(images[image_index], config, Path(out_dir) / "augmentation.png", count, seed=seed)
+    Path(figure_path).parent.mkdir(parents=True, exist_ok=True)
+    figure = augmentation_figure(images[image_index], config, figure_path, count, seed=seed)
     pipelines = pipelines or DEFAULT_PIPELINES + (("albumentations",) if _has_albumentations() else ())
     tiled = np.resize(images, (max(len(images), 2 * batch_size), *images.shape[1:]))
     rates = measure_throughput(
@@ -70,6 +72,4 @@ def augmentation_report(
 
 
 def _has_albumentations() -> bool:
-    import importlib.util
-
     return importlib.util.find_spec("albumentations") is not None

@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import tensorflow as tf
 
 from keras_vision.augment.config import AugmentConfig
 from keras_vision.augment.equivalents import albumentations_like, keras_layers_like
@@ -58,8 +59,6 @@ def imagedatagenerator_source(images, config, batch_size):
 
 
 def keras_layers_source(images, config, batch_size):
-    import tensorflow as tf
-
     layers = keras_layers_like(config)
     dataset = (
         tf.data.Dataset.from_tensor_slices(images)

@@ -1,4 +1,4 @@
-"""Low-light photographs: brightening by max pooling, CLAHE and gamma, and a study comparing them.
+"""Low-light photographs: brightening by max pooling, CLAHE and gamma, and the pieces that compare them.
 
     from keras_vision.enhance import max_pool_brighten, clahe, gamma_correct
     bright = max_pool_brighten(dark, pool_size=3)               # stride-1 max filter on the luma Y
@@ -10,7 +10,8 @@
   `max_pool_brighten` (either, on the luma or on every channel).
 - `tone`: `gamma_lookup_table`, `gamma_correct`, `clahe`.
 - `darken`: `darken`, synthetic underexposure with a seeded noise, for pairs with a reference.
-- `lowlight`: `run_lowlight`, the study on synthetic-dark and real dark photographs (table + figures).
+- `compare`: every method on a photograph (`enhance_all`), their scores over a set (`score_set`)
+  and the figures; the `lowlight` experiment composes them.
 
 Every function takes uint8 (0..255) or float (0..1) images, grey or RGB, and returns the input's
 dtype and shape; measures of the results are in `keras_vision.evaluation.image_quality`.

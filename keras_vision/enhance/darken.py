@@ -21,19 +21,17 @@ import numpy as np
 
 from keras_vision.pixels import check_image, restore, to_float
 
-#: The darkening of the `lowlight` study: gamma 1.8, scale 0.4, noise 0.01 (2.5 grey levels).
-DEFAULT_DARKENING = {"gamma": 1.8, "scale": 0.4, "noise": 0.01}
 
-
-def darken(image, *, gamma: float = 1.8, scale: float = 0.4, noise: float = 0.01, seed: int = 0) -> np.ndarray:
+def darken(image, *, gamma: float, scale: float, noise: float, seed: int = 0) -> np.ndarray:
     """Makes a photograph look underexposed: `clip(scale * v ** gamma + noise * N(0, 1))`.
 
     Args:
         image: uint8 (0..255) or float (0..1) image, grey `(H, W)` / `(H, W, 1)` or RGB `(H, W, 3)`.
-        gamma: Exponent of the tone curve, > 0 (above 1 crushes the shadows). Defaults to `1.8`.
-        scale: Exposure factor, in (0, 1]. Defaults to `0.4`.
-        noise: Standard deviation of the Gaussian noise, >= 0, in units of the full range.
-            Defaults to `0.01`.
+        gamma: Exponent of the tone curve, > 0 (above 1 crushes the shadows), e.g. `1.8`.
+        scale: Exposure factor, in (0, 1], e.g. `0.4`.
+        noise: Standard deviation of the Gaussian noise, >= 0, in units of the full range, e.g.
+            `0.01` (2.5 grey levels). The `lowlight` experiment's `--darken-*` options hold the
+            values of its synthetic set.
         seed: Seed of the noise generator. Defaults to `0`.
 
     Returns:

@@ -35,7 +35,7 @@ def run(config: AugmentationConfig) -> dict:
         report = augmentation_report(
             batch,
             augment,
-            config.run_dir / f"{side}px",
+            config.run_dir / f"{side}px" / "augmentation.png",
             batch_size=config.batch_size,
             rounds=config.rounds,
             seconds=config.seconds,

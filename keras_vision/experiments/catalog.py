@@ -30,10 +30,13 @@ from keras_vision.experiments.tables import (
     MEAN_BRIGHTNESS,
     PARAMS,
     PSNR,
+    PSNR_GAIN,
     RMS_CONTRAST,
+    SECONDS,
     SECONDS_PER_EPOCH,
     SHARPNESS,
     SSIM,
+    SSIM_GAIN,
     TOP5_ACCURACY,
     TRAINABLE_PARAMS,
     Metric,
@@ -143,17 +146,17 @@ EXPERIMENTS.register(
 class LowlightConfig(RunConfig):
     data_dir: Path | None = inherit("data_dir", None)
     pool_size: int = option(3, help="side of the max-pooling window", minimum=1)
-    clip_limit: float = option(2.0, help="CLAHE clip limit")
-    tile_grid: int = option(8, help="CLAHE tiles along each axis")
-    gamma: float = option(0.5, help="gamma exponent of the baseline (below 1 brightens)")
-    darken_gamma: float = option(1.8, help="tone exponent of the synthetic darkening")
-    darken_scale: float = option(0.4, help="exposure factor of the synthetic darkening")
-    darken_noise: float = option(0.01, help="noise standard deviation of the synthetic darkening")
+    clip_limit: float = option(2.0, help="CLAHE clip limit", minimum=0.01)
+    tile_grid: int = option(8, help="CLAHE tiles along each axis", minimum=1)
+    gamma: float = option(0.5, help="gamma exponent of the baseline (below 1 brightens)", minimum=0.01)
+    darken_gamma: float = option(1.8, help="tone exponent of the synthetic darkening", minimum=0.01)
+    darken_scale: float = option(0.4, help="exposure factor of the synthetic darkening, at most 1", minimum=0.01)
+    darken_noise: float = option(0.01, help="noise standard deviation of the synthetic darkening", minimum=0.0)
     samples: str = option(
         "all", help="embedded photographs darkened for the synthetic set: comma-separated names, or all"
     )
-    max_side: int | None = option(None, help="shrink photographs whose longer side exceeds N pixels")
-    figure_rows: int = option(4, help="photographs per figure")
+    max_side: int | None = option(None, help="shrink photographs whose longer side exceeds N pixels", minimum=32)
+    figure_rows: int = option(4, help="photographs per figure", minimum=1)
 
 
 EXPERIMENTS.register(
@@ -176,19 +179,19 @@ class AugmentationConfig(RunConfig):
     data_dir: Path | None = inherit("data_dir", None)
     test_limit: int | None = inherit("test_limit", 512)
     batch_size: int = inherit("batch_size", 128)
-    rotation: float = option(15.0, help="rotation range in degrees")
-    shift: float = option(0.1, help="width and height shift, as a fraction of the size")
-    zoom: float = option(0.1, help="zoom range")
+    rotation: float = option(15.0, help="rotation range in degrees", minimum=0.0)
+    shift: float = option(0.1, help="width and height shift, as a fraction of the size", minimum=0.0)
+    zoom: float = option(0.1, help="zoom range", minimum=0.0)
     horizontal_flip: bool = option(True, help="mirror left-right half the time")
     fill_mode: str = option(
         "nearest", help="how uncovered pixels are filled", choices=("nearest", "constant", "reflect", "wrap")
     )
     noise: float = option(
-        0.0, help="Gaussian noise stddev in pixel units (shown in the figure; speed compares geometry)"
+        0.0, help="Gaussian noise stddev in pixel units (shown in the figure; speed compares geometry)", minimum=0.0
     )
     sizes: str = option("32,128", help="image sides (comma-separated) the pipelines are timed at")
     rounds: int = option(3, help="timing rounds (the median is reported)", minimum=1)
-    seconds: float = option(1.0, help="seconds per pipeline per round")
+    seconds: float = option(1.0, help="seconds per pipeline per round", minimum=0.01)
 
 
 EXPERIMENTS.register(
@@ -256,21 +259,35 @@ class SuperresConfig(DistributionOptions, TrainingOptions):
         None, help="folder of evaluation images, e.g. ../shared/data/sr/CSet14", metavar="DIR", group="data"
     )
     download: bool = option(False, help="let tensorflow-datasets download Oxford-IIIT Pet", group="data")
-    limit: int | None = option(None, help="at most this many Pet images", group="data")
+    limit: int | None = option(None, help="at most this many Pet images", minimum=1, group="data")
     losses: str = option("mse,perceptual", help="models to train: mse, perceptual (MSE + VGG16 features)")
     layout: str = option("9-1-5", help="SRCNN layout", choices=("9-1-5", "9-3-5", "9-5-5"))
     residual: bool = option(True, help="predict the residual over the bicubic upscale")
-    patch_size: int = option(33, help="training patch side")
-    patch_stride: int = option(14, help="step between training patches")
-    learning_rate: float = option(1e-3, help="Adam's learning rate", group="training")
+    patch_size: int = option(33, help="training patch side", minimum=4)
+    patch_stride: int = option(14, help="step between training patches", minimum=1)
+    learning_rate: float = option(1e-3, help="Adam's learning rate", minimum=1e-12, group="training")
     max_train_seconds: float | None = option(
-        300.0, help="training time budget per model (none: no budget)", group="training"
+        300.0, help="training time budget per model (none: no budget)", minimum=1.0, group="training"
     )
     vgg_weights: str = option(
         "none", help="VGG16 weights of the perceptual loss: none, imagenet (a real run) or a file"
     )
-    vgg_layer: str = option("block2_conv2", help="VGG16 layer the perceptual loss compares")
-    feature_weight: float = option(1e-3, help="weight of the perceptual feature term")
+    vgg_layer: str = option(
+        "block2_conv2",
+        help="VGG16 layer the perceptual loss compares",
+        choices=(
+            "block1_conv1",
+            "block1_conv2",
+            "block2_conv1",
+            "block2_conv2",
+            "block3_conv1",
+            "block3_conv2",
+            "block3_conv3",
+            "block4_conv3",
+            "block5_conv3",
+        ),
+    )
+    feature_weight: float = option(1e-3, help="weight of the perceptual feature term", minimum=0.0)
 
 
 EXPERIMENTS.register(
@@ -283,11 +300,12 @@ EXPERIMENTS.register(
         "(Y-PSNR/SSIM)",
         quick={"epochs": 2, "max_train_seconds": 30.0},
         headline=(
-            Metric("psnr_bicubic", "bicubic PSNR (dB)", "{:.2f}"),
-            Metric("psnr_sr", "SR PSNR (dB)", "{:.2f}"),
-            Metric("gain_db", "gain (dB)", "{:+.2f}"),
-            Metric("ssim_sr", "SR SSIM", "{:.4f}"),
-            Metric("seconds", "seconds", "{:.0f}"),
+            Metric("psnr_baseline", "bicubic PSNR (dB)", "{:.2f}"),
+            Metric("psnr", "SR PSNR (dB)", "{:.2f}"),
+            PSNR_GAIN,
+            Metric("ssim", "SR SSIM", "{:.4f}"),
+            SSIM_GAIN,
+            SECONDS,
         ),
     ),
 )
@@ -343,7 +361,7 @@ EXPERIMENTS.register(
 
 @dataclass(frozen=True)
 class GanConfig(DistributionOptions, TrainingOptions, DataOptions):
-    """Options of the DCGAN comparison (`keras_vision.gan.compare_upsamplers`)."""
+    """Options of the DCGAN comparison (`keras_vision.experiments.gan`)."""
 
     epochs: int = inherit("epochs", 6)
     batch_size: int = inherit("batch_size", 64)
@@ -354,17 +372,25 @@ class GanConfig(DistributionOptions, TrainingOptions, DataOptions):
         group="data",
     )
     variants: str = option("transpose,resize", help="comma-separated upsamplers of the generator")
-    latent_dim: int = option(64, help="length of the generator's noise vector")
+    latent_dim: int = option(64, help="length of the generator's noise vector", minimum=1)
     width: int = option(
         16,
         help="channels of the generator's last block (earlier blocks double it; the discriminator has 2x, 4x and 8x)",
+        minimum=1,
     )
     learning_rate: float = option(
-        2e-3, help="Adam's peak learning rate of both networks (beta_1 = 0.5), cosine decay to 0", group="training"
+        2e-3,
+        help="Adam's peak learning rate of both networks (beta_1 = 0.5), cosine decay to 0",
+        minimum=1e-12,
+        group="training",
     )
-    label_smoothing: float = option(0.1, help="one-sided label smoothing of the real targets", group="training")
-    sample_count: int = option(10_000, help="generated and real test images of the final scores", metavar="N")
-    epoch_sample_count: int = option(2_000, help="generated images scored after every epoch", metavar="N")
+    label_smoothing: float = option(
+        0.1, help="one-sided label smoothing of the real targets", minimum=0.0, group="training"
+    )
+    sample_count: int = option(
+        10_000, help="generated and real test images of the final scores", minimum=2, metavar="N"
+    )
+    epoch_sample_count: int = option(2_000, help="generated images scored after every epoch", minimum=2, metavar="N")
     scorer: Path | None = option(
         None,
         help="the MNIST CNN scorer (.keras); default: trained once, cached in $KERAS_HOME/keras_vision/scorers/",

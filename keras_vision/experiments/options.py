@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from keras_vision.errors import UsageError
+from keras_vision.errors import KerasVisionError, UsageError
 
 #: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
 #: checks that the two agree).
@@ -237,3 +237,16 @@ def cannot_write(action: str, path: Path, error: OSError) -> UsageError:
     else:
         fix = f"{error.strerror or error}: choose another --out, or check that disk and its free space"
     return UsageError(f"Cannot {action} {path}: {fix}.")
+
+
+@contextlib.contextmanager
+def reading(flag: str, path: Path | None):
+    """Turns a missing or empty input folder met in the block into the one-line `UsageError` "{flag} {path}: ..."."""
+    try:
+        yield
+    except UsageError:
+        raise
+    except (FileNotFoundError, NotADirectoryError, ValueError) as error:
+        if isinstance(error, KerasVisionError):  # already says what to do (e.g. a corrupt file)
+            raise
+        raise UsageError(f"{flag} {path}: {str(error).rstrip('.')}. Give a folder of images.") from None

@@ -7,11 +7,15 @@
 - `scores`: generative scores judged by the course's MNIST CNN: classifier FID
   (`frechet_distance`), confident share, label entropy, checkerboard energy of the samples and inside
   the generator (`inner_checkerboard`).
-- `train`: `build_dcgan`, `train_dcgan` (through `keras_vision.training.fit`, resumable) and
-  `compare_upsamplers`, the work of the `gan` experiment.
+- `train`: `build_dcgan` (inside a strategy's scope to distribute it), `train_dcgan` (through
+  `keras_vision.training.fit`, resumable).
+- `figures`: `plot_final_samples` (the variants' grids side by side), `plot_checkerboard`.
+
+The `gan` experiment (`keras_vision.experiments.gan`) composes these pieces.
 """
 
 from keras_vision.gan.dcgan import DCGAN, discriminator_loss, generator_loss
+from keras_vision.gan.figures import plot_checkerboard, plot_final_samples
 from keras_vision.gan.models import MinibatchStddev, build_discriminator, build_generator
 from keras_vision.gan.samples import SampleGrids, save_grid, tile_grid, to_unit, write_gif
 from keras_vision.gan.scores import (
@@ -28,7 +32,7 @@ from keras_vision.gan.scores import (
     real_floor,
     sample_scores,
 )
-from keras_vision.gan.train import build_dcgan, compare_upsamplers, to_signed, train_dcgan
+from keras_vision.gan.train import build_dcgan, to_signed, train_dcgan
 
 __all__ = [
     "DCGAN",
@@ -39,7 +43,6 @@ __all__ = [
     "build_dcgan",
     "build_discriminator",
     "build_generator",
-    "compare_upsamplers",
     "confident_share",
     "discriminator_loss",
     "feature_statistics",
@@ -50,6 +53,8 @@ __all__ = [
     "inner_features",
     "label_entropy",
     "load_scorer",
+    "plot_checkerboard",
+    "plot_final_samples",
     "real_floor",
     "sample_scores",
     "save_grid",

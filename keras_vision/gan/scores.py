@@ -40,6 +40,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_vision.errors import CorruptDataError
+from keras_vision.files import save_model
 from keras_vision.gan.samples import to_unit
 from keras_vision.models import build_classic_cnn
 from keras_vision.upsample import checkerboard_energy
@@ -187,25 +189,41 @@ def load_scorer(
 
     Returns:
         A `Scorer` with its test accuracy.
+
+    Raises:
+        CorruptDataError: `path` exists but is not a Keras model file with a layer `fc1` taking
+            these images (a truncated cache, another model).
     """
     path = Path(path) if path is not None else scorer_path(dataset, len(train[0]), epochs)
     if path.exists():
-        classifier = keras.models.load_model(path)
+        classifier = _load_classifier(path, train[0].shape[1:])
     else:
         keras.utils.set_random_seed(seed)
         classifier = build_classic_cnn(train[0].shape[1:], int(train[1].max()) + 1)
         classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         classifier.fit(*train, epochs=epochs, batch_size=128, verbose=0)
-        partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.keras")  # whole or not at all: workers
-        path.parent.mkdir(parents=True, exist_ok=True)  # of a multi-worker run may train it side by side
-        try:
-            classifier.save(partial)
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
+        save_model(classifier, path)
     probs = classifier.predict(test[0], batch_size=500, verbose=0)
     accuracy = float(np.mean(probs.argmax(axis=1) == np.asarray(test[1]).reshape(-1)))
     return Scorer.from_classifier(classifier, path=path, test_accuracy=accuracy)
+
+
+def _load_classifier(path: Path, image_shape) -> keras.Model:
+    """The classifier saved at `path`, checked to take `image_shape` images and to have `fc1`."""
+    try:
+        classifier = keras.models.load_model(path)
+        classifier.get_layer(FEATURE_LAYER)
+        fits = tuple(classifier.input_shape[1:]) == tuple(image_shape)
+    except Exception as error:  # a truncated zip, another file type, a model without fc1: one message
+        fits, reason = False, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    else:
+        reason = f"it takes images {classifier.input_shape[1:]}, not {tuple(image_shape)}"
+    if not fits:
+        raise CorruptDataError(
+            f"The scorer {path} cannot be used ({reason}). Delete it to train a new one, or pass a classic CNN "
+            f"of these images (keras_vision.models.build_classic_cnn) saved as .keras."
+        )
+    return classifier
 
 
 def real_floor(scorer: Scorer, train_images, test_images, count: int, *, seed: int = 0) -> dict:

@@ -1,15 +1,19 @@
-"""Single-image super-resolution with SRCNN: degradation, network, losses, metrics, training.
+"""Single-image super-resolution with SRCNN: degradation, network, losses, data, training, prediction.
 
 - `degradation`: `degrade` (bicubic down by a scale and back up), `modcrop`, `downscale`, `upscale`.
 - `model`: `build_srcnn` (9-1-5, 9-3-5, 9-5-5; optional residual learning).
 - `losses`: `PerceptualLoss` (MSE + VGG16 features), `make_loss("mse" | "perceptual")`.
+- `data`: training photographs (`load_training_photos`: scikit-image samples, a folder, Oxford-IIIT
+  Pet), evaluation photographs, `make_patches` and whole-image `make_test_pairs`.
+- `train`: `train_srcnn` (built in a strategy's scope, trained by `keras_vision.training.fit`,
+  optionally within a `TimeBudget`).
+- `predict`: `super_resolve` (the network on one whole image), `plot_superres_comparison`.
 - Scores (from `keras_vision.evaluation.image_quality`, the course's one implementation):
   `rgb_to_y` (BT.601), `psnr_arrays` and `ssim_arrays` (two arrays on a given scale), and
-  `psnr_y`, `ssim_y` (Y channel, border shaved). (`keras_vision.evaluation.psnr` and `ssim` are
-  the versions for images in [0, 1] or uint8.)
-- `data`: training photographs (folder, scikit-image samples, Oxford-IIIT Pet) and `make_patches`.
-- `evaluate`: `super_resolve`, `evaluate_superres` (against bicubic), `plot_superres_comparison`.
-- `train`: `train_and_evaluate_superres`, the work of the `superres` experiment.
+  `psnr_y`, `ssim_y` (Y channel, border shaved); `keras_vision.evaluation.image_to_image_report`
+  scores a set of outputs and their gain over bicubic.
+
+The `superres` experiment (`keras_vision.experiments.superres`) composes these pieces.
 
 Reference: Dong et al., "Image Super-Resolution Using Deep Convolutional Networks", TPAMI 2016.
 """

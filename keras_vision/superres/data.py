@@ -8,6 +8,10 @@ Three sources of high-resolution (HR) photographs:
   tensorflow-datasets, resized to 256x256 as in the course's source project (so at scale 2 the
   low-resolution image is 128x128).
 
+`load_training_photos(source, ...)` picks one of them by name (`SOURCES`);
+`load_evaluation_photos` the images a run is scored on, and `make_test_pairs` their whole-image
+(target, input) pairs.
+
 `make_patches` cuts aligned (input, target) patches out of whole images: the input is the
 degraded image (`degradation.degrade`), the target the HR image, as SRCNN trains (33x33 patches,
 stride 14).
@@ -21,8 +25,11 @@ import numpy as np
 
 from keras_vision.data.folders import load_images
 from keras_vision.data.samples import load_sample_image
+from keras_vision.errors import DataNotFoundError
 from keras_vision.superres.degradation import as_float_image, bicubic_resize, check_scale, degrade, modcrop
 
+#: Where training photographs come from (`load_training_photos`).
+SOURCES = ("samples", "folder", "pet")
 #: Photographs in scikit-image / scikit-learn used for offline training.
 TRAINING_SAMPLES = ("astronaut", "coffee", "rocket", "china", "flower", "coins", "camera")
 #: Held-out photographs evaluated on when no evaluation folder is given.
@@ -80,9 +87,7 @@ def load_pet_photos(
     Raises:
         DataNotFoundError: the dataset is not prepared in `data_dir` and `download` is False.
     """
-    import tensorflow_datasets as tfds
-
-    from keras_vision.errors import DataNotFoundError
+    import tensorflow_datasets as tfds  # here, not at the top: 1.4 s more for every import of superres (measured)
 
     try:
         dataset = tfds.load("oxford_iiit_pet", split=split, data_dir=data_dir, download=download)
@@ -98,7 +103,48 @@ def load_pet_photos(
     return images, names
 
 
-def make_patches(images, *, scale: int, patch_size: int = 33, stride: int = 14) -> tuple[np.ndarray, np.ndarray]:
+def load_training_photos(source: str, *, data_dir=None, download: bool = False, limit: int | None = None):
+    """Training HR photographs from one of the `SOURCES`.
+
+    Args:
+        source: `"samples"` (`load_sample_photos`, offline), `"folder"` (`load_photo_folder(data_dir)`)
+            or `"pet"` (`load_pet_photos("train", ...)`, `data_dir` being tfds' data folder).
+        data_dir: See `source`. Defaults to none.
+        download: Let tfds download Oxford-IIIT Pet (`"pet"` only). Defaults to `False`.
+        limit: At most this many Pet images (`"pet"` only). Defaults to all.
+
+    Returns:
+        `(images, names)`.
+
+    Raises:
+        ValueError: for an unknown source (the valid ones are listed), or `"folder"` without `data_dir`.
+    """
+    if source == "samples":
+        return load_sample_photos()
+    if source == "folder":
+        if data_dir is None:
+            raise ValueError("source='folder' needs data_dir, the folder of training photographs.")
+        return load_photo_folder(data_dir)
+    if source == "pet":
+        return load_pet_photos("train", data_dir=data_dir, download=download, limit=limit)
+    raise ValueError(f"Unknown training source {source!r}. Valid sources: {', '.join(SOURCES)}.")
+
+
+def load_evaluation_photos(source: str, *, eval_dir=None, data_dir=None, limit: int | None = None):
+    """Evaluation HR photographs: `eval_dir` when given, else Pet's test split for `source="pet"`
+    (at most `limit` images, 50 without one), else the held-out `EVALUATION_SAMPLES`.
+
+    Returns:
+        `(images, names)`.
+    """
+    if eval_dir is not None:
+        return load_photo_folder(eval_dir)
+    if source == "pet":
+        return load_pet_photos("test", data_dir=data_dir, limit=limit or 50)
+    return load_sample_photos(EVALUATION_SAMPLES)
+
+
+def make_patches(images, *, scale: int, patch_size: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
     """Cuts aligned training patches: degraded input and high-resolution target.
 
     Each image is `modcrop`-ed and degraded whole (so patch borders see real neighbours), then
@@ -107,8 +153,8 @@ def make_patches(images, *, scale: int, patch_size: int = 33, stride: int = 14) 
     Args:
         images: HR images (H, W, 3) float in [0, 1] (or anything `as_float_image` accepts).
         scale: Super-resolution factor.
-        patch_size: Side of the patches. Defaults to `33` (SRCNN).
-        stride: Step between patches. Defaults to `14` (SRCNN).
+        patch_size: Side of the patches (SRCNN: 33).
+        stride: Step between patches (SRCNN: 14).
 
     Returns:
         `(inputs, targets)`: two float32 arrays (N, patch_size, patch_size, 3).
@@ -131,3 +177,19 @@ def make_patches(images, *, scale: int, patch_size: int = 33, stride: int = 14) 
     if not inputs:
         raise ValueError(f"No image is at least patch_size={patch_size} pixels high and wide.")
     return np.stack(inputs), np.stack(targets)
+
+
+def make_test_pairs(images, *, scale: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Whole-image pairs to score a model on: the HR targets and their degraded inputs.
+
+    Args:
+        images: HR images of any sizes (anything `as_float_image` accepts).
+        scale: Super-resolution factor.
+
+    Returns:
+        `(targets, inputs)`: per image the `modcrop`-ped HR image and `degrade` of it (the
+        bicubic upscale: the network's input and the baseline it must beat), float32 (H, W, 3).
+    """
+    check_scale(scale)
+    targets = [modcrop(as_float_image(image), scale) for image in images]
+    return targets, [degrade(target, scale) for target in targets]

@@ -19,6 +19,7 @@ TPAMI 2016 (arXiv:1501.00092).
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 
 
 def as_float_image(image, *, name: str = "image") -> np.ndarray:
@@ -76,8 +77,6 @@ def bicubic_resize(image, size) -> np.ndarray:
     Returns:
         float32 array (height, width[, C]), not clipped.
     """
-    from PIL import Image
-
     image = np.asarray(image, dtype=np.float32)
     height, width = int(size[0]), int(size[1])
     channels = image[..., None] if image.ndim == 2 else image

@@ -37,11 +37,11 @@ VGG16_FEATURE_LAYERS = (
 )
 
 
-def vgg16_feature_extractor(layer: str = "block2_conv2", *, weights=None, channels: int = 3) -> keras.Model:
+def vgg16_feature_extractor(layer: str, *, weights=None, channels: int = 3) -> keras.Model:
     """VGG16 from its input to `layer`, frozen, taking RGB images in [0, 1].
 
     Args:
-        layer: One of `VGG16_FEATURE_LAYERS`. Defaults to `"block2_conv2"`.
+        layer: One of `VGG16_FEATURE_LAYERS`, e.g. `"block2_conv2"` (Johnson's relu2_2).
         weights: `None` (random), `"imagenet"` or the path of the VGG16 no-top weights file.
             Defaults to `None`.
         channels: Channels of the images (3). Defaults to `3`.
@@ -68,14 +68,14 @@ def vgg16_feature_extractor(layer: str = "block2_conv2", *, weights=None, channe
     return model
 
 
-def perceptual_loss(y_true, y_pred, features, *, feature_weight: float = 1e-3):
+def perceptual_loss(y_true, y_pred, features, *, feature_weight: float):
     """Per-image pixel MSE plus `feature_weight` times the MSE of `features(y_true)` and `features(y_pred)`.
 
     Args:
         y_true: Target images (N, H, W, C).
         y_pred: Predicted images, same shape.
         features: A model from images to feature maps, e.g. `vgg16_feature_extractor()`.
-        feature_weight: Weight of the feature term. Defaults to `1e-3`.
+        feature_weight: Weight of the feature term, e.g. `1e-3`.
 
     Returns:
         One loss per image, shape (N,) (a backend tensor; `keras.ops.convert_to_numpy` for NumPy).
@@ -91,19 +91,20 @@ class PerceptualLoss(keras.losses.Loss):
     """Pixel MSE plus `feature_weight` times the MSE of VGG16 features (see the module docstring).
 
     Args:
-        layer: VGG16 layer whose features are compared. Defaults to `"block2_conv2"`.
-        feature_weight: Weight of the feature term. Defaults to `1e-3`: with random VGG16 weights
-            and `block2_conv2`, the weighted feature term of a bicubic input is about a quarter of
-            its pixel term (measured on scikit-image's astronaut at scale 2); re-tune it for
-            ImageNet weights, whose features have another magnitude.
+        layer: VGG16 layer whose features are compared, one of `VGG16_FEATURE_LAYERS`, e.g.
+            `"block2_conv2"` (Johnson's relu2_2).
+        feature_weight: Weight of the feature term, >= 0. With random VGG16 weights and
+            `block2_conv2`, `1e-3` makes the weighted feature term of a bicubic input about a
+            quarter of its pixel term (measured on scikit-image's astronaut at scale 2); re-tune
+            it for ImageNet weights, whose features have another magnitude.
         weights: VGG16 weights: `None`, `"imagenet"` (a real run) or a file path. Defaults to `None`.
         name: Loss name. Defaults to `"perceptual"`.
     """
 
     def __init__(
         self,
-        layer: str = "block2_conv2",
-        feature_weight: float = 1e-3,
+        layer: str,
+        feature_weight: float,
         weights=None,
         name: str = "perceptual",
         **kwargs,
@@ -122,7 +123,7 @@ class PerceptualLoss(keras.losses.Loss):
         return {**super().get_config(), "layer": self.layer, "feature_weight": self.feature_weight, "weights": weights}
 
 
-#: Loss name -> factory of the loss `train_and_evaluate_superres` compiles with.
+#: Names of the losses `make_loss` makes (the `superres` experiment's `--losses`).
 LOSSES = ("mse", "perceptual")
 
 

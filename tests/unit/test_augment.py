@@ -414,14 +414,17 @@ def test_augmentation_report_saves_the_figure_and_compares_speeds(tmp_path):
     report = augmentation_report(
         images,
         AugmentConfig(**COURSE),
-        tmp_path,
+        tmp_path / "figures" / "one.png",
         pipelines=("imagedatagenerator", "fast"),
         batch_size=4,
         rounds=1,
         seconds=0.05,
     )
-    assert cv2.imread(report["figure"]) is not None
+    assert report["figure"] == str(tmp_path / "figures" / "one.png") and cv2.imread(report["figure"]) is not None
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["one.png"]  # nothing else is written
     assert set(report["images_per_second"]) == {"imagedatagenerator", "fast"}
     assert report["fast_speedup"]["imagedatagenerator"] > 0
     with pytest.raises(ValueError, match="image_index"):
-        augmentation_report(images, AugmentConfig(), tmp_path, image_index=3)
+        augmentation_report(
+            images, AugmentConfig(), tmp_path / "x.png", batch_size=4, rounds=1, seconds=0.05, image_index=3
+        )

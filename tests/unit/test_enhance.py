@@ -19,13 +19,16 @@ from keras_vision.enhance import (
 )
 from keras_vision.evaluation.image_quality import mean_brightness, rms_contrast, sharpness
 
+#: The `lowlight` experiment's default darkening (gamma 1.8, exposure 0.4, noise 0.01).
+DARKENING = {"gamma": 1.8, "scale": 0.4, "noise": 0.01}
+
 METHODS = {
     "maxpool": lambda x: max_pool_brighten(x, pool_size=3),
     "maxpool_each": lambda x: max_pool_brighten(x, pool_size=3, channels="each"),
     "maxpool_binning": lambda x: max_pool_brighten(x, pool_size=2, mode="binning"),
     "clahe": lambda x: clahe(x, clip_limit=2.0, tile_grid=4),
     "gamma": lambda x: gamma_correct(x, 0.5),
-    "darken": lambda x: darken(x, seed=1),
+    "darken": lambda x: darken(x, **DARKENING, seed=1),
 }
 
 
@@ -38,7 +41,7 @@ def keras_max_pool(image, size, *, strides, padding):
 def dark_photo(name="coffee", size=(60, 80)):
     """A real photograph, shrunk and darkened (uint8)."""
     photo = cv2.resize(load_sample_image(name), size[::-1], interpolation=cv2.INTER_AREA)
-    return darken(photo, seed=0)
+    return darken(photo, **DARKENING, seed=0)
 
 
 def ycbcr_chroma(rgb):
@@ -191,9 +194,9 @@ def test_darken_without_noise_is_the_documented_curve_and_is_seeded():
     image = np.random.default_rng(8).random((10, 12, 3))
     np.testing.assert_allclose(darken(image, gamma=2.0, scale=0.5, noise=0.0), 0.5 * image**2, atol=1e-6)
     photo = load_sample_image("camera")
-    np.testing.assert_array_equal(darken(photo, seed=3), darken(photo, seed=3))
-    assert not np.array_equal(darken(photo, seed=3), darken(photo, seed=4))
-    assert mean_brightness(darken(photo)) < 0.5 * mean_brightness(photo)
+    np.testing.assert_array_equal(darken(photo, **DARKENING, seed=3), darken(photo, **DARKENING, seed=3))
+    assert not np.array_equal(darken(photo, **DARKENING, seed=3), darken(photo, **DARKENING, seed=4))
+    assert mean_brightness(darken(photo, **DARKENING)) < 0.5 * mean_brightness(photo)
 
 
 # ---- bad input -----------------------------------------------------------------------------------
@@ -227,7 +230,7 @@ def test_bad_images_get_a_clear_error(method, image, message):
         (lambda x: gamma_correct(x, float("nan")), "gamma.*nan"),
         (lambda x: clahe(x, clip_limit=-1), "clip_limit.*positive.*-1"),
         (lambda x: clahe(x, tile_grid=(0, 4)), r"tile_grid.*\(0, 4\)"),
-        (lambda x: darken(x, scale=1.5), r"scale.*\(0, 1\].*1.5"),
+        (lambda x: darken(x, **{**DARKENING, "scale": 1.5}), r"scale.*\(0, 1\].*1.5"),
         (lambda x: max_filter(x[0, 0], 3), "non-empty"),
     ],
     ids=["pool0", "pool-float", "mode", "channels", "gamma0", "gamma-nan", "clip", "tiles", "scale", "filter-1d"],

@@ -42,3 +42,13 @@ def test_augmentation_figure_and_speed_table(tiny_cifar10, tmp_path, capsys):
 def test_bad_sizes_are_a_usage_error(tiny_cifar10, tmp_path, capsys):
     assert main(["augmentation", "--data-dir", str(tiny_cifar10), "--sizes", "32,x", "--out", str(tmp_path)]) == 2
     assert "--sizes takes image sides" in capsys.readouterr().err
+
+
+def test_options_reach_the_augmentation_and_bad_ones_are_usage_errors(tiny_cifar10, tmp_path, capsys):
+    common = ["augmentation", "--data-dir", str(tiny_cifar10), "--out", str(tmp_path), "--sizes", "32"]
+    fast = ["--rounds", "1", "--seconds", "0.05", "--test-limit", "20", "--batch-size", "8"]
+    assert main([*common, *fast, "--no-horizontal-flip", "--rotation", "5"]) == 0
+    recorded = json.loads((tmp_path / "augmentation" / "metrics.json").read_text())["augmentation"]
+    assert recorded["horizontal_flip"] is False and recorded["rotation_range"] == 5.0
+    assert main([*common, "--rotation", "-5"]) == 2
+    assert "--rotation must be at least 0.0" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from keras_vision.gan import (
     frechet_distance,
     generator_loss,
     inner_checkerboard,
+    inner_features,
     label_entropy,
     tile_grid,
     train_dcgan,
@@ -320,3 +321,39 @@ def test_tile_grid_and_gif(tmp_path):
         assert gif.n_frames == 3
     with pytest.raises(ValueError, match="empty"):
         write_gif([], tmp_path / "none.gif")
+
+
+def test_load_scorer_refuses_a_damaged_or_foreign_file_in_one_line(tmp_path):
+    from keras_vision.errors import CorruptDataError
+    from keras_vision.gan import load_scorer
+
+    images = blobs(20, seed=3) / 2 + 0.5
+    data = (images, np.arange(20) % 10)
+    damaged = tmp_path / "damaged.keras"
+    damaged.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CorruptDataError, match=r"damaged.keras cannot be used.*Delete it"):
+        load_scorer("mnist", data, data, path=damaged)
+    other = tmp_path / "other.keras"
+    build_classic_cnn((32, 32, 1), 10, filters=4, dense_units=8).save(other)
+    with pytest.raises(CorruptDataError, match=r"takes images \(32, 32, 1\), not \(28, 28, 1\)"):
+        load_scorer("mnist", data, data, path=other)
+    cached = tmp_path / "cache" / "scorer.keras"
+    trained = load_scorer("mnist", data, data, path=cached, epochs=1)
+    assert cached.is_file() and not list(cached.parent.glob(".*partial*"))  # written whole, atomically
+    loaded = load_scorer("mnist", data, data, path=cached)
+    np.testing.assert_allclose(loaded(images[:4])[1], trained(images[:4])[1], rtol=1e-5, atol=1e-6)
+
+
+def test_comparison_figures_are_drawn_to_the_paths_given(tmp_path):
+    from keras_vision.gan import plot_checkerboard, plot_final_samples
+
+    gan = build_dcgan("transpose", latent_dim=8, width=4)
+    noise = np.random.default_rng(0).normal(size=(16, 8)).astype("float32")
+    samples = (np.asarray(gan.generate(noise)) + 1) / 2
+    inner = inner_features(gan.sampler, noise)
+    grids = plot_final_samples(
+        {"transpose": samples, "copy": samples}, {"transpose": 1.5, "copy": 2.0}, tmp_path / "a.png"
+    )
+    checker = plot_checkerboard({"transpose": (samples, inner)}, {"transpose": (0.1, 0.2)}, tmp_path / "b.png")
+    assert grids.read_bytes()[:8] == checker.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png"]

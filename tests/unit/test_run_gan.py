@@ -3,19 +3,18 @@
 import json
 
 import numpy as np
+import pytest
 from official_formats import random_split, write_mnist_idx
 from PIL import Image
 
 
-def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_path, capsys, monkeypatch):
-    from keras_vision.run import main
-
+def tiny_gan_argv(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))  # the scorer's cache
     rng = np.random.default_rng(0)
     write_mnist_idx(
         tmp_path / "data" / "fashion-mnist", random_split(rng, 64, (28, 28), 10), random_split(rng, 40, (28, 28), 10)
     )
-    argv = [
+    return [
         "gan",
         "--dataset",
         "fashion_mnist",
@@ -38,7 +37,13 @@ def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_pa
         "--verbose",
         "silent",
     ]
-    assert main(argv) == 0, capsys.readouterr().err
+
+
+def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_path, capsys, monkeypatch):
+    from keras_vision.run import main
+
+    argv = tiny_gan_argv(tmp_path, monkeypatch)
+    assert main([*argv, "--strategy", "mirrored"]) == 0, capsys.readouterr().err
     run = tmp_path / "runs" / "gan"
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics["models"]) == {"transpose", "resize"}
@@ -67,3 +72,26 @@ def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_pa
             and numbers["seconds"] == metrics["models"][name]["seconds"]
         )
         assert numbers["fid"] == metrics["models"][name]["fid"], name
+    assert not list(run.rglob("*.partial*"))  # every file written whole
+
+    # A finished variant whose generator belongs to another run: one line, no traceback.
+    (run / "resize" / "generator.keras").write_bytes(b"not a model")
+    assert main([*argv, "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "--resume cannot reuse the finished variant" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--variants", "transpose,bilinear"], "--variants takes some of transpose, resize"),
+        (["--batch-size", "100"], "--batch-size 100 is larger than the 64 training images"),
+        (["--test-limit", "1"], "at least 2 test images; --test-limit 1"),
+    ],
+)
+def test_gan_bad_options_are_one_line_usage_errors(tmp_path, capsys, monkeypatch, extra, message):
+    from keras_vision.run import main
+
+    assert main([*tiny_gan_argv(tmp_path, monkeypatch), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -9,6 +9,9 @@ import tensorflow as tf
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
+from keras_vision.errors import UsageError
+from keras_vision.evaluation import image_to_image_report
+from keras_vision.experiments import EXPERIMENTS, run_experiment
 from keras_vision.superres import (
     build_srcnn,
     degrade,
@@ -21,10 +24,17 @@ from keras_vision.superres import (
     ssim_y,
     upscale,
 )
-from keras_vision.superres.data import load_pet_photos, load_photo_folder, make_patches
-from keras_vision.superres.evaluate import evaluate_superres, plot_superres_comparison
+from keras_vision.superres.data import (
+    load_evaluation_photos,
+    load_pet_photos,
+    load_photo_folder,
+    load_training_photos,
+    make_patches,
+    make_test_pairs,
+)
 from keras_vision.superres.losses import PerceptualLoss, make_loss, vgg16_feature_extractor
-from keras_vision.superres.train import train_and_evaluate_superres
+from keras_vision.superres.predict import plot_superres_comparison, super_resolve
+from keras_vision.superres.train import TimeBudget, train_srcnn
 
 RNG = np.random.default_rng(0)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -156,7 +166,7 @@ def test_perceptual_loss_adds_a_vgg_feature_term_to_mse():
     keras.utils.set_random_seed(0)
     y_true, y_pred = smooth_image(32, 32, 1)[None], smooth_image(32, 32, 2)[None]
     mse = float(keras.losses.MeanSquaredError()(y_true, y_pred))
-    assert float(PerceptualLoss(feature_weight=0.0)(y_true, y_pred)) == pytest.approx(mse, rel=1e-5)
+    assert float(PerceptualLoss("block2_conv2", feature_weight=0.0)(y_true, y_pred)) == pytest.approx(mse, rel=1e-5)
     loss = PerceptualLoss(layer="block1_conv2", feature_weight=1e-3)
     features = loss.features
     feature_mse = float(np.mean((np.asarray(features(y_true)) - np.asarray(features(y_pred))) ** 2))
@@ -184,7 +194,7 @@ def test_vgg_features_load_a_weights_file(tmp_path):
     [
         (lambda: vgg16_feature_extractor("fc1"), "block2_conv2"),
         (lambda: make_loss("l1"), "mse"),
-        (lambda: PerceptualLoss(feature_weight=-1), "feature_weight"),
+        (lambda: PerceptualLoss("block2_conv2", feature_weight=-1), "feature_weight"),
     ],
 )
 def test_loss_arguments_are_checked(call, match):
@@ -221,7 +231,7 @@ def test_make_patches_pairs_degraded_inputs_with_hr_targets():
     np.testing.assert_array_equal(targets[5], cropped[10:26, 10:26])
     np.testing.assert_allclose(inputs[5], degrade(cropped, 2)[10:26, 10:26])
     with pytest.raises(ValueError, match="patch_size"):
-        make_patches([hr], scale=2, patch_size=64)
+        make_patches([hr], scale=2, patch_size=64, stride=14)
 
 
 def test_oxford_pets_load_through_tfds_mock_data(tmp_path):
@@ -240,64 +250,130 @@ def test_missing_pets_raise_data_not_found(tmp_path):
         load_pet_photos("train", data_dir=tmp_path)
 
 
-def test_identity_network_scores_like_bicubic(tmp_path):
+def identity_network():
     inputs = keras.Input((None, None, 3))
-    identity = keras.Model(inputs, keras.layers.Identity()(inputs))
+    return keras.Model(inputs, keras.layers.Identity()(inputs))
+
+
+def test_an_identity_network_scores_like_bicubic_in_the_image_to_image_report(tmp_path):
     hr = [smooth_image(30, 34, seed=s) for s in range(2)]
-    scores = evaluate_superres(identity, hr, ["a", "b"], scale=2)
-    assert scores["psnr_sr"] == pytest.approx(scores["psnr_bicubic"]) and scores["ssim_sr"] == pytest.approx(
-        scores["ssim_bicubic"]
+    targets, bicubic = make_test_pairs(hr, scale=2)
+    assert [t.shape for t in targets] == [(30, 34, 3)] * 2
+    np.testing.assert_allclose(bicubic[1], degrade(hr[1], 2))
+    outputs = [super_resolve(identity_network(), image) for image in bicubic]
+    report = image_to_image_report(targets, outputs, baselines=bicubic, names=["a", "b"], shave=2)
+    assert report["psnr"] == pytest.approx(report["psnr_baseline"]) and report["psnr_gain"] == pytest.approx(0)
+    assert report["ssim"] == pytest.approx(report["ssim_baseline"])
+    assert list(report["per_image"]) == ["a", "b"]
+    assert report["psnr_baseline"] == pytest.approx(
+        np.mean([psnr_y(modcrop(h, 2), degrade(h, 2), shave=2) for h in hr])
     )
-    assert [row["name"] for row in scores["per_image"]] == ["a", "b"]
-    assert scores["psnr_bicubic"] == pytest.approx(np.mean([psnr_y(modcrop(h, 2), degrade(h, 2), shave=2) for h in hr]))
-    path = plot_superres_comparison(tmp_path / "cmp.png", identity, hr[0], scale=2, crop=16)
+    path = plot_superres_comparison(tmp_path / "cmp.png", hr[0], outputs[0], scale=2, crop=16)
     assert path.read_bytes()[:8] == PNG_MAGIC
+    with pytest.raises(ValueError, match="size of the cropped target"):
+        plot_superres_comparison(tmp_path / "bad.png", hr[0], outputs[0][:-2], scale=2)
 
 
-def tiny_run(tmp_path, losses):
+def test_training_and_evaluation_photos_come_from_the_chosen_source(tmp_path):
+    photos = write_photos(tmp_path / "photos", count=1)
+    images, names = load_training_photos("folder", data_dir=photos)
+    assert names == ["grey", "photo0"] and images[0].shape == (40, 44, 3)
+    assert load_training_photos("samples")[1][0] == "astronaut"
+    assert load_evaluation_photos("samples")[1] == ["chelsea"]  # held out from the training samples
+    assert load_evaluation_photos("samples", eval_dir=photos)[1] == ["grey", "photo0"]
+    with pytest.raises(ValueError, match="Valid sources: samples, folder, pet"):
+        load_training_photos("imagenet")
+    with pytest.raises(ValueError, match="data_dir"):
+        load_training_photos("folder")
+
+
+def test_train_srcnn_builds_in_the_strategy_and_learns(tmp_path):
+    """Four epochs on the patches of one image: the variables are the strategy's, the loss falls."""
+    keras.utils.set_random_seed(0)
+    inputs, targets = make_patches([smooth_image(64, 64, seed=3)], scale=2, patch_size=16, stride=8)
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    model, result = train_srcnn(
+        (inputs, targets),
+        loss=lambda: make_loss("mse"),
+        layout="9-1-5",
+        residual=True,
+        learning_rate=1e-3,
+        epochs=4,
+        batch_size=16,
+        run_dir=tmp_path / "mse",
+        strategy=strategy,
+        verbose=0,
+    )
+    assert isinstance(model.get_layer("srcnn_mapping").kernel.value, tf.distribute.DistributedValues)
+    assert result.epochs == 4 and result.history["loss"][-1] < 0.3 * result.history["loss"][0]
+    assert (tmp_path / "mse" / "model.keras").is_file()
+
+
+def test_time_budget_stops_at_the_end_of_a_batch(tmp_path):
+    inputs, targets = make_patches([smooth_image(64, 64)], scale=2, patch_size=16, stride=4)
+    model, result = train_srcnn(
+        (inputs, targets),
+        loss=lambda: make_loss("mse"),
+        layout="9-1-5",
+        residual=True,
+        learning_rate=1e-3,
+        epochs=50,
+        batch_size=4,
+        run_dir=tmp_path / "budget",
+        max_seconds=1e-9,
+        verbose=0,
+    )
+    assert result.epochs == 1  # stopped after its first batch
+    with pytest.raises(ValueError, match="seconds"):
+        TimeBudget(0)
+
+
+def superres_config(tmp_path, **options):
     photos = write_photos(tmp_path / "train", count=2, size=(48, 48))
-    result = train_and_evaluate_superres(
-        tmp_path / "run",
-        scale=2,
+    values = dict(
         source="folder",
         data_dir=photos,
         eval_dir=photos,
-        losses=losses,
         epochs=1,
         patch_size=16,
         patch_stride=16,
         batch_size=8,
         vgg_layer="block1_conv2",
-        verbose=0,
+        verbose="silent",
+        out=tmp_path / "runs",
     )
-    assert set(result["models"]) == set(losses)
-    return result
+    return EXPERIMENTS.get("superres").make_config(**{**values, **options})
 
 
-def test_train_and_evaluate_superres_rejects_bad_choices(tmp_path):
-    with pytest.raises(ValueError, match="losses"):
-        train_and_evaluate_superres(tmp_path / "bad", losses=("l1",))
-    with pytest.raises(ValueError, match="source"):
-        train_and_evaluate_superres(tmp_path / "bad", source="imagenet")
-    with pytest.raises(ValueError, match="data_dir"):
-        train_and_evaluate_superres(tmp_path / "bad", source="folder")
+def test_superres_experiment_scores_through_the_image_to_image_report(tmp_path):
+    metrics = run_experiment(superres_config(tmp_path, losses="mse", strategy="mirrored"))
+    mse = metrics["models"]["mse"]
+    assert {"psnr", "ssim", "psnr_baseline", "ssim_baseline", "psnr_gain", "ssim_gain", "per_image"} <= set(mse)
+    assert {"params", "trainable_params", "seconds", "seconds_per_epoch", "epochs"} <= set(mse)
+    assert mse["params"] == (9 * 9 * 3 * 64 + 64) + (64 * 32 + 32) + (5 * 5 * 32 * 3 + 3)  # RGB 9-1-5
+    assert list(mse["per_image"]) == ["grey", "photo0", "photo1"] and mse["epochs"] == 1
+    assert mse["psnr_gain"] == pytest.approx(mse["psnr"] - mse["psnr_baseline"])
+    run = tmp_path / "runs" / "superres"
+    assert (run / "mse" / "model.keras").is_file() and (run / "mse_comparison.png").read_bytes()[:8] == PNG_MAGIC
+    assert not list(run.glob("superres_metrics.json"))  # the runner writes metrics.json, and only it
+    table = (run / "results.md").read_text()
+    assert "bicubic PSNR (dB)" in table and "PSNR gain (dB)" in table and "| mse |" in table
 
 
-def test_train_and_evaluate_superres_mse_on_a_tiny_folder(tmp_path):
-    metrics = tiny_run(tmp_path, ("mse",))["models"]["mse"]
-    assert {"psnr_bicubic", "psnr_sr", "ssim_bicubic", "ssim_sr", "per_image", "seconds"} <= set(metrics)
-    assert len(metrics["per_image"]) == 3 and metrics["epochs"] == 1
-    assert (tmp_path / "run" / "mse" / "model.keras").is_file()  # the per-epoch checkpoint
+def test_photographs_too_small_for_a_patch_or_for_ssim_are_usage_errors(tmp_path):
+    small = write_photos(tmp_path / "small", count=1, size=(12, 12))
+    with pytest.raises(UsageError, match="patch_size=16.*Lower --patch-size"):
+        run_experiment(superres_config(tmp_path, data_dir=small, losses="mse"))
+    with pytest.raises(UsageError, match="at least 15 pixels on each side at --scale 2.*grey, photo0"):
+        run_experiment(superres_config(tmp_path, eval_dir=small, losses="mse"))
 
 
 @pytest.mark.slow
-def test_train_and_evaluate_superres_both_losses_on_a_tiny_folder(tmp_path):
-    result = tiny_run(tmp_path, ("mse", "perceptual"))
-    for name, model in result["models"].items():
-        assert {"psnr_bicubic", "psnr_sr", "ssim_bicubic", "ssim_sr", "per_image", "seconds"} <= set(model)
+def test_superres_experiment_trains_both_losses(tmp_path):
+    metrics = run_experiment(superres_config(tmp_path, losses="mse,perceptual"))
+    for name, model in metrics["models"].items():
         assert len(model["per_image"]) == 3 and model["seconds"] > 0
-        assert (tmp_path / "run" / name / "model.keras").is_file()  # checkpoint of the last epoch
-        assert (tmp_path / "run" / f"{name}_comparison.png").read_bytes()[:8] == PNG_MAGIC
+        assert (tmp_path / "runs" / "superres" / name / "model.keras").is_file()
 
 
 # Bicubic Y-PSNR published with SRCNN (Dong et al., TPAMI 2016, Table 2), MATLAB imresize.
@@ -313,20 +389,21 @@ def test_bicubic_baseline_matches_the_srcnn_paper(shared_data, folder, scale, pa
     assert mean == pytest.approx(paper_db, abs=0.15)
 
 
-def test_train_and_evaluate_superres_on_mock_oxford_pets(tmp_path):
+def test_superres_experiment_on_mock_oxford_pets(tmp_path):
     import tensorflow_datasets as tfds
 
+    config = EXPERIMENTS.get("superres").make_config(
+        source="pet",
+        data_dir=tmp_path / "tfds",
+        limit=2,
+        losses="mse",
+        epochs=1,
+        patch_size=32,
+        patch_stride=112,
+        verbose="silent",
+        out=tmp_path / "runs",
+    )
     with tfds.testing.mock_data(num_examples=2):
-        result = train_and_evaluate_superres(
-            tmp_path / "pet",
-            source="pet",
-            data_dir=tmp_path / "tfds",
-            limit=2,
-            losses=("mse",),
-            epochs=1,
-            patch_size=32,
-            patch_stride=112,
-            verbose=0,
-        )
-    assert result["num_patches"] == 2 * 3 * 3  # windows at 0, 112, 224 in each 256x256 photo
-    assert len(result["models"]["mse"]["per_image"]) == 2  # Pet's test split
+        metrics = run_experiment(config)
+    assert metrics["num_patches"] == 2 * 3 * 3  # windows at 0, 112, 224 in each 256x256 photo
+    assert len(metrics["models"]["mse"]["per_image"]) == 2  # Pet's test split
