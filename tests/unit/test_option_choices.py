@@ -1,4 +1,4 @@
-"""The options of `superres`, `gan`, `lowlight`, `upsampling` and `augmentation` mirror their library's constants.
+"""Every closed set of options in the catalog mirrors the library constant it stands for.
 
 The catalog imports no TensorFlow, so it spells each `choices=` out; these tests hold every such
 list (and every default naming library things) to the constant it mirrors.
@@ -56,3 +56,12 @@ def test_the_darkening_defaults_live_only_in_the_catalog():
 
     parameters = inspect.signature(darken).parameters
     assert all(parameters[name].default is inspect.Parameter.empty for name in ("gamma", "scale", "noise"))
+
+
+def test_verbosity_and_strategy_are_the_training_layer_s():
+    from keras_vision.experiments.options import STRATEGY_NAMES, VERBOSITY
+    from keras_vision.training import STRATEGIES
+    from keras_vision.training.callbacks import VERBOSITY as KERAS_VERBOSITY
+
+    assert set(VERBOSITY) == {"auto", *KERAS_VERBOSITY}
+    assert list(STRATEGY_NAMES) == STRATEGIES.names()
