@@ -24,7 +24,12 @@ from pathlib import Path
 from keras_vision.errors import KerasVisionError
 from keras_vision.files import atomic_path, write_text
 from keras_vision.grading import targets
-from keras_vision.grading.isolation import SANDBOX_NAMES, SandboxUnavailable, bwrap_problem
+from keras_vision.grading.authoring.assign import generate_exercises
+from keras_vision.grading.authoring.handout import write_handout
+from keras_vision.grading.reporting import formats
+from keras_vision.grading.reporting.formats import FORMATS
+from keras_vision.grading.running.grader import GradingOptions, grade_batch, grade_submission
+from keras_vision.grading.sandbox.isolation import SANDBOX_NAMES, SandboxUnavailable, bwrap_problem
 
 SUBCOMMANDS = ("grade", "generate", "handout")
 
@@ -43,8 +48,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def grade_parser() -> argparse.ArgumentParser:
-    from keras_vision.grading.formats import FORMATS
-
     parser = argparse.ArgumentParser(
         prog="python -m keras_vision.grade",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -162,9 +165,6 @@ def handout_parser() -> argparse.ArgumentParser:
 
 
 def run_grade(options) -> int:
-    from keras_vision.grading import formats
-    from keras_vision.grading.grader import GradingOptions, grade_batch, grade_submission
-
     target = targets.resolve_target(options.target)
     if not targets.graded_test_files(options.tests):
         raise targets.TargetError(f"No graded tests (test_exNN_*.py) in {options.tests}. Pass --tests DIR.")
@@ -192,7 +192,8 @@ def run_grade(options) -> int:
             formats.write_gradebook(results, partial)
         for result in results:
             note = f"  GRADER ERROR: {result.errors[0].splitlines()[0]}" if result.errors else ""
-            print(f"{result.submission}: {formats._points(result.score)} / {formats._points(result.max_score)}{note}")
+            score, top = formats.format_points(result.score), formats.format_points(result.max_score)
+            print(f"{result.submission}: {score} / {top}{note}")
         print(f"Wrote {out / 'gradebook.csv'} and {len(results)} result files in {out}.")
         return 0
     name = (
@@ -204,15 +205,13 @@ def run_grade(options) -> int:
     text = render(result, **extra)
     if options.out:
         write_text(options.out, text)
-        print("\n".join(formats._totals(result)) + f"\nWrote {options.out}.")
+        print("\n".join(formats.summary_lines(result)) + f"\nWrote {options.out}.")
     else:
         sys.stdout.write(text)
     return 1 if result.errors and not result.tests else 0
 
 
 def run_generate(options) -> int:
-    from keras_vision.grading.assign import generate_exercises
-
     differences = generate_exercises(options.solutions, options.exercises, check=options.check)
     if options.check:
         if differences:
@@ -231,8 +230,6 @@ def run_generate(options) -> int:
 
 
 def run_handout(options) -> int:
-    from keras_vision.grading.handout import write_handout
-
     out = write_handout(options.out, force=options.force)
     print(f"Wrote the student handout to {out}.")
     return 0

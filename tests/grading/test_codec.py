@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_vision.grading.codec import CodecError, dumps, loads
+from keras_vision.grading.sandbox.codec import CodecError, dumps, loads
 
 VALUES = [
     None,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from grading_helpers import MODULE, REPO, SECRET, SUBMISSIONS, leftover_processes, patched_solution
 
-from keras_vision.grading import resources
-from keras_vision.grading.isolation import BwrapSandbox, bwrap_problem, select_sandbox
-from keras_vision.grading.sandbox import Limits, SubmissionError, Worker
+from keras_vision.grading.sandbox import resources
+from keras_vision.grading.sandbox.isolation import BwrapSandbox, bwrap_problem, select_sandbox
+from keras_vision.grading.sandbox.remote import Limits, SubmissionError, Worker
 
 pytestmark = pytest.mark.skipif(bwrap_problem() is not None, reason=f"needs bubblewrap: {bwrap_problem()}")
 
@@ -136,7 +136,7 @@ def test_select_sandbox_names_the_valid_choices():
 
 def test_die_with_parent_is_set_in_the_child():
     code = (
-        "import os, signal, time, sys\nfrom keras_vision.grading import resources\n"
+        "import os, signal, time, sys\nfrom keras_vision.grading.sandbox import resources\n"
         "if os.fork() == 0:\n    resources.die_with_parent()\n    open('/proc/self/comm', 'w').write('kv-iso-orphan')\n"
         "    time.sleep(60)\nelse:\n    time.sleep(1)\n"
     )

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from grading_helpers import MODULE, REPO
 
-from keras_vision.grading import prefork, resources
-from keras_vision.grading.grader import RUNNERS, GradingOptions, grade_submission, run_runner
+from keras_vision.grading.running import prefork
+from keras_vision.grading.running.grader import RUNNERS, GradingOptions, grade_submission, run_runner
+from keras_vision.grading.sandbox import resources
 from keras_vision.grading.targets import graded_test_files, graded_tests_dir
 
 

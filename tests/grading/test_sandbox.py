@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, Worker
+from keras_vision.grading.sandbox.remote import Limits, RemoteModule, SubmissionError, Worker
 
 MODULE = """
 import os, sys, time

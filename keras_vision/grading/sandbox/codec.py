@@ -175,7 +175,8 @@ def _tree_to_model(body: Any):
         raise CodecError("A $model value needs a 'config' string and a 'weights' list.")
     config = loads_json_object(body["config"])
     check_builtin_classes(config)
-    import keras
+    import keras  # here, not at the top: the worker imports this module and must not pay ~5 s for
+    # TensorFlow unless the submission uses Keras (see worker.preload_libraries)
 
     try:
         model = keras.models.model_from_json(body["config"])

@@ -1,10 +1,10 @@
 """The trusted runner: runs pytest on the graded tests of one submission and reports on a pipe.
 
-    python -m keras_vision.grading.runner --result-fd FD --target PATH [options] TEST_FILES...
+    python -m keras_vision.grading.running.runner --result-fd FD --target PATH [options] TEST_FILES...
 
 It is started by the grader (`python -m keras_vision.grade`), once per submission. It never imports
 student code: the graded tests reach the student's functions through workers (see
-`keras_vision.grading.sandbox`). When pytest is done, it writes one framed JSON message to
+`keras_vision.grading.sandbox.remote`). When pytest is done, it writes one framed JSON message to
 `--result-fd`: `{"tests": [TestResult dicts], "collected": [...], "errors": [...], "exit_code": N}`.
 The grader, not this process, writes every output file.
 """
@@ -16,11 +16,14 @@ import json
 import os
 import sys
 
+import pytest
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from keras_vision.grading import targets  # noqa: E402
-from keras_vision.grading.framing import write_message  # noqa: E402
-from keras_vision.grading.results import TestResult  # noqa: E402
+from keras_vision.grading.reporting.results import TestResult  # noqa: E402
+from keras_vision.grading.sandbox.framing import write_message  # noqa: E402
+from keras_vision.grading.testkit.plugin import results_of  # noqa: E402
 
 
 class Collector:
@@ -51,8 +54,6 @@ class Collector:
                 )
 
     def pytest_unconfigure(self, config):
-        from keras_vision.grading.plugin import results_of
-
         self.tests = results_of(config)
 
     def report(self, exit_code: int, collect_only: bool) -> dict:
@@ -99,12 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         "--sandbox",
         choices=("auto", "bwrap", "none"),
         default="none",
-        help="Where the workers run student code (see keras_vision.grading.isolation).",
+        help="Where the workers run student code (see keras_vision.grading.sandbox.isolation).",
     )
     parser.add_argument("--collect-only", action="store_true", help="List the graded tests; run nothing.")
     args = parser.parse_args(argv)
-
-    import pytest
 
     collector = Collector()
     pytest_args = [

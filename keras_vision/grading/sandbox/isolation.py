@@ -1,7 +1,7 @@
 """Where a worker runs: an operating-system sandbox (bubblewrap) or a plain subprocess.
 
-Every student module runs in its own worker process (`keras_vision.grading.worker`). A `Sandbox`
-starts that process; `Worker` (in `keras_vision.grading.sandbox`) only talks to it through pipes.
+Every student module runs in its own worker process (`keras_vision.grading.sandbox.worker`). A `Sandbox`
+starts that process; `Worker` (in `keras_vision.grading.sandbox.remote`) only talks to it through pipes.
 Two backends, registered in `SANDBOXES`, and room for more (nsjail, a container):
 
 - `bwrap`: bubblewrap (`apt-get install bubblewrap`). New user, PID, IPC, network, UTS and cgroup
@@ -13,7 +13,7 @@ Two backends, registered in `SANDBOXES`, and room for more (nsjail, a container)
   `/work`, a private tmpfs that is the working folder; `/tmp` and `/dev/shm` are private tmpfs
   too. The environment is empty apart from what Python needs. Memory (all processes and the tmpfs
   pages) and the number of processes are limited by a cgroup where one can be created, else by
-  summing the sandbox's processes from /proc (`keras_vision.grading.resources`).
+  summing the sandbox's processes from /proc (`keras_vision.grading.sandbox.resources`).
 - `none`: a plain subprocess in a temporary folder with a stripped environment. It can read what
   the grader's user can read; use it for a student checking their own work, or where no sandbox
   is available and the instructor says so (`--sandbox none`; the results then say so).
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Protocol
 
 from keras_vision.errors import KerasVisionError
-from keras_vision.grading import resources
+from keras_vision.grading.sandbox import resources
 
 #: Where the library package is mounted inside the sandbox (PYTHONPATH points here).
 LIBRARY_MOUNT = "/kv/lib"
@@ -45,7 +45,7 @@ WORKDIR = "/work"
 #: System folders a Python process needs (shared libraries), mounted read-only when present.
 SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
-WORKER_MODULE = "keras_vision.grading.worker"
+WORKER_MODULE = "keras_vision.grading.sandbox.worker"
 SANDBOX_NAMES = ("auto", "bwrap", "none")
 
 
@@ -114,7 +114,7 @@ class Confined:
 
 
 class Sandbox(Protocol):
-    """Starts a worker: `python -m keras_vision.grading.worker ARGUMENTS`, contained.
+    """Starts a worker: `python -m keras_vision.grading.sandbox.worker ARGUMENTS`, contained.
 
     `isolated` is True when the OS keeps the worker away from the grader, the checkout and the
     other submissions; only such a sandbox may grade other people's files.
@@ -336,7 +336,7 @@ def bwrap_problem(executable: str = "bwrap") -> str | None:
 
 def library_root() -> Path:
     """The folder that holds the `keras_vision` package being run."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]  # keras_vision/grading/sandbox/isolation.py
 
 
 def python_folders() -> list[str]:

@@ -4,19 +4,19 @@ It adds:
 
 - `--target exercises|solutions|PATH` (default: `solutions` when the repository has them, else
   `exercises`), `--grade-timeout`, `--grade-memory-mb`, `--grade-sandbox auto|bwrap|none`;
-- the `graded(points, visibility, timeout)` marker (write it with `keras_vision.grading.testing.graded`);
+- the `graded(points, visibility, timeout)` marker (write it with `keras_vision.grading.testkit.testing.graded`);
 - the `submission` fixture: a `RemoteModule` standing for the module under test (named after the
   test file: `test_ex01_convolutions.py` and `hidden/test_ex01_convolutions_hidden.py` both get
   `ex01_convolutions`), whose functions run in a worker subprocess;
 - the `checks` fixture for partial credit;
-- own work (`keras_vision.grading.ownwork`): a test module's `OWN_WORK` declaration (the visible
+- own work (`keras_vision.grading.testkit.ownwork`): a test module's `OWN_WORK` declaration (the visible
   test file's, which also covers the hidden tests of the same exercise) is checked on the student's
   source before each test; a test that uses `submission.<function>` of a function that is not the
   student's own fails with the reason, without running;
 - per-test results (`TestResult`) with the points earned and a teaching message, kept for the
   trusted runner (`results_of(config)`) and summed up in the terminal.
 
-Import it into a conftest (`from keras_vision.grading.plugin import *`) rather than with `-p`, so
+Import it into a conftest (`from keras_vision.grading.testkit.plugin import *`) rather than with `-p`, so
 that it applies to the graded tests only.
 """
 
@@ -30,11 +30,12 @@ from pathlib import Path
 
 import pytest
 
-from keras_vision.grading import ownwork, targets
-from keras_vision.grading.isolation import SANDBOX_NAMES, select_sandbox
-from keras_vision.grading.results import SubmissionResult, TestResult
-from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, WorkerPool
-from keras_vision.grading.testing import CheckFailed, Checks
+from keras_vision.grading import targets
+from keras_vision.grading.reporting.results import SubmissionResult, TestResult
+from keras_vision.grading.sandbox.isolation import SANDBOX_NAMES, select_sandbox
+from keras_vision.grading.sandbox.remote import Limits, RemoteModule, SubmissionError, WorkerPool
+from keras_vision.grading.testkit import ownwork
+from keras_vision.grading.testkit.testing import CheckFailed, Checks
 
 __all__ = [
     "pytest_addoption",

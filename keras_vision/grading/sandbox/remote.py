@@ -2,7 +2,7 @@
 
 Student code never runs in the process that computes scores. `RemoteModule` looks like the student's
 module, but calling one of its functions sends the call to a `Worker`: a subprocess
-(`python -m keras_vision.grading.worker`) started by a `Sandbox` (`keras_vision.grading.isolation`:
+(`python -m keras_vision.grading.sandbox.worker`) started by a `Sandbox` (`keras_vision.grading.sandbox.isolation`:
 bubblewrap namespaces, a private copy of the file, cgroup limits; or a plain subprocess). The
 worker answers on a dedicated pipe with the safe JSON codec; its stdout and stderr go to another
 pipe that a thread drains and counts. Nothing it sends is trusted: a reply frame larger than
@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keras_vision.grading import codec
-from keras_vision.grading.framing import FrameBuffer, FrameTooLarge, write_message
-from keras_vision.grading.isolation import NoSandbox, Sandbox, SandboxLimits
+from keras_vision.grading.sandbox import codec
+from keras_vision.grading.sandbox.framing import FrameBuffer, FrameTooLarge, write_message
+from keras_vision.grading.sandbox.isolation import NoSandbox, Sandbox, SandboxLimits
 
 #: How much of a call's printed output is kept for feedback.
 KEPT_OUTPUT_BYTES = 4096

@@ -1,9 +1,9 @@
 """Grading submissions: one trusted runner process per submission, results as dataclasses.
 
-`grade_submission` starts a runner (`keras_vision.grading.runner`, forked by
-`keras_vision.grading.prefork`) on the graded tests, reads its report from a pipe and returns a
+`grade_submission` starts a runner (`keras_vision.grading.running.runner`, forked by
+`keras_vision.grading.running.prefork`) on the graded tests, reads its report from a pipe and returns a
 `SubmissionResult`; `grade_batch` does that for every submission folder of a batch. No output
-file is written here (see `keras_vision.grading.formats`).
+file is written here (see `keras_vision.grading.reporting.formats`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_vision.grading import prefork, targets
-from keras_vision.grading.framing import FrameBuffer
-from keras_vision.grading.results import NotRun, SubmissionResult, TestResult
+from keras_vision.grading import targets
+from keras_vision.grading.reporting.results import NotRun, SubmissionResult, TestResult
+from keras_vision.grading.running import prefork
+from keras_vision.grading.sandbox.framing import FrameBuffer
 
 #: The manifest the student handout carries in place of the hidden tests.
 MANIFEST_NAME = "manifest.json"
@@ -43,7 +44,7 @@ class GradingOptions:
         modules: Grade only these modules (one assignment), e.g. `("ex01_convolutions",)`.
             Defaults to every module that has graded tests.
         sandbox: Where student code runs: `"bwrap"` or `"none"` (see
-            `keras_vision.grading.isolation`). Defaults to `"none"`.
+            `keras_vision.grading.sandbox.isolation`). Defaults to `"none"`.
     """
 
     tests_dir: Path
@@ -96,7 +97,11 @@ def collect_graded_tests(files: list[Path], options: GradingOptions) -> list[Tes
 def run_runner(
     files: list[Path], options: GradingOptions, *, target: Path | None = None, collect_only: bool = False
 ) -> tuple[dict, str]:
-    """Runs a trusted runner (`keras_vision.grading.runner`); returns its report (empty on failure) and its log."""
+    """Runs a trusted runner (`keras_vision.grading.running.runner`).
+
+    Returns:
+        Its report (empty on failure) and its log.
+    """
     root = options.tests_dir.resolve().parents[1]
     argv = [
         "--timeout",

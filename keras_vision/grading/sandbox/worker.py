@@ -1,13 +1,13 @@
 """The worker: imports ONE student module and calls its functions on request.
 
-    python -m keras_vision.grading.worker --module ex01_convolutions --path FILE \
+    python -m keras_vision.grading.sandbox.worker --module ex01_convolutions --path FILE \
         --requests FD --replies FD
 
 This is the only process that runs student code, and it runs none until the grader's first
 message says so (the grader starts workers early and imports its own modules meanwhile). It then
 imports the module and reads framed JSON requests
 `{"function": name, "args": ..., "kwargs": ...}` from the `--requests` pipe and writes one framed
-JSON reply per request to the `--replies` pipe (see `keras_vision.grading.codec`); its stdout and
+JSON reply per request to the `--replies` pipe (see `keras_vision.grading.sandbox.codec`); its stdout and
 stderr belong to the student and are drained by the grader. The first reply says whether the
 module imported. Replies:
 
@@ -33,8 +33,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from keras_vision.grading import codec  # noqa: E402
-from keras_vision.grading.framing import read_message, write_message  # noqa: E402
+from keras_vision.grading.sandbox import codec  # noqa: E402
+from keras_vision.grading.sandbox.framing import read_message, write_message  # noqa: E402
 
 #: How many of the student's own stack frames a failure message shows.
 MAX_FRAMES = 4
@@ -77,7 +77,7 @@ def preload_libraries(path: Path) -> None:
         return
     if re.search(r"\b(keras|tensorflow)\b", text):
         try:
-            import keras  # noqa: F401
+            import keras  # noqa: F401 - conditional (only for files that mention it), so not at the top
         except Exception:  # noqa: BLE001 - the student's import will report the problem
             pass
 
