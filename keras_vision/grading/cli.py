@@ -11,8 +11,12 @@ code in a bubblewrap sandbox (`--sandbox auto`, the default, or `bwrap`); withou
 grader stops with exit code 2 and says what to install, unless `--sandbox none` is given, and then
 every result says it was graded without one.
 
-Exit codes: 0 when grading completed (whatever the score); 1 when the grader's own test runner
-failed; 2 for bad arguments, a missing target or a missing sandbox (one paragraph, no traceback).
+Every grading run starts with a preflight: one sandboxed worker on a known-good module. When it
+fails, grading stops before anyone is scored.
+
+Exit codes: 0 when grading completed (whatever the score); 1 when the grader itself failed during
+the run (its runner died, its worker could not start twice): nothing is written; 2 for bad
+arguments, a missing target, a missing sandbox or a failed preflight (one paragraph, no traceback).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from keras_vision.grading.reporting import formats
 from keras_vision.grading.reporting.formats import FORMATS
 from keras_vision.grading.running.grader import GradingOptions, grade_batch, grade_submission
 from keras_vision.grading.sandbox.isolation import SANDBOX_NAMES, SandboxUnavailable, bwrap_problem
+from keras_vision.grading.sandbox.preflight import preflight
 
 SUBCOMMANDS = ("grade", "generate", "handout")
 
@@ -176,6 +181,7 @@ def run_grade(options) -> int:
         modules=options.modules,
         sandbox=choose_sandbox(options.sandbox, target),
     )
+    preflight(grading.sandbox, memory_mb=options.memory_mb)
     render = formats.FORMATS.get(options.format)
     extra = {"reveal_hidden": options.reveal_hidden} if options.format == "table" else {}
     if options.batch or targets.is_batch(target):

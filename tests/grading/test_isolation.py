@@ -80,7 +80,7 @@ def sandboxed(tmp_path, monkeypatch):
 
 def test_worker_sees_only_its_copy_the_library_and_python(sandboxed, tmp_path):
     seen = sandboxed.call("view")
-    assert seen["cwd"] == "/work" and seen["files"] == ["ex99_view.py"]
+    assert seen["cwd"] == "/kv/work" and seen["files"] == ["ex99_view.py"]
     assert "KV_GRADER_SECRET" not in seen["env"] and set(seen["env"]) <= {
         "HOME",
         "TMPDIR",
@@ -104,7 +104,7 @@ def test_worker_sees_only_its_copy_the_library_and_python(sandboxed, tmp_path):
 
 def test_library_is_read_only_and_the_network_is_gone(sandboxed):
     assert sandboxed.call("write", ("/kv/lib/keras_vision/convolution.py",)) == "OSError"
-    assert sandboxed.call("write", ("/work/scratch.txt",)) == "written"
+    assert sandboxed.call("write", ("/kv/work/scratch.txt",)) == "written"
     assert sandboxed.call("connect") == "OSError"
 
 

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from keras_vision.errors import KerasVisionError
 from keras_vision.grading import targets
 from keras_vision.grading.reporting.results import NotRun, SubmissionResult, TestResult
 from keras_vision.grading.running import prefork
@@ -30,6 +31,15 @@ HIDDEN_VISIBILITIES = ("hidden", "after_due_date")
 MAX_REPORT_BYTES = 64 * 2**20
 #: The fork server of this grader's runners (started on first use).
 RUNNERS = prefork.RunnerServer()
+
+
+class GraderFailure(KerasVisionError, RuntimeError):
+    """The grader itself failed (its runner died, its worker could not start): nobody is scored.
+
+    The message is for the instructor (it may quote the runner's log); no student sees it.
+    """
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,11 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
     """Grades one submission (a folder of exercise files, or one file).
 
     Returns:
-        The results; a runner that failed leaves a message in `errors` and no tests.
+        The results.
+
+    Raises:
+        GraderFailure: the runner died or the grader's worker could not start (twice); the
+            message quotes the log for the instructor, and no score exists for this submission.
     """
     name = name or (target.stem if target.is_file() else target.name)
     modules = [target.stem] if target.is_file() else (list(options.modules) if options.modules else None)
@@ -71,8 +85,13 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
     report, log = run_runner(files, options, target=target)
     tests = [TestResult.from_dict(t) for t in report.get("tests", [])]
     errors = list(report.get("errors", []))
+    if report.get("grader_failure"):
+        raise GraderFailure(f"Grading {name} stopped, and no one is scored: {report['grader_failure']}")
     if "exit_code" not in report:
-        errors.append(f"The grader's test runner failed:\n{log[-3000:]}")
+        raise GraderFailure(
+            f"The grader's test runner for {name} stopped without a report, so no one is scored. Its log ends "
+            f"with:\n{log[-3000:]}"
+        )
     result = SubmissionResult.from_tests(name, str(target), tests, errors=errors, sandbox=options.sandbox)
     result.execution_time = time.monotonic() - start
     result.not_run = tests_not_run(options.tests_dir, [m.module for m in result.modules] or (modules or []))
@@ -80,10 +99,18 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
 
 
 def grade_batch(folder: Path, options: GradingOptions, *, jobs: int = 1) -> list[SubmissionResult]:
-    """Grades every submission folder of `folder`, continuing past broken ones."""
+    """Grades every submission folder of `folder`, continuing past broken submissions.
+
+    Raises:
+        GraderFailure: the grader itself failed on one of them; the batch stops and no one is scored.
+    """
     submissions = [sub for sub in sorted(folder.iterdir()) if sub.is_dir() and targets.module_files(sub)]
-    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
-        return list(pool.map(lambda sub: grade_submission(sub, options), submissions))
+    pool = ThreadPoolExecutor(max_workers=max(jobs, 1))
+    try:
+        futures = [pool.submit(grade_submission, sub, options) for sub in submissions]
+        return [future.result() for future in futures]
+    finally:  # on a GraderFailure: the queued submissions are not started
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def collect_graded_tests(files: list[Path], options: GradingOptions) -> list[TestResult]:

@@ -36,6 +36,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from keras_vision.grading.sandbox import codec  # noqa: E402
 from keras_vision.grading.sandbox.framing import read_message, write_message  # noqa: E402
 
+#: Bytes of the student's file scanned for the word keras (the grader refuses larger files anyway).
+MAX_PRELOAD_SCAN_BYTES = 2_000_000
 #: How many of the student's own stack frames a failure message shows.
 MAX_FRAMES = 4
 
@@ -72,7 +74,8 @@ def preload_libraries(path: Path) -> None:
     a model (for code that imports Keras inside a function). Only the file's text is read.
     """
     try:
-        text = path.read_text(errors="ignore")
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_PRELOAD_SCAN_BYTES).decode("utf-8", errors="ignore")
     except OSError:
         return
     if re.search(r"\b(keras|tensorflow)\b", text):

@@ -33,7 +33,7 @@ import pytest
 from keras_vision.grading import targets
 from keras_vision.grading.reporting.results import SubmissionResult, TestResult
 from keras_vision.grading.sandbox.isolation import SANDBOX_NAMES, select_sandbox
-from keras_vision.grading.sandbox.remote import Limits, RemoteModule, SubmissionError, WorkerPool
+from keras_vision.grading.sandbox.remote import Limits, RemoteModule, SubmissionError, WorkerPool, WorkerStartFailure
 from keras_vision.grading.testkit import ownwork
 from keras_vision.grading.testkit.testing import CheckFailed, Checks
 
@@ -56,6 +56,7 @@ CHECKS = pytest.StashKey[Checks]()
 POOL = pytest.StashKey[WorkerPool]()
 USES = pytest.StashKey[frozenset]()
 OWN_WORK = pytest.StashKey[dict]()
+GRADER_FAILURE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser):
@@ -181,6 +182,11 @@ def pytest_runtest_makereport(item, call):
     marker = item.get_closest_marker("graded")
     if marker is None:
         return report
+    if call.excinfo is not None and call.excinfo.errisinstance(WorkerStartFailure):
+        failure = call.excinfo.value  # the environment failed, not the student: stop, score nobody
+        item.config.stash[GRADER_FAILURE] = f"{failure}\nWhat the worker printed:\n{failure.output[-3000:]}"
+        item.session.shouldstop = "the grader's worker did not start"
+        return report
     results = item.config.stash[RESULTS]
     test = results.get(item.nodeid)
     if test is None:
@@ -223,6 +229,11 @@ def pytest_terminal_summary(terminalreporter, config):
 def results_of(config) -> list[TestResult]:
     """The graded results recorded so far in this pytest session."""
     return list(config.stash.get(RESULTS, {}).values())
+
+
+def grader_failure_of(config) -> str | None:
+    """Why this session stopped for a failure of the grader's environment (then nobody is scored), or None."""
+    return config.stash.get(GRADER_FAILURE, None)
 
 
 def submission_functions_used(item) -> frozenset:
