@@ -30,10 +30,12 @@ import threading
 import time
 import traceback
 
-from keras_vision.grading.sandbox.resources import die_with_parent
+from keras_vision.grading.sandbox.resources import die_with_parent, limit_own_memory
 
 #: Imported once by the server, before any fork: the slow imports every runner needs.
 PRELOAD = ("keras_vision.grading.running.runner", "keras_vision.grading.testkit.plugin", "pytest", "keras")
+#: Heap a runner may use, MiB (about 1 GB with DenseNet121 references; see `limit_own_memory`).
+RUNNER_MEMORY_MB = 6144
 #: Seconds the server may take to import `PRELOAD` (about 5 on a quiet 2-core machine).
 START_TIMEOUT = 300.0
 
@@ -162,6 +164,7 @@ def _run(request: dict, log_fd: int, result_fd: int) -> None:
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the runner waits for its own workers
         die_with_parent()
+        limit_own_memory(RUNNER_MEMORY_MB)
         os.dup(result_fd)  # a copy that stays open until exit: end-of-file tells the grader it is gone
         for target in (1, 2):
             os.dup2(log_fd, target)

@@ -273,11 +273,11 @@ class Worker:
             self._output.begin()
             write_message(self._requests, payload)
             reply = self._wait_for_reply(qualified, deadline, label)
+            return self._unpack(reply, qualified)  # decoding (a model's rebuild) is charged to the call too
         except OSError:
             raise SubmissionError(self._crash_message(qualified)) from None
         finally:
             self.last_call_seconds = time.monotonic() - start
-        return self._unpack(reply, qualified)
 
     def _ensure_preloaded(self) -> None:
         """Starts the worker and waits for its own imports (Keras), which run no student code.
