@@ -168,6 +168,8 @@ class Worker:
         self._preloaded = False
         self.starts = 0
         self.last_call_seconds = 0.0
+        #: `{function: forbidden dotted prefixes}` (an `OWN_WORK` declaration), enforced in the worker.
+        self.own_work: dict[str, tuple[str, ...]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -323,7 +325,7 @@ class Worker:
         what = f"importing {self.path.name}"
         self._output.begin()
         try:
-            write_message(self._requests, b'{"op": "import"}')
+            write_message(self._requests, json.dumps({"op": "import", "own_work": self.own_work}).encode())
         except OSError:
             self._import_failure = self._crash_message(what)
             raise SubmissionError(self._import_failure) from None

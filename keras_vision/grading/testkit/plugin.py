@@ -157,6 +157,8 @@ def submission(request, kv_worker_pool) -> RemoteModule:
             if function in refused:
                 raise SubmissionError(refused[function])
     worker = kv_worker_pool.get(module, path)
+    if declared and not worker.own_work:
+        worker.own_work = dict(declared)  # enforced at run time in the worker too (sandbox.guard)
     return RemoteModule(worker, _timeout(request.node, request.config))
 
 
