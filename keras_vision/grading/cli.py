@@ -5,6 +5,7 @@
                                  [--sandbox auto|bwrap|none]
     python -m keras_vision.grade generate [--check]
     python -m keras_vision.grade handout --out DIR [--force]
+    python -m keras_vision.grade gradescope [--out autograder.zip]
 
 Grading anything but this copy's own `exercises/` (a student checking their work) runs student
 code in a bubblewrap sandbox (`--sandbox auto`, the default, or `bwrap`); without bubblewrap the
@@ -29,6 +30,7 @@ from keras_vision.errors import KerasVisionError
 from keras_vision.files import atomic_path, write_text
 from keras_vision.grading import targets
 from keras_vision.grading.authoring.assign import generate_exercises
+from keras_vision.grading.authoring.gradescope import write_bundle
 from keras_vision.grading.authoring.handout import write_handout
 from keras_vision.grading.reporting import formats
 from keras_vision.grading.reporting.formats import FORMATS
@@ -36,17 +38,23 @@ from keras_vision.grading.running.grader import GradingOptions, grade_batch, gra
 from keras_vision.grading.sandbox.isolation import SANDBOX_NAMES, SandboxUnavailable, bwrap_problem
 from keras_vision.grading.sandbox.preflight import preflight
 
-SUBCOMMANDS = ("grade", "generate", "handout")
+SUBCOMMANDS = ("grade", "generate", "handout", "gradescope")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Runs `python -m keras_vision.grade`; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = args.pop(0) if args and args[0] in SUBCOMMANDS else "grade"
-    parser = {"grade": grade_parser, "generate": generate_parser, "handout": handout_parser}[command]()
-    options = parser.parse_args(args)
+    parsers = {
+        "grade": grade_parser,
+        "generate": generate_parser,
+        "handout": handout_parser,
+        "gradescope": gradescope_parser,
+    }
+    options = parsers[command]().parse_args(args)
+    runs = {"grade": run_grade, "generate": run_generate, "handout": run_handout, "gradescope": run_gradescope}
     try:
-        return {"grade": run_grade, "generate": run_generate, "handout": run_handout}[command](options)
+        return runs[command](options)
     except KerasVisionError as error:
         print(f"keras_vision.grade: {error}", file=sys.stderr)
         return error.exit_code
@@ -59,7 +67,8 @@ def grade_parser() -> argparse.ArgumentParser:
         description="Grade exercise files with the graded tests. Student code runs in worker processes "
         "with time, memory and output limits; scores are computed elsewhere.",
         epilog="Other commands: `python -m keras_vision.grade generate [--check]` writes exercises/ from "
-        "solutions/; `python -m keras_vision.grade handout --out DIR` writes the student copy.",
+        "solutions/; `python -m keras_vision.grade handout --out DIR` writes the student copy; "
+        "`python -m keras_vision.grade gradescope --out autograder.zip` writes Gradescope's autograder.",
     )
     what = parser.add_argument_group("what to grade")
     what.add_argument(
@@ -167,6 +176,24 @@ def handout_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, required=True, help="destination folder")
     parser.add_argument("--force", action="store_true", help="replace DIR if it exists")
     return parser
+
+
+def gradescope_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_vision.grade gradescope",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Write Gradescope's autograder bundle: setup.sh, run_autograder and the course "
+        "(library and graded tests, hidden ones included; no solutions). Upload it as a Gradescope "
+        "programming assignment's autograder (zip file).",
+    )
+    parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip file to write")
+    return parser
+
+
+def run_gradescope(options) -> int:
+    out = write_bundle(options.out)
+    print(f"Wrote {out}: upload it in Gradescope (Configure Autograder > Zip file upload), then Update Autograder.")
+    return 0
 
 
 def run_grade(options) -> int:

@@ -44,8 +44,16 @@ def to_json(result: SubmissionResult) -> str:
 
 
 @FORMATS.register("gradescope")
-def to_gradescope(result: SubmissionResult) -> str:
-    """Gradescope's `results.json`; hidden tests carry no output, only status and points."""
+def to_gradescope(result: SubmissionResult, *, sandbox_note: str | None = None) -> str:
+    """Gradescope's `results.json`; hidden tests carry no output, only status and points.
+
+    The top-level `output` (which students see) states the sandbox the code ran in and never quotes
+    the grader's own errors (they may hold the runner's log): it only says that there were some.
+
+    Args:
+        result: The graded submission.
+        sandbox_note: Why no bwrap sandbox was used, when none was. Defaults to None.
+    """
     tests = [
         {
             "name": f"{test.module}: {test.name}",
@@ -57,10 +65,18 @@ def to_gradescope(result: SubmissionResult) -> str:
         }
         for test in result.tests
     ]
+    where = {
+        "bwrap": "Your code ran in a bubblewrap sandbox (no network, no access to the grader's files).",
+        "none": "Your code ran in this submission's own container, without the bubblewrap sandbox"
+        + (f" ({sandbox_note})." if sandbox_note else "."),
+    }.get(result.sandbox, "")
+    lines = [line for line in summary_lines(result) if not line.startswith("Graded WITHOUT a sandbox")]
+    if result.errors:
+        lines.append(f"The grader reported {len(result.errors)} problem(s) of its own; your instructor can see them.")
     document = {
         "score": result.score,
         "execution_time": round(result.execution_time, 2),
-        "output": "\n".join(summary_lines(result) + [f"Grader error: {e}" for e in result.errors]),
+        "output": "\n".join([*lines, *([where] if where else [])]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

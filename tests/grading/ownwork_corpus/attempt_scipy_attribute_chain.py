@@ -1,8 +1,8 @@
 """import scipy.signal, then reach it through the package attribute chain; scores 11/20."""
 
-import scipy.signal  # noqa: F401
-import scipy.ndimage  # noqa: F401
 import scipy as sp
+import scipy.ndimage  # noqa: F401
+import scipy.signal  # noqa: F401
 
 
 def apply_filter(image, kernel):

@@ -11,5 +11,5 @@ def max_pool(image, size=2):
     for r in range(rows):
         for c in range(cols):
             window = image[r * size : (r + 1) * size, c * size : (c + 1) * size]
-            out[r, c] = _REDUCERS["max"](getattr(window, "reshape")(-1, *image.shape[2:]), axis=0)
+            out[r, c] = _REDUCERS["max"](window.reshape(-1, *image.shape[2:]), axis=0)
     return out
