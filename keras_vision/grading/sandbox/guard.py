@@ -34,6 +34,9 @@ PROGRAM_EVENTS = ("subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "
 PROFILE_EVENTS = ("sys.setprofile", "sys.settrace")
 
 
+BUILTIN_TYPES = (type(len), type(sys.getprofile))
+
+
 class OwnWorkViolation(ImportError):
     """A declared function reached a module it must not use (an ImportError, as a missing module would)."""
 
@@ -54,6 +57,8 @@ class OwnWorkGuard:
         self._installed = False
         self._in_forked_child = False
         self._hook = self._profile  # one bound method, so that `sys.getprofile() is self._hook` holds
+        self._builtins: dict[int, str] = {}  # id of a C function -> the forbidden module that holds it
+        self._indexed = (0, ())
 
     def install(self, everything: tuple[str, ...]) -> None:
         """Hooks the process: audit hook, profile for new threads, the fork rule.
@@ -84,6 +89,7 @@ class OwnWorkGuard:
         """From now until `stop()`, `function` may not reach `prefixes` (nothing when empty)."""
         self.violation = None
         if prefixes:
+            self._index_builtins(tuple(prefixes))
             sys.setprofile(self._hook)
             self.function, self.active = function, tuple(prefixes)
 
@@ -103,12 +109,25 @@ class OwnWorkGuard:
             )
         return self.violation
 
+    def _index_builtins(self, prefixes: tuple[str, ...]) -> None:
+        """Maps the C functions of the loaded forbidden modules to their module (some carry no name of it)."""
+        if self._indexed == (len(sys.modules), prefixes):
+            return
+        index = {}
+        for name, module in list(sys.modules.items()):
+            if module is None or not matches(name, prefixes):
+                continue
+            for value in list(getattr(module, "__dict__", {}).values()):
+                if isinstance(value, BUILTIN_TYPES):
+                    index[id(value)] = name
+        self._builtins, self._indexed = index, (len(sys.modules), prefixes)
+
     # -- hooks -------------------------------------------------------------------------------
     def _refuse(self, what: str) -> None:
         message = (
-            f"`{self.function}` must be your own work: while it ran, your code {what}, which "
-            f"{', '.join(self.active)} may not be used for. Write that part yourself, as the exercise's "
-            "docstring describes (for array code: the loops with NumPy)."
+            f"`{self.function}` must be your own work: while it ran, your code {what} "
+            f"({', '.join(self.active)} may not be used in `{self.function}`). Write that part yourself, as "
+            "the exercise's docstring describes (for array code: the loops with NumPy)."
         )
         if self.violation is None:
             self.violation = message
@@ -130,6 +149,8 @@ class OwnWorkGuard:
                 module = getattr(type(owner), "__module__", None) if owner is not None else None
                 if isinstance(owner, type(sys)):  # a module's builtin function (cv2.filter2D)
                     module = owner.__name__
+            if not isinstance(module, str):
+                module = self._builtins.get(id(arg))  # cv2.filter2D: no __module__, no __self__
             if isinstance(module, str) and matches(module, self.active):
                 self._refuse(f"called {module}.{getattr(arg, '__name__', '?')}")
             if arg in (sys.setprofile, sys.settrace, threading.setprofile, threading.settrace):
@@ -139,6 +160,8 @@ class OwnWorkGuard:
         if not self.active:
             return
         if event in PROFILE_EVENTS:
+            if self.violation is not None:
+                return  # the interpreter switching the profile off after a refusal (already recorded)
             caller = sys._getframe(1)
             if _trusted(caller) or caller.f_code.co_filename == threading.__file__:
                 return  # the guard's own profile, or a new thread taking it on
