@@ -137,3 +137,29 @@ def test_hidden_test_inputs_reach_no_student_visible_field(tmp_path):
         if test["visibility"] != "visible":
             assert test["output"] == ""
         assert len(test["output"]) < 5000
+
+
+@pytest.mark.slow
+def test_grading_from_a_venv_in_the_temporary_folder(tmp_path):
+    """Issue 23: Python under /tmp gave every student 0. A venv in pytest's temporary folder (its
+    packages reached through a .pth file, the checkout through another, like an editable install)."""
+    import site
+    import subprocess
+    import sys
+
+    venv = tmp_path / "with space" / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    packages = next(venv.glob("lib/python3*/site-packages"))
+    (packages / "grader_deps.pth").write_text("\n".join([*site.getsitepackages(), str(REPO)]) + "\n")
+    out = tmp_path / "results.json"
+    process = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "keras_vision.grade", "--target", str(REPO / "solutions")]
+        + ["--modules", "ex01_convolutions", "--format", "json", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=tmp_path,
+    )
+    assert process.returncode == 0, process.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["sandbox"] == "bwrap" and result["score"] == result["max_score"] == 20

@@ -349,7 +349,7 @@ def library_root() -> Path:
 
 def python_folders() -> list[str]:
     """The Python installation and its site-packages, outside the system folders, without overlaps."""
-    candidates = {sys.base_prefix, sys.prefix, *site.getsitepackages()}
+    candidates = {sys.base_prefix, sys.prefix, *site.getsitepackages(), *pth_folders()}
     user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
     if user_site and os.path.isdir(user_site):
         candidates.add(user_site)
@@ -360,6 +360,26 @@ def python_folders() -> list[str]:
         if not covered:
             kept.append(folder)
     return kept
+
+
+def pth_folders() -> list[str]:
+    """Folders that `.pth` files of the site-packages add to `sys.path` (packages installed elsewhere),
+    except a checkout holding `keras_vision` itself: the sandbox sees the library only at `LIBRARY_MOUNT`."""
+    folders = []
+    for packages in site.getsitepackages():
+        for pth in sorted(Path(packages).glob("*.pth")):
+            try:
+                lines = pth.read_text(errors="ignore").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                line = line.strip()
+                if not line or line.startswith(("#", "import ", "import\t")):
+                    continue
+                folder = Path(packages, line).resolve()
+                if folder.is_dir() and not (folder / "keras_vision").exists() and folder != Path("/"):
+                    folders.append(str(folder))
+    return folders
 
 
 def python_links() -> list[tuple[str, str]]:
