@@ -50,7 +50,9 @@ class GradingOptions:
         tests_dir: The graded tests (`tests/graded` of the repository or handout).
         timeout: Seconds of student code per test. Defaults to `20`.
         memory_mb: Memory limit of a worker, MiB. Defaults to `3072`.
-        runner_timeout: Seconds the whole run of one submission may take. Defaults to `1800`.
+        runner_timeout: Seconds the whole run of one submission may take; beyond, the grader failed
+            (no score). Defaults to `7200`, above what the per-test limits allow (100 tests of 20 s
+            and the imports), so that no submission can reach it.
         modules: Grade only these modules (one assignment), e.g. `("ex01_convolutions",)`.
             Defaults to every module that has graded tests.
         sandbox: Where student code runs: `"bwrap"` or `"none"` (see
@@ -60,7 +62,7 @@ class GradingOptions:
     tests_dir: Path
     timeout: float = 20.0
     memory_mb: int = 3072
-    runner_timeout: float = 1800.0
+    runner_timeout: float = 7200.0
     modules: tuple[str, ...] | None = None
     sandbox: str = "none"
 
