@@ -113,9 +113,12 @@ REACHING_ATTRIBUTES = frozenset(
         "cr_frame",
     }
 )
-#: Calls whose constant string arguments name files (a `.py` file there is code being loaded).
+#: Calls whose constant string arguments name files (a `.py` file there is code being loaded or searched for).
 FILE_CALLS = ("builtins.open", "io.", "os.", "pathlib.", "shutil.", "runpy.", "codecs.open", "numpy.load")
-FILE_METHODS = ("open", "read_text", "read_bytes", "load", "loadtxt", "fromfile", "exec_module", "get_data")
+FILE_METHODS = (
+    *("open", "read_text", "read_bytes", "load", "loadtxt", "fromfile", "exec_module", "get_data"),
+    *("glob", "rglob", "iglob", "iterdir", "walk", "listdir", "scandir", "copy", "copyfile"),
+)
 #: Calls that are ordinary imports or lookups when their name argument is a constant string.
 CONSTANT_NAME_CALLS = ("builtins.__import__", "importlib.import_module", "builtins.getattr")
 #: A constant string argument matching this points at code to load (a .py file, the solutions, the tests).
