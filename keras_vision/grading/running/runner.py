@@ -29,8 +29,8 @@ from keras_vision.grading.reporting.results import TestResult  # noqa: E402
 from keras_vision.grading.sandbox.framing import write_message  # noqa: E402
 from keras_vision.grading.testkit.plugin import grader_failure_of, results_of  # noqa: E402
 
-#: Characters of one test's message in the report (the student reads the first lines).
-MAX_TEST_MESSAGE_CHARS = 4000
+#: Characters of one test's message in the report (above the worker's own 4000-character cut and its notes).
+MAX_TEST_MESSAGE_CHARS = 6000
 #: Characters of all messages together; beyond, messages are replaced by the grader's own.
 MAX_REPORT_CHARS = 4_000_000
 TOO_LONG = (
