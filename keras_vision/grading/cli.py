@@ -5,7 +5,7 @@
                                  [--sandbox auto|bwrap|none]
     python -m keras_vision.grade generate [--check]
     python -m keras_vision.grade handout --out DIR [--force]
-    python -m keras_vision.grade gradescope [--out autograder.zip]
+    python -m keras_vision.grade gradescope [--out autograder.zip] [--modules ex01_convolutions]
 
 Grading anything but this copy's own `exercises/` (a student checking their work) runs student
 code in a bubblewrap sandbox (`--sandbox auto`, the default, or `bwrap`); without bubblewrap the
@@ -187,11 +187,17 @@ def gradescope_parser() -> argparse.ArgumentParser:
         "programming assignment's autograder (zip file).",
     )
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip file to write")
+    parser.add_argument(
+        "--modules",
+        type=lambda text: tuple(m.strip() for m in text.split(",") if m.strip()),
+        help="the modules of this assignment, comma-separated, e.g. ex01_convolutions; default: every module",
+    )
     return parser
 
 
 def run_gradescope(options) -> int:
-    out = write_bundle(options.out)
+    check_modules(options.modules, targets.graded_tests_dir())
+    out = write_bundle(options.out, modules=options.modules)
     print(f"Wrote {out}: upload it in Gradescope (Configure Autograder > Zip file upload), then Update Autograder.")
     return 0
 

@@ -26,7 +26,7 @@ VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
-    return write_bundle(tmp_path_factory.mktemp("bundle") / "autograder.zip")
+    return write_bundle(tmp_path_factory.mktemp("bundle") / "autograder.zip", modules=(MODULE,))
 
 
 def test_bundle_holds_the_scripts_and_the_course_without_solutions(bundle):
@@ -35,6 +35,7 @@ def test_bundle_holds_the_scripts_and_the_course_without_solutions(bundle):
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
         setup, run = archive.read("setup.sh").decode(), archive.read("run_autograder").decode()
     assert {"setup.sh", "run_autograder", "course/setup.cfg", "course/keras_vision/grade.py"} <= names
+    assert "course/assignment.json" in names
     assert f"course/tests/graded/hidden/test_{MODULE}_hidden.py" in names
     assert not any("solutions/" in name or "__pycache__" in name for name in names)
     assert all(modes[name] & stat.S_IXUSR for name in ("setup.sh", "run_autograder"))

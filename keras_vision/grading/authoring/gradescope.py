@@ -6,7 +6,8 @@ submission, which must write `/autograder/results/results.json`. The bundle hold
 
     setup.sh          installs bubblewrap, a venv with the Python dependencies, and this package
     run_autograder    grades /autograder/submission (exNN_<topic>.py files, a folder or a zip)
-    course/           the library, the graded tests (hidden ones included), setup.cfg, pyproject.toml
+    course/           the library, the graded tests (hidden ones included), setup.cfg, pyproject.toml,
+                      and assignment.json: the modules this assignment grades (all when none are named)
 
 and never the solutions. Both scripts take their root from `AUTOGRADER_ROOT` (default
 `/autograder`), and `run_autograder` its Python from `AUTOGRADER_PYTHON` (default the venv that
@@ -43,6 +44,8 @@ from keras_vision.grading.sandbox.preflight import preflight
 #: What of the course goes into the bundle (never `solutions/`).
 COURSE_PARTS = ("keras_vision", "tests/graded", "setup.cfg", "pyproject.toml", "README.md")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".pytest_cache")
+#: The bundle's record of the assignment's modules.
+ASSIGNMENT = "assignment.json"
 #: Largest uploaded zip, unpacked (a submission is a few exercise files).
 MAX_UNPACKED_BYTES = 50_000_000
 
@@ -78,11 +81,13 @@ class SubmissionFormatError(KerasVisionError, ValueError):
     exit_code = 2
 
 
-def write_bundle(out: Path, *, root: Path | None = None) -> Path:
+def write_bundle(out: Path, *, modules: tuple[str, ...] | None = None, root: Path | None = None) -> Path:
     """Writes `autograder.zip`: `setup.sh`, `run_autograder` and the course without solutions.
 
     Args:
         out: The zip file to write.
+        modules: The modules of this assignment, e.g. `("ex01_convolutions",)`. Defaults to every
+            module with graded tests.
         root: The repository to bundle. Defaults to this checkout.
 
     Returns:
@@ -98,6 +103,7 @@ def write_bundle(out: Path, *, root: Path | None = None) -> Path:
             elif source.is_file():
                 (staging / "course" / part).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, staging / "course" / part)
+        (staging / "course" / ASSIGNMENT).write_text(json.dumps({"modules": list(modules or [])}) + "\n")
         with atomic_path(out) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
                 info = zipfile.ZipInfo(name)
@@ -169,7 +175,11 @@ def grade_for_gradescope(root: Path) -> Path:
             out.parent.mkdir(parents=True, exist_ok=True)
             write_text(out, document + "\n")
             return out
-        options = GradingOptions(targets.graded_tests_dir(course), sandbox=sandbox)
+        assignment = course / ASSIGNMENT
+        modules = json.loads(assignment.read_text()).get("modules") if assignment.is_file() else None
+        options = GradingOptions(
+            targets.graded_tests_dir(course), sandbox=sandbox, modules=tuple(modules or ()) or None
+        )
         result = grade_submission(target, options, name="submission")
     document = to_gradescope(result, sandbox_note=problem)
     out.parent.mkdir(parents=True, exist_ok=True)
