@@ -42,7 +42,7 @@ def outcome(result) -> dict:
 def timed_batch(folder: Path, *, sandbox: str, jobs: int, modules: tuple[str, ...]) -> tuple[float, list]:
     """Seconds to grade the batch as `python -m keras_vision.grade` would: the runners' fork server
     (which imports Keras once) starts inside the timed part, as it does in every grading run."""
-    from keras_vision.grading.grader import RUNNERS, GradingOptions, grade_batch
+    from keras_vision.grading.running.grader import RUNNERS, GradingOptions, grade_batch
     from keras_vision.grading.targets import graded_tests_dir
 
     options = GradingOptions(graded_tests_dir(), modules=modules, sandbox=sandbox)
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--modules", default="ex01_convolutions", help="comma-separated modules to grade")
     args = parser.parse_args(argv)
 
-    from keras_vision.grading.isolation import bwrap_problem
+    from keras_vision.grading.sandbox.isolation import bwrap_problem
 
     if bwrap_problem() is not None:
         parser.error(bwrap_problem())

@@ -75,9 +75,9 @@ class Sampler(threading.Thread):
 
 
 def measure(limit_mb: int, *, use_cgroup: bool, children: int, gigabytes_each: float) -> dict:
-    from keras_vision.grading import resources
-    from keras_vision.grading.isolation import BwrapSandbox
-    from keras_vision.grading.sandbox import Limits, SubmissionError, Worker
+    from keras_vision.grading.sandbox import resources
+    from keras_vision.grading.sandbox.isolation import BwrapSandbox
+    from keras_vision.grading.sandbox.remote import Limits, SubmissionError, Worker
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ex99_hog.py"

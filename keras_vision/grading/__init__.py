@@ -1,20 +1,16 @@
 """The course layer: exercises generated from solutions, a trustworthy autograder, the handout.
 
-Modules, in the order data flows through them:
+Subpackages, lowest first (each may import only those before it; `targets` is a leaf):
 
-- `assign`: `solutions/exNN_<topic>.py` -> `exercises/exNN_<topic>.py` (marked regions become stubs).
-- `testing`, `feedback`: what graded tests are written with (`graded`, `Checks`, layer comparison).
-- `plugin`: the pytest plugin of `tests/graded` (`--target`, the `submission` and `checks` fixtures).
-- `sandbox`, `worker`, `codec`, `framing`: student code runs only in worker subprocesses, with time,
-  memory and output limits; values cross back as tagged JSON, never pickle, in capped frames.
-- `isolation`, `resources`: where a worker runs (`Sandbox`: bubblewrap namespaces with a private
-  copy of the file, or a plain subprocess) and the limits on all its processes (cgroups, rlimits,
-  parent-death signals).
-- `ownwork`: the `OWN_WORK` declarations of graded test modules, checked on the submission's source.
-- `runner`, `grader`, `prefork`: one trusted pytest run per submission, reporting on a pipe,
-  forked from a server that imports pytest and Keras once per grading run.
-- `results`, `formats`, `cli`: dataclasses, output formats, and `python -m keras_vision.grade`.
-- `handout`: the student copy.
+- `targets`: where things are (the repository, the graded tests, a target's exercise files).
+- `sandbox/`: where student code runs (bubblewrap or a subprocess), the worker, its limits, and the
+  capped frames and codec that bring values back.
+- `reporting/`: result dataclasses and output formats (table, JSON, Gradescope, JUnit, gradebook).
+- `testkit/`: what graded tests are written with: the pytest plugin, `graded`, `Checks`, layer
+  feedback, and the `OWN_WORK` check.
+- `running/`: one trusted pytest run per submission (runner, fork server) and the grader around it.
+- `authoring/`: exercises from solutions, the student handout, the Gradescope bundle.
+- `cli`: `python -m keras_vision.grade` (the only importer of `authoring` and of the whole grader).
 
 Adding a graded module (e.g. `ex05_transfer_learning`) touches no grader code; modules are found
 by file name:
@@ -26,7 +22,7 @@ by file name:
    `generate --check`).
 3. Write `tests/graded/test_ex05_transfer_learning.py` (visible) and
    `tests/graded/hidden/test_ex05_transfer_learning_hidden.py`; each test is decorated with
-   `@graded(points=..., visibility=...)` from `keras_vision.grading.testing`, takes the
+   `@graded(points=..., visibility=...)` from `keras_vision.grading.testkit.testing`, takes the
    `submission` fixture (the student's module, run in a worker) and usually `checks`, and takes
    its reference values from the library or Keras, never from the solution. Import what the
    references need at the top of the test file (so it is loaded before any student code runs).

@@ -5,14 +5,19 @@
                                  [--sandbox auto|bwrap|none]
     python -m keras_vision.grade generate [--check]
     python -m keras_vision.grade handout --out DIR [--force]
+    python -m keras_vision.grade gradescope [--out autograder.zip] [--modules ex01_convolutions]
 
 Grading anything but this copy's own `exercises/` (a student checking their work) runs student
 code in a bubblewrap sandbox (`--sandbox auto`, the default, or `bwrap`); without bubblewrap the
 grader stops with exit code 2 and says what to install, unless `--sandbox none` is given, and then
 every result says it was graded without one.
 
-Exit codes: 0 when grading completed (whatever the score); 1 when the grader's own test runner
-failed; 2 for bad arguments, a missing target or a missing sandbox (one paragraph, no traceback).
+Every grading run starts with a preflight: one sandboxed worker on a known-good module. When it
+fails, grading stops before anyone is scored.
+
+Exit codes: 0 when grading completed (whatever the score); 1 when the grader itself failed during
+the run (its runner died, its worker could not start twice): nothing is written; 2 for bad
+arguments, a missing target, a missing sandbox or a failed preflight (one paragraph, no traceback).
 """
 
 from __future__ import annotations
@@ -24,34 +29,46 @@ from pathlib import Path
 from keras_vision.errors import KerasVisionError
 from keras_vision.files import atomic_path, write_text
 from keras_vision.grading import targets
-from keras_vision.grading.isolation import SANDBOX_NAMES, SandboxUnavailable, bwrap_problem
+from keras_vision.grading.authoring.assign import generate_exercises
+from keras_vision.grading.authoring.gradescope import write_bundle
+from keras_vision.grading.authoring.handout import write_handout
+from keras_vision.grading.reporting import formats
+from keras_vision.grading.reporting.formats import FORMATS
+from keras_vision.grading.running.grader import GradingOptions, grade_batch, grade_submission
+from keras_vision.grading.sandbox.isolation import SANDBOX_NAMES, SandboxUnavailable, bwrap_problem
+from keras_vision.grading.sandbox.preflight import preflight
 
-SUBCOMMANDS = ("grade", "generate", "handout")
+SUBCOMMANDS = ("grade", "generate", "handout", "gradescope")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Runs `python -m keras_vision.grade`; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = args.pop(0) if args and args[0] in SUBCOMMANDS else "grade"
-    parser = {"grade": grade_parser, "generate": generate_parser, "handout": handout_parser}[command]()
-    options = parser.parse_args(args)
+    parsers = {
+        "grade": grade_parser,
+        "generate": generate_parser,
+        "handout": handout_parser,
+        "gradescope": gradescope_parser,
+    }
+    options = parsers[command]().parse_args(args)
+    runs = {"grade": run_grade, "generate": run_generate, "handout": run_handout, "gradescope": run_gradescope}
     try:
-        return {"grade": run_grade, "generate": run_generate, "handout": run_handout}[command](options)
+        return runs[command](options)
     except KerasVisionError as error:
         print(f"keras_vision.grade: {error}", file=sys.stderr)
         return error.exit_code
 
 
 def grade_parser() -> argparse.ArgumentParser:
-    from keras_vision.grading.formats import FORMATS
-
     parser = argparse.ArgumentParser(
         prog="python -m keras_vision.grade",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Grade exercise files with the graded tests. Student code runs in worker processes "
         "with time, memory and output limits; scores are computed elsewhere.",
         epilog="Other commands: `python -m keras_vision.grade generate [--check]` writes exercises/ from "
-        "solutions/; `python -m keras_vision.grade handout --out DIR` writes the student copy.",
+        "solutions/; `python -m keras_vision.grade handout --out DIR` writes the student copy; "
+        "`python -m keras_vision.grade gradescope --out autograder.zip` writes Gradescope's autograder.",
     )
     what = parser.add_argument_group("what to grade")
     what.add_argument(
@@ -161,10 +178,31 @@ def handout_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_grade(options) -> int:
-    from keras_vision.grading import formats
-    from keras_vision.grading.grader import GradingOptions, grade_batch, grade_submission
+def gradescope_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_vision.grade gradescope",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Write Gradescope's autograder bundle: setup.sh, run_autograder and the course "
+        "(library and graded tests, hidden ones included; no solutions). Upload it as a Gradescope "
+        "programming assignment's autograder (zip file).",
+    )
+    parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip file to write")
+    parser.add_argument(
+        "--modules",
+        type=lambda text: tuple(m.strip() for m in text.split(",") if m.strip()),
+        help="the modules of this assignment, comma-separated, e.g. ex01_convolutions; default: every module",
+    )
+    return parser
 
+
+def run_gradescope(options) -> int:
+    check_modules(options.modules, targets.graded_tests_dir())
+    out = write_bundle(options.out, modules=options.modules)
+    print(f"Wrote {out}: upload it in Gradescope (Configure Autograder > Zip file upload), then Update Autograder.")
+    return 0
+
+
+def run_grade(options) -> int:
     target = targets.resolve_target(options.target)
     if not targets.graded_test_files(options.tests):
         raise targets.TargetError(f"No graded tests (test_exNN_*.py) in {options.tests}. Pass --tests DIR.")
@@ -176,6 +214,7 @@ def run_grade(options) -> int:
         modules=options.modules,
         sandbox=choose_sandbox(options.sandbox, target),
     )
+    preflight(grading.sandbox, memory_mb=options.memory_mb)
     render = formats.FORMATS.get(options.format)
     extra = {"reveal_hidden": options.reveal_hidden} if options.format == "table" else {}
     if options.batch or targets.is_batch(target):
@@ -192,7 +231,8 @@ def run_grade(options) -> int:
             formats.write_gradebook(results, partial)
         for result in results:
             note = f"  GRADER ERROR: {result.errors[0].splitlines()[0]}" if result.errors else ""
-            print(f"{result.submission}: {formats._points(result.score)} / {formats._points(result.max_score)}{note}")
+            score, top = formats.format_points(result.score), formats.format_points(result.max_score)
+            print(f"{result.submission}: {score} / {top}{note}")
         print(f"Wrote {out / 'gradebook.csv'} and {len(results)} result files in {out}.")
         return 0
     name = (
@@ -204,15 +244,13 @@ def run_grade(options) -> int:
     text = render(result, **extra)
     if options.out:
         write_text(options.out, text)
-        print("\n".join(formats._totals(result)) + f"\nWrote {options.out}.")
+        print("\n".join(formats.summary_lines(result)) + f"\nWrote {options.out}.")
     else:
         sys.stdout.write(text)
     return 1 if result.errors and not result.tests else 0
 
 
 def run_generate(options) -> int:
-    from keras_vision.grading.assign import generate_exercises
-
     differences = generate_exercises(options.solutions, options.exercises, check=options.check)
     if options.check:
         if differences:
@@ -231,8 +269,6 @@ def run_generate(options) -> int:
 
 
 def run_handout(options) -> int:
-    from keras_vision.grading.handout import write_handout
-
     out = write_handout(options.out, force=options.force)
     print(f"Wrote the student handout to {out}.")
     return 0

@@ -13,8 +13,8 @@ from keras_vision.augment import AugmentConfig, generator_batch, image_data_gene
 from keras_vision.convolution import output_size
 from keras_vision.data import load_sample_image, resize_images
 from keras_vision.enhance import block_max, darken, max_filter
-from keras_vision.grading.feedback import expect_keras_model
-from keras_vision.grading.testing import describe
+from keras_vision.grading.testkit.feedback import expect_keras_model
+from keras_vision.grading.testkit.testing import describe
 
 #: Official parameter counts of the classic network's layers with weights (28x28x1 input).
 CLASSIC_CNN_PARAMETERS = (640, 36_928, 204_928, 1_290)
@@ -217,7 +217,7 @@ def conv2d_transpose_reference(
     return np.asarray(layer(image.astype(np.float32)[None]))[0]
 
 
-#: The precondition of the model tests (`keras_vision.grading.feedback.expect_keras_model`), by the name
+#: The precondition of the model tests (`keras_vision.grading.testkit.feedback.expect_keras_model`), by the name
 #: the tests of ex06, ex08 and ex09 import.
 check_is_model = expect_keras_model
 

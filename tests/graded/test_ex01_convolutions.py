@@ -10,14 +10,15 @@ import numpy as np
 from graded_references import CLASSIC_CNN_PARAMETERS, average_pool, conv2d_reference, matches, stack_output_shape
 
 from keras_vision.convolution import VERTICAL_EDGE_KERNEL, convolve2d, max_pool2d, output_size
-from keras_vision.grading.feedback import first_layer_difference, model_layers
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.feedback import first_layer_difference, model_layers
+from keras_vision.grading.testkit.testing import describe, graded
 from keras_vision.models import build_classic_cnn as reference_classic_cnn
 
 CLASSIC_STACK = [("conv", 64, 3), ("pool", 2), ("conv", 64, 3), ("pool", 2)]
 
 #: The sliding window and the pooling must be the student's own loops: no library convolution or pooling
-#: (the course library's reference included). Checked on the source by the grader (keras_vision.grading.ownwork).
+#: (the course library's reference included). Checked on the source by the grader
+#: (keras_vision.grading.testkit.ownwork) and at run time in the worker (keras_vision.grading.sandbox.guard).
 OWN_WORK = {
     "apply_filter": (
         "keras_vision",

@@ -12,8 +12,8 @@ import numpy as np
 from graded_references import check_learns
 
 from keras_vision.data import add_channel_axis, one_hot, scale_pixels
-from keras_vision.grading.feedback import expect_same_layers
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.feedback import expect_same_layers
+from keras_vision.grading.testkit.testing import describe, graded
 from keras_vision.models import build_ann, build_cifar10_cnn
 
 #: Exercise functions the student writes from NumPy and Keras layers: they may not call these.

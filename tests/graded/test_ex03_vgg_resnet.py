@@ -12,8 +12,8 @@ name, the same outputs. The mini networks are also trained briefly: their loss m
 import numpy as np
 from graded_references import block_reference, check_learns, outputs_with_reference_weights
 
-from keras_vision.grading.feedback import expect_keras_model, expect_same_layers
-from keras_vision.grading.testing import graded
+from keras_vision.grading.testkit.feedback import expect_keras_model, expect_same_layers
+from keras_vision.grading.testkit.testing import graded
 from keras_vision.models import residual_block, resnet_from_layout, vgg_block, vgg_from_layout
 
 #: Exercise functions the student writes from Keras layers: they may not call these.

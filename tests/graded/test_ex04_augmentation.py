@@ -13,7 +13,7 @@ import tensorflow as tf
 from graded_references import check_first_batch, check_settings, colour_images, course_config, matches
 
 from keras_vision.augment import gaussian_noise
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.testing import describe, graded
 
 ImageDataGenerator = tf.keras.preprocessing.image.ImageDataGenerator
 # Keras' legacy generator calls SciPy through a deprecated namespace; not the student's doing.

@@ -11,13 +11,13 @@ import keras
 import numpy as np
 import pytest
 
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.testing import describe, graded
 from keras_vision.transfer import build_classifier, build_feature_head, list_blocks
 from keras_vision.transfer.adapt import adapt_input
 
 #: keras.applications and keras layers are the point of this exercise; the course library's own functions
 #: for the same jobs (building the classifier, the input adapter, listing and freezing blocks) are not.
-#: Checked on the source by the grader (keras_vision.grading.ownwork).
+#: Checked on the source by the grader (keras_vision.grading.testkit.ownwork).
 OWN_WORK = {
     "build_input_adapter": ("keras_vision.transfer",),
     "replace_head": ("keras_vision.transfer",),

@@ -9,8 +9,8 @@ import keras
 import numpy as np
 from graded_references import check_is_model, conv2d_transpose_reference, matches
 
-from keras_vision.grading.feedback import first_layer_difference
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.feedback import first_layer_difference
+from keras_vision.grading.testkit.testing import describe, graded
 from keras_vision.upsample import build_upsampler, phase_energy_share, zero_insert
 
 #: Functions students write themselves: their code may not use these modules (or anything under them).

@@ -19,7 +19,7 @@ from graded_references import (
 
 from keras_vision.enhance import clahe, gamma_lookup_table, max_filter
 from keras_vision.evaluation.image_quality import entropy, luma, mean_brightness, rms_contrast
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.testing import describe, graded
 
 #: Functions the student writes with NumPy, and what their code may not call to do it.
 OWN_WORK = {

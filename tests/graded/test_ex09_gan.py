@@ -10,8 +10,8 @@ import numpy as np
 from graded_references import bright_squares, check_is_model, gan_train_step_reference
 
 from keras_vision.gan import build_discriminator, build_generator, discriminator_loss, generator_loss
-from keras_vision.grading.feedback import first_layer_difference
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.feedback import first_layer_difference
+from keras_vision.grading.testkit.testing import describe, graded
 
 #: Functions students write themselves: their code may not use these modules (or anything under them).
 FORBIDDEN_FRAMEWORKS = ("keras_vision", "keras", "tensorflow", "tf_keras", "torch", "jax")

@@ -16,8 +16,8 @@ from grading_helpers import (
     run_grader,
 )
 
-from keras_vision.grading.isolation import bwrap_problem
-from keras_vision.grading.results import SubmissionResult
+from keras_vision.grading.reporting.results import SubmissionResult
+from keras_vision.grading.sandbox.isolation import bwrap_problem
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ The fixture submissions live in `submissions/` in two forms:
 - `submissions/<name>/ex01_convolutions.py`, a *whole* submission copied as it is. Kept for the
   adversarial ones that replace every function, so the solution would add nothing but its text. That
   text would change them: the worker imports Keras before a file's code runs when the file mentions
-  the word (`keras_vision.grading.worker.preload_libraries`), and the solution does, which would
+  the word (`keras_vision.grading.sandbox.worker.preload_libraries`), and the solution does, which would
   change, for one, which arrays `edit_references` zeroes through `gc` and how long that takes.
 
 Each fixture's first docstring line says what is wrong and ends with its score, `scores N/20`
@@ -27,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from keras_vision.grading.assign import ANY_MARKER
+from keras_vision.grading.authoring.assign import ANY_MARKER
 
 REPO = Path(__file__).resolve().parents[2]
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from keras_vision.grading.assign import ANY_MARKER, HEADER, MarkerError, strip_solutions
+from keras_vision.grading.authoring.assign import ANY_MARKER, HEADER, MarkerError, strip_solutions
 
 M = "SOLUTION"  # spelled apart so that this file is not itself a marked solution
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import checkout_digest
 from grading_helpers import META_TIMEOUT, REPO, SECRET, leftover_processes
 
-from keras_vision.grading.results import SubmissionResult
+from keras_vision.grading.reporting.results import SubmissionResult
 
 HONEST = ("solutions", "classmate")
 

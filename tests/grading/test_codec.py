@@ -3,11 +3,13 @@
 import base64
 import io
 import json
+import time
 
 import numpy as np
 import pytest
 
-from keras_vision.grading.codec import CodecError, dumps, loads
+from keras_vision.grading.sandbox import codec
+from keras_vision.grading.sandbox.codec import CodecError, dumps, loads
 
 VALUES = [
     None,
@@ -92,3 +94,32 @@ def test_models_with_code_are_refused(kind):
     model = keras.Sequential([keras.Input((4,)), layer])
     with pytest.raises(CodecError, match="build the model from keras.layers|Build the model from keras.layers"):
         loads(dumps(model))
+
+
+def forged_model_reply(units: int = 16_000, layers: int = 3) -> dict:
+    """A 'model' reply as a hostile worker would forge it: the configuration of a small real model with
+    its Dense layers made huge, and no weights (issue 23: it made the runner allocate 8 GB)."""
+    import keras
+
+    model = keras.Sequential([keras.Input((8,)), *[keras.layers.Dense(4) for _ in range(layers)]])
+    config = json.loads(model.to_json())
+    for layer in config["config"]["layers"]:
+        if layer["class_name"] == "Dense":
+            layer["config"]["units"] = units
+    return {"$model": {"config": json.dumps(config), "weights": []}}
+
+
+def test_a_forged_model_is_refused_before_its_weights_are_allocated():
+    started = time.monotonic()
+    with pytest.raises(codec.CodecError, match="builds more weights than the reply carries"):
+        codec.decode(forged_model_reply())
+    assert time.monotonic() - started < 10
+
+
+def test_a_model_with_too_many_layers_is_refused_unbuilt():
+    import keras
+
+    config = json.loads(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).to_json())
+    config["config"]["layers"] *= codec.MAX_MODEL_LAYERS
+    with pytest.raises(codec.CodecError, match="layers; the grader rebuilds at most"):
+        codec.decode({"$model": {"config": json.dumps(config), "weights": []}})

@@ -4,8 +4,8 @@ import keras
 import pytest
 from keras import layers
 
-from keras_vision.grading.feedback import expect_keras_model, expect_same_layers
-from keras_vision.grading.testing import Checks
+from keras_vision.grading.testkit.feedback import expect_keras_model, expect_same_layers
+from keras_vision.grading.testkit.testing import Checks
 
 
 def small_model(units=8, name="fc1", input_shape=(4,)):

@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from keras_vision.grading.formats import FORMATS, to_gradescope, to_junit, to_table, write_gradebook
-from keras_vision.grading.results import NotRun, SubmissionResult, TestResult
+from keras_vision.grading.reporting.formats import FORMATS, to_gradescope, to_junit, to_table, write_gradebook
+from keras_vision.grading.reporting.results import NotRun, SubmissionResult, TestResult
 
 SECRET = "the hidden test checks a 7x10 image"
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from keras_vision.grading.assign import ANY_MARKER, generate_exercises
+from keras_vision.grading.authoring.assign import ANY_MARKER, generate_exercises
 from keras_vision.grading.targets import repo_root
 
 REPO = repo_root()

@@ -9,7 +9,7 @@ import sys
 import pytest
 from grading_helpers import REPO, run_grader
 
-from keras_vision.grading.handout import HandoutError, write_handout
+from keras_vision.grading.authoring.handout import HandoutError, write_handout
 
 SOLUTION_MARKER = re.compile(r"#\s*((BEGIN|END)\s+)?SOLUTION\s*$", re.MULTILINE)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from grading_helpers import MODULE, REPO, SECRET, SUBMISSIONS, leftover_processes, patched_solution
 
-from keras_vision.grading import resources
-from keras_vision.grading.isolation import BwrapSandbox, bwrap_problem, select_sandbox
-from keras_vision.grading.sandbox import Limits, SubmissionError, Worker
+from keras_vision.grading.sandbox import resources
+from keras_vision.grading.sandbox.isolation import BwrapSandbox, bwrap_problem, select_sandbox
+from keras_vision.grading.sandbox.remote import Limits, SubmissionError, Worker
 
 pytestmark = pytest.mark.skipif(bwrap_problem() is not None, reason=f"needs bubblewrap: {bwrap_problem()}")
 
@@ -80,7 +80,7 @@ def sandboxed(tmp_path, monkeypatch):
 
 def test_worker_sees_only_its_copy_the_library_and_python(sandboxed, tmp_path):
     seen = sandboxed.call("view")
-    assert seen["cwd"] == "/work" and seen["files"] == ["ex99_view.py"]
+    assert seen["cwd"] == "/kv/work" and seen["files"] == ["ex99_view.py"]
     assert "KV_GRADER_SECRET" not in seen["env"] and set(seen["env"]) <= {
         "HOME",
         "TMPDIR",
@@ -104,7 +104,7 @@ def test_worker_sees_only_its_copy_the_library_and_python(sandboxed, tmp_path):
 
 def test_library_is_read_only_and_the_network_is_gone(sandboxed):
     assert sandboxed.call("write", ("/kv/lib/keras_vision/convolution.py",)) == "OSError"
-    assert sandboxed.call("write", ("/work/scratch.txt",)) == "written"
+    assert sandboxed.call("write", ("/kv/work/scratch.txt",)) == "written"
     assert sandboxed.call("connect") == "OSError"
 
 
@@ -136,7 +136,7 @@ def test_select_sandbox_names_the_valid_choices():
 
 def test_die_with_parent_is_set_in_the_child():
     code = (
-        "import os, signal, time, sys\nfrom keras_vision.grading import resources\n"
+        "import os, signal, time, sys\nfrom keras_vision.grading.sandbox import resources\n"
         "if os.fork() == 0:\n    resources.die_with_parent()\n    open('/proc/self/comm', 'w').write('kv-iso-orphan')\n"
         "    time.sleep(60)\nelse:\n    time.sleep(1)\n"
     )

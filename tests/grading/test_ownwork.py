@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from keras_vision.grading.ownwork import check_own_work, declared_own_work
 from keras_vision.grading.targets import graded_tests_dir
+from keras_vision.grading.testkit.ownwork import check_own_work, declared_own_work
 
 NO_LIBRARY = ("keras_vision", "tensorflow", "keras", "scipy.signal", "scipy.ndimage")
 DECLARED = {"apply_filter": NO_LIBRARY, "max_pool": NO_LIBRARY}

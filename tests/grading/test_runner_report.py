@@ -2,9 +2,9 @@
 
 import pytest
 
-from keras_vision.grading.framing import HEADER, FrameBuffer, FrameTooLarge
-from keras_vision.grading.results import TestResult
-from keras_vision.grading.runner import Collector
+from keras_vision.grading.reporting.results import TestResult
+from keras_vision.grading.running.runner import Collector
+from keras_vision.grading.sandbox.framing import HEADER, FrameBuffer, FrameTooLarge
 
 
 def collected(nodeid, points):

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, Worker
+from keras_vision.grading.sandbox.remote import Limits, RemoteModule, SubmissionError, Worker
 
 MODULE = """
 import os, sys, time
@@ -56,6 +56,19 @@ def break_seeding():
     import random
     random.seed = None
     return 1
+
+def killed():
+    os.kill(os.getpid(), 9)  # what the kernel's out-of-memory kill looks like from the grader: end of file
+
+def killed_after_replying():
+    import threading
+    threading.Timer(0.2, os.kill, (os.getpid(), 9)).start()  # a late kill, after the reply was sent
+    return 1
+
+def record_and_return_huge(*args):
+    global _SEEN
+    _SEEN = globals().get("_SEEN", []) + [repr(args)]
+    return "STOLEN:" + "|".join(_SEEN) + " " * 3_000_000
 """
 
 
@@ -167,3 +180,39 @@ def test_output_printed_before_returning_still_counts(tmp_path):
             worker.call("loud")
     finally:
         worker.close()
+
+
+@pytest.mark.parametrize("kill", ["killed", "killed_after_replying"])
+def test_the_next_call_after_a_kill_gets_a_fresh_worker(worker, kill):
+    """Issue 23: an OOM kill seen as end of file was blamed on the next, innocent function."""
+    import time
+
+    if kill == "killed":
+        with pytest.raises(SubmissionError, match="crashed"):
+            worker.call(kill)
+    else:
+        assert worker.call(kill) == 1
+        time.sleep(1.0)
+    assert worker.call("add", (2, 3)) == 5
+    assert worker.starts == 2
+
+
+def test_a_worker_that_never_starts_is_the_graders_failure(tmp_path):
+    """A worker dying before the student's import is retried once, then `WorkerStartFailure`."""
+    from keras_vision.grading.sandbox.isolation import NoSandbox
+    from keras_vision.grading.sandbox.remote import WorkerStartFailure
+
+    class BrokenSandbox(NoSandbox):
+        def spawn(self, arguments, **kwargs):
+            return super().spawn(["--no-such-option"], **kwargs)
+
+    path = tmp_path / "ex99_demo.py"
+    path.write_text(MODULE)
+    broken = Worker("ex99_demo", path, limits=Limits(timeout=3), sandbox=BrokenSandbox())
+    try:
+        with pytest.raises(WorkerStartFailure, match="2 attempts, before any student code ran") as caught:
+            broken.call("add", (1, 2))
+        assert "--no-such-option" in caught.value.output or "usage" in caught.value.output
+        assert broken.starts == 2
+    finally:
+        broken.close()

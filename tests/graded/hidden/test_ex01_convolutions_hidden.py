@@ -8,8 +8,8 @@ import numpy as np
 from graded_references import conv2d_reference, stack_output_shape
 
 from keras_vision.convolution import max_pool2d
-from keras_vision.grading.feedback import first_layer_difference
-from keras_vision.grading.testing import graded
+from keras_vision.grading.testkit.feedback import first_layer_difference
+from keras_vision.grading.testkit.testing import graded
 from keras_vision.models import build_classic_cnn as reference_classic_cnn
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 
 from keras_vision.data import add_channel_axis, one_hot, scale_pixels
-from keras_vision.grading.feedback import expect_same_layers
-from keras_vision.grading.testing import graded
+from keras_vision.grading.testkit.feedback import expect_same_layers
+from keras_vision.grading.testkit.testing import graded
 from keras_vision.models import build_ann, build_cifar10_cnn
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 from graded_references import block_reference, outputs_with_reference_weights
 
-from keras_vision.grading.feedback import expect_same_layers
-from keras_vision.grading.testing import graded
+from keras_vision.grading.testkit.feedback import expect_same_layers
+from keras_vision.grading.testkit.testing import graded
 from keras_vision.models import residual_block, resnet_from_layout, vgg_block
 
 

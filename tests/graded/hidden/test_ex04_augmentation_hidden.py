@@ -11,7 +11,7 @@ import tensorflow as tf
 from graded_references import check_first_batch, check_settings, colour_images
 
 from keras_vision.augment import AugmentConfig, gaussian_noise
-from keras_vision.grading.testing import graded
+from keras_vision.grading.testkit.testing import graded
 
 ImageDataGenerator = tf.keras.preprocessing.image.ImageDataGenerator
 # Keras' legacy generator calls SciPy through a deprecated namespace; not the student's doing.

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.testing import describe, graded
 from keras_vision.transfer import build_feature_head, list_blocks
 from keras_vision.transfer.adapt import adapt_input
 

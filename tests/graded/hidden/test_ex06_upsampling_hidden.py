@@ -6,8 +6,8 @@ References come from Keras and from `keras_vision.upsample`, as in the visible t
 import numpy as np
 from graded_references import check_is_model, conv2d_transpose_reference
 
-from keras_vision.grading.feedback import first_layer_difference
-from keras_vision.grading.testing import graded
+from keras_vision.grading.testkit.feedback import first_layer_difference
+from keras_vision.grading.testkit.testing import graded
 from keras_vision.upsample import build_upsampler, zero_insert
 
 

@@ -8,7 +8,7 @@ from graded_references import dark_photo, repeated_block_max
 
 from keras_vision.enhance import clahe, max_filter
 from keras_vision.evaluation.image_quality import entropy, mean_brightness
-from keras_vision.grading.testing import graded
+from keras_vision.grading.testkit.testing import graded
 
 
 @graded(points=1, visibility="hidden")

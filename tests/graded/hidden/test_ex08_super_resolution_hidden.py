@@ -9,8 +9,8 @@ import numpy as np
 from graded_references import check_is_model
 
 from keras_vision.evaluation import psnr_arrays
-from keras_vision.grading.feedback import first_layer_difference
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.feedback import first_layer_difference
+from keras_vision.grading.testkit.testing import describe, graded
 from keras_vision.superres import build_srcnn, degrade, modcrop, rgb_to_y
 from keras_vision.superres.losses import perceptual_loss
 

@@ -7,8 +7,8 @@ import numpy as np
 from graded_references import bright_squares, check_is_model, gan_train_step_reference
 
 from keras_vision.gan import build_discriminator, build_generator
-from keras_vision.grading.feedback import first_layer_difference
-from keras_vision.grading.testing import describe, graded
+from keras_vision.grading.testkit.feedback import first_layer_difference
+from keras_vision.grading.testkit.testing import describe, graded
 
 
 @graded(points=1, visibility="hidden")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.grading import targets
-from keras_vision.grading.assign import ANY_MARKER, EXERCISE_GLOB, strip_solutions
-from keras_vision.grading.grader import MANIFEST_NAME, GradingOptions, collect_graded_tests
+from keras_vision.grading.authoring.assign import ANY_MARKER, EXERCISE_GLOB, strip_solutions
+from keras_vision.grading.running.grader import MANIFEST_NAME, GradingOptions, collect_graded_tests
 
 SETUP_FILES = ("setup.cfg", "pyproject.toml")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".pytest_cache")

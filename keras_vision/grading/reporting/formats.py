@@ -12,7 +12,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
-from keras_vision.grading.results import NotRun, SubmissionResult, TestResult
+from keras_vision.grading.reporting.results import NotRun, SubmissionResult, TestResult
 from keras_vision.registry import Registry
 
 FORMATS: Registry[Callable[..., str]] = Registry("output format")
@@ -24,14 +24,14 @@ def to_table(result: SubmissionResult, *, reveal_hidden: bool = False) -> str:
     """A terminal summary: per module earned/max, per test points, status and a one-line reason."""
     lines = [f"Submission {result.submission} ({result.target})"]
     for module in result.modules:
-        lines.append(f"\n{module.module}: {_points(module.score)} / {_points(module.max_score)} points")
+        lines.append(f"\n{module.module}: {format_points(module.score)} / {format_points(module.max_score)} points")
         for test in module.tests:
             status = "PASS" if test.passed else "FAIL"
-            points = f"{_points(test.score)}/{_points(test.max_score)}"
+            points = f"{format_points(test.score)}/{format_points(test.max_score)}"
             reason = "" if test.passed else "  " + _reason(test, reveal_hidden)
             tag = "" if test.visibility == "visible" else f" [{test.visibility}]"
             lines.append(f"  {status} {points:>7}  {test.name}{tag}{reason}")
-    lines += ["", *_totals(result)]
+    lines += ["", *summary_lines(result)]
     for error in result.errors:
         lines.append(f"GRADER ERROR: {error}")
     return "\n".join(lines) + "\n"
@@ -44,8 +44,16 @@ def to_json(result: SubmissionResult) -> str:
 
 
 @FORMATS.register("gradescope")
-def to_gradescope(result: SubmissionResult) -> str:
-    """Gradescope's `results.json`; hidden tests carry no output, only status and points."""
+def to_gradescope(result: SubmissionResult, *, sandbox_note: str | None = None) -> str:
+    """Gradescope's `results.json`; hidden tests carry no output, only status and points.
+
+    The top-level `output` (which students see) states the sandbox the code ran in and never quotes
+    the grader's own errors (they may hold the runner's log): it only says that there were some.
+
+    Args:
+        result: The graded submission.
+        sandbox_note: Why no bwrap sandbox was used, when none was. Defaults to None.
+    """
     tests = [
         {
             "name": f"{test.module}: {test.name}",
@@ -57,10 +65,18 @@ def to_gradescope(result: SubmissionResult) -> str:
         }
         for test in result.tests
     ]
+    where = {
+        "bwrap": "Your code ran in a bubblewrap sandbox (no network, no access to the grader's files).",
+        "none": "Your code ran in this submission's own container, without the bubblewrap sandbox"
+        + (f" ({sandbox_note})." if sandbox_note else "."),
+    }.get(result.sandbox, "")
+    lines = [line for line in summary_lines(result) if not line.startswith("Graded WITHOUT a sandbox")]
+    if result.errors:
+        lines.append(f"The grader reported {len(result.errors)} problem(s) of its own; your instructor can see them.")
     document = {
         "score": result.score,
         "execution_time": round(result.execution_time, 2),
-        "output": "\n".join(_totals(result) + [f"Grader error: {e}" for e in result.errors]),
+        "output": "\n".join([*lines, *([where] if where else [])]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -112,18 +128,19 @@ def write_gradebook(results: list[SubmissionResult], path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["submission", "total", "max", *modules, "notes"])
         for result in results:
-            scores = [_points(m.score) if (m := result.module(name)) else "" for name in modules]
+            scores = [format_points(m.score) if (m := result.module(name)) else "" for name in modules]
             notes = "grader error: " + " | ".join(e.splitlines()[0] for e in result.errors) if result.errors else ""
             if result.sandbox == "none":
                 notes = "; ".join(filter(None, ["graded without a sandbox", notes]))
-            writer.writerow([result.submission, _points(result.score), _points(result.max_score), *scores, notes])
+            total, top = format_points(result.score), format_points(result.max_score)
+            writer.writerow([result.submission, total, top, *scores, notes])
 
 
-def _totals(result: SubmissionResult) -> list[str]:
+def summary_lines(result: SubmissionResult) -> list[str]:
     """The closing lines: total, failures, and an honest word about hidden tests."""
     tests = result.tests
     failed = [t for t in tests if not t.passed]
-    lines = [f"Total: {_points(result.score)} / {_points(result.max_score)} points."]
+    lines = [f"Total: {format_points(result.score)} / {format_points(result.max_score)} points."]
     if not tests:
         lines.append("No graded test ran.")
     elif failed:
@@ -134,7 +151,8 @@ def _totals(result: SubmissionResult) -> list[str]:
     if ran_hidden:
         lines.append(
             f"This run includes {len(ran_hidden)} hidden or after-due-date tests "
-            f"({_points(sum(t.max_score for t in ran_hidden))} points); students see only their status and points."
+            f"({format_points(sum(t.max_score for t in ran_hidden))} points); students see only their status "
+            "and points."
         )
     if result.sandbox == "none":
         lines.append(
@@ -154,7 +172,7 @@ def _describe_not_run(entry: NotRun) -> str:
     kind = "hidden" if entry.visibility == "hidden" else "after-due-date"
     plural = "s" if entry.tests != 1 else ""
     unit = "point" if entry.points == 1 else "points"
-    return f"{entry.tests} {kind} test{plural} of {entry.module} ({_points(entry.points)} {unit})"
+    return f"{entry.tests} {kind} test{plural} of {entry.module} ({format_points(entry.points)} {unit})"
 
 
 def _reason(test: TestResult, reveal_hidden: bool) -> str:
@@ -166,5 +184,6 @@ def _reason(test: TestResult, reveal_hidden: bool) -> str:
     return first[:160]
 
 
-def _points(value: float) -> str:
+def format_points(value: float) -> str:
+    """`2.5` -> `"2.5"`, `20.0` -> `"20"`: points as people write them."""
     return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from keras_vision.grading.testing import describe
+import keras
+
+from keras_vision.grading.testkit.testing import describe
 
 #: Configuration keys compared, in the order they are reported.
 COMPARED_KEYS = ("filters", "units", "kernel_size", "strides", "pool_size", "padding", "activation", "rate")
@@ -126,15 +128,13 @@ def expect_keras_model(checks, got, call: str) -> bool:
     """A precondition, not a credit: records one failed check only when `got` is not a keras.Model.
 
     Args:
-        checks: The test's `keras_vision.grading.testing.Checks`.
+        checks: The test's `keras_vision.grading.testkit.testing.Checks`.
         got: What the student's function returned.
         call: The call as the student would write it, e.g. `"build_conv_network()"`.
 
     Returns:
         Whether `got` is a keras.Model, so that the checks of the model can depend on it.
     """
-    import keras
-
     if isinstance(got, keras.Model):
         return True
     return checks.expect(False, f"{call} should return a keras.Model, got {describe(got)}.")
@@ -147,7 +147,7 @@ def expect_same_layers(checks, got, reference, call: str, *, by: str = "position
     first layer that differs, with what was expected and what was found.
 
     Args:
-        checks: The test's `keras_vision.grading.testing.Checks`.
+        checks: The test's `keras_vision.grading.testkit.testing.Checks`.
         got: What the student's function returned.
         reference: The reference model, built by the library.
         call: The call as the student would write it, e.g. `"build_conv_network()"`.

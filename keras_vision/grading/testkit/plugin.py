@@ -4,19 +4,19 @@ It adds:
 
 - `--target exercises|solutions|PATH` (default: `solutions` when the repository has them, else
   `exercises`), `--grade-timeout`, `--grade-memory-mb`, `--grade-sandbox auto|bwrap|none`;
-- the `graded(points, visibility, timeout)` marker (write it with `keras_vision.grading.testing.graded`);
+- the `graded(points, visibility, timeout)` marker (write it with `keras_vision.grading.testkit.testing.graded`);
 - the `submission` fixture: a `RemoteModule` standing for the module under test (named after the
   test file: `test_ex01_convolutions.py` and `hidden/test_ex01_convolutions_hidden.py` both get
   `ex01_convolutions`), whose functions run in a worker subprocess;
 - the `checks` fixture for partial credit;
-- own work (`keras_vision.grading.ownwork`): a test module's `OWN_WORK` declaration (the visible
+- own work (`keras_vision.grading.testkit.ownwork`): a test module's `OWN_WORK` declaration (the visible
   test file's, which also covers the hidden tests of the same exercise) is checked on the student's
   source before each test; a test that uses `submission.<function>` of a function that is not the
   student's own fails with the reason, without running;
 - per-test results (`TestResult`) with the points earned and a teaching message, kept for the
   trusted runner (`results_of(config)`) and summed up in the terminal.
 
-Import it into a conftest (`from keras_vision.grading.plugin import *`) rather than with `-p`, so
+Import it into a conftest (`from keras_vision.grading.testkit.plugin import *`) rather than with `-p`, so
 that it applies to the graded tests only.
 """
 
@@ -30,11 +30,12 @@ from pathlib import Path
 
 import pytest
 
-from keras_vision.grading import ownwork, targets
-from keras_vision.grading.isolation import SANDBOX_NAMES, select_sandbox
-from keras_vision.grading.results import SubmissionResult, TestResult
-from keras_vision.grading.sandbox import Limits, RemoteModule, SubmissionError, WorkerPool
-from keras_vision.grading.testing import CheckFailed, Checks
+from keras_vision.grading import targets
+from keras_vision.grading.reporting.results import SubmissionResult, TestResult
+from keras_vision.grading.sandbox.isolation import SANDBOX_NAMES, select_sandbox
+from keras_vision.grading.sandbox.remote import Limits, RemoteModule, SubmissionError, WorkerPool, WorkerStartFailure
+from keras_vision.grading.testkit import ownwork
+from keras_vision.grading.testkit.testing import CheckFailed, Checks
 
 __all__ = [
     "pytest_addoption",
@@ -55,6 +56,7 @@ CHECKS = pytest.StashKey[Checks]()
 POOL = pytest.StashKey[WorkerPool]()
 USES = pytest.StashKey[frozenset]()
 OWN_WORK = pytest.StashKey[dict]()
+GRADER_FAILURE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser):
@@ -155,6 +157,8 @@ def submission(request, kv_worker_pool) -> RemoteModule:
             if function in refused:
                 raise SubmissionError(refused[function])
     worker = kv_worker_pool.get(module, path)
+    if declared and not worker.own_work:
+        worker.own_work = dict(declared)  # enforced at run time in the worker too (sandbox.guard)
     return RemoteModule(worker, _timeout(request.node, request.config))
 
 
@@ -179,6 +183,11 @@ def pytest_runtest_makereport(item, call):
     report = yield
     marker = item.get_closest_marker("graded")
     if marker is None:
+        return report
+    if call.excinfo is not None and call.excinfo.errisinstance(WorkerStartFailure):
+        failure = call.excinfo.value  # the environment failed, not the student: stop, score nobody
+        item.config.stash[GRADER_FAILURE] = f"{failure}\nWhat the worker printed:\n{failure.output[-3000:]}"
+        item.session.shouldstop = "the grader's worker did not start"
         return report
     results = item.config.stash[RESULTS]
     test = results.get(item.nodeid)
@@ -222,6 +231,11 @@ def pytest_terminal_summary(terminalreporter, config):
 def results_of(config) -> list[TestResult]:
     """The graded results recorded so far in this pytest session."""
     return list(config.stash.get(RESULTS, {}).values())
+
+
+def grader_failure_of(config) -> str | None:
+    """Why this session stopped for a failure of the grader's environment (then nobody is scored), or None."""
+    return config.stash.get(GRADER_FAILURE, None)
 
 
 def submission_functions_used(item) -> frozenset:

@@ -83,6 +83,42 @@ LOADERS = (
     "multiprocessing",
     "keras_vision.grading",
 )
+#: Attributes that reach the interpreter's import machinery or other code through ANY object
+#: (`print.__self__` is the builtins module, `np.__builtins__` its dict, `os.sys` the sys module).
+REACHING_ATTRIBUTES = frozenset(
+    {
+        "__builtins__",
+        "__import__",
+        "__self__",
+        "__globals__",
+        "__code__",
+        "__closure__",
+        "__subclasses__",
+        "__base__",
+        "__bases__",
+        "__mro__",
+        "__loader__",
+        "__spec__",
+        "__getattribute__",
+        "sys",
+        "modules",
+        "builtins",
+        "importlib",
+        "import_module",
+        "f_globals",
+        "f_locals",
+        "f_back",
+        "gi_frame",
+        "tb_frame",
+        "cr_frame",
+    }
+)
+#: Calls whose constant string arguments name files (a `.py` file there is code being loaded or searched for).
+FILE_CALLS = ("builtins.open", "io.", "os.", "pathlib.", "shutil.", "runpy.", "codecs.open", "numpy.load")
+FILE_METHODS = (
+    *("open", "read_text", "read_bytes", "load", "loadtxt", "fromfile", "exec_module", "get_data"),
+    *("glob", "rglob", "iglob", "iterdir", "walk", "listdir", "scandir", "copy", "copyfile"),
+)
 #: Calls that are ordinary imports or lookups when their name argument is a constant string.
 CONSTANT_NAME_CALLS = ("builtins.__import__", "importlib.import_module", "builtins.getattr")
 #: A constant string argument matching this points at code to load (a .py file, the solutions, the tests).
@@ -207,10 +243,20 @@ class SourceIndex:
                 self.symbols.setdefault(node.name, []).append(node)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.aliases.update(_import_aliases(node))
+            elif isinstance(node, ast.Delete):  # `del apply_filter`: the name is gone (a module __getattr__'s)
+                for target in node.targets:
+                    for name in _assigned_names(target):
+                        self.symbols.pop(name, None)
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     for name in _assigned_names(target):
                         self.symbols.setdefault(name, []).append(node.value)
+        for node in ast.walk(tree):  # `_IMPL["f"] = helper`, `Tools.conv = ...` anywhere: values of the base name
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    base = _container_base(target)
+                    if base is not None:
+                        self.symbols.setdefault(base, []).append(node.value)
         for _ in range(3):  # module-level `conv = tf.nn.conv2d` chains
             for name, nodes in self.symbols.items():
                 resolved = [
@@ -237,7 +283,14 @@ class SourceIndex:
         return self._uses[symbol]
 
     def forbidden_use(self, function: str, forbidden: tuple[str, ...]) -> tuple[Use, list[str]] | None:
-        """The first forbidden use reachable from `function`, with the chain of names leading to it."""
+        """The first forbidden use reachable from `function`, with the chain of names leading to it.
+
+        A function the file does not define, in a file with a module `__getattr__`, is whatever that
+        `__getattr__` returns: it is followed instead.
+        """
+        if function not in self.symbols and "__getattr__" in self.symbols:
+            found = self.forbidden_use("__getattr__", forbidden)
+            return (found[0], [function, *found[1]]) if found else None
         paths, frontier = {function: [function]}, [function]
         if function in self.aliases and matches(self.aliases[function], forbidden):
             return Use(self.aliases[function], 0, function), [function]
@@ -270,6 +323,14 @@ def _top_level(body: list[ast.stmt]):
             inner = getattr(node, field, None)
             if isinstance(inner, list) and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 yield from _top_level([n for n in inner if isinstance(n, ast.AST)])
+
+
+def _container_base(target: ast.AST) -> str | None:
+    """`x` for the targets `x[...]`, `x.attr`, `x.a[...]` (a container or object filled after it was made)."""
+    node, depth = target, 0
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node, depth = node.value, depth + 1
+    return node.id if depth and isinstance(node, ast.Name) else None
 
 
 def _assigned_names(target: ast.AST) -> list[str]:
@@ -364,6 +425,14 @@ def _references(root: ast.AST, aliases: dict[str, str], symbols: dict, *, report
                 stack.extend(a for i, a in enumerate(node.args) if i != name_argument)
                 stack.extend(k.value for k in node.keywords)
                 continue
+            if function == "builtins.getattr" and len(node.args) >= 2 and not _constant_text(node.args[1]):
+                base = _resolve(node.args[0], aliases, symbols)  # computed names on a module reach anything
+                on_module = base is not None and (base in aliases.values() or matches(base, LOADERS))
+                if on_module or _is_module_alias(node.args[0], aliases):
+                    yield f"getattr({base or ast.unparse(node.args[0])}, <computed name>)", node.lineno, True
+                stack.extend(node.args)
+                stack.extend(k.value for k in node.keywords)
+                continue
             hint = next(
                 (
                     t
@@ -372,12 +441,16 @@ def _references(root: ast.AST, aliases: dict[str, str], symbols: dict, *, report
                 ),
                 None,
             )
-            if hint is not None and report_loading:
+            if hint is not None and report_loading and _names_files(node.func, function):
                 yield f"a call naming {hint!r}", node.lineno, True
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and _constant_text(node.slice):
             if _resolve(node.value.func, aliases, symbols) == "builtins.globals" and not node.value.args:
                 yield from _name_or_symbol(_constant_text(node.slice), node.lineno, aliases, symbols)
                 continue
+        if isinstance(node, ast.Attribute) and node.attr in REACHING_ATTRIBUTES and report_loading:
+            resolved = _resolve(node, aliases, symbols)
+            if resolved is None or not matches(resolved, LOADERS):  # else named below, by what it resolves to
+                yield f"the attribute .{node.attr} (on {ast.unparse(node.value)[:40]})", node.lineno, True
         if isinstance(node, (ast.Name, ast.Attribute)):
             resolved = _resolve(node, aliases, symbols)
             if resolved is not None:
@@ -387,6 +460,18 @@ def _references(root: ast.AST, aliases: dict[str, str], symbols: dict, *, report
             elif isinstance(node, ast.Name) and node.id in symbols:
                 yield node.id
         stack.extend(ast.iter_child_nodes(node))
+
+
+def _is_module_alias(node: ast.AST, aliases: dict[str, str]) -> bool:
+    """True for a name bound by an import (`np`, `cv2`): `getattr(np, name)` can reach any module."""
+    return isinstance(node, ast.Name) and node.id in aliases
+
+
+def _names_files(func: ast.AST, function: str | None) -> bool:
+    """True for calls that open or load files: `open(...)`, `Path(...)`, `x.read_text()`, `runpy...`."""
+    if function is not None and (function in FILE_CALLS or function.startswith(FILE_CALLS)):
+        return True
+    return isinstance(func, ast.Attribute) and func.attr in FILE_METHODS
 
 
 def _name_or_symbol(name: str, line: int, aliases: dict[str, str], symbols: dict):

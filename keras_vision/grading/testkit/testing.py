@@ -1,6 +1,6 @@
 """Tools for writing graded tests: the `graded` marker, partial credit, and teaching messages.
 
-    from keras_vision.grading.testing import graded
+    from keras_vision.grading.testkit.testing import graded
 
     @graded(points=3)
     def test_apply_filter_matches_conv2d(submission, checks):
@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
-from keras_vision.grading.results import VISIBILITIES
+from keras_vision.grading.reporting.results import VISIBILITIES
 
 
 def graded(points: float, *, visibility: str = "visible", timeout: float | None = None):
@@ -34,8 +35,6 @@ def graded(points: float, *, visibility: str = "visible", timeout: float | None 
     Raises:
         ValueError: for non-positive points or an unknown visibility.
     """
-    import pytest
-
     if not points > 0:
         raise ValueError(f"`points` must be positive. Received: points={points!r}.")
     if visibility not in VISIBILITIES:

@@ -1,11 +1,15 @@
 """The trusted runner: runs pytest on the graded tests of one submission and reports on a pipe.
 
-    python -m keras_vision.grading.runner --result-fd FD --target PATH [options] TEST_FILES...
+    python -m keras_vision.grading.running.runner --result-fd FD --target PATH [options] TEST_FILES...
 
 It is started by the grader (`python -m keras_vision.grade`), once per submission. It never imports
 student code: the graded tests reach the student's functions through workers (see
-`keras_vision.grading.sandbox`). When pytest is done, it writes one framed JSON message to
-`--result-fd`: `{"tests": [TestResult dicts], "collected": [...], "errors": [...], "exit_code": N}`.
+`keras_vision.grading.sandbox.remote`). When pytest is done, it writes one framed JSON message to
+`--result-fd`: `{"tests": [TestResult dicts], "collected": [...], "errors": [...], "exit_code": N,
+"grader_failure": None or why the environment failed}`. Each test's message is capped
+(`MAX_TEST_MESSAGE_CHARS`) and the whole report too (`MAX_REPORT_CHARS`): a test whose message would
+not fit gets a message of the grader's own, so what a student's value holds never overflows the
+report into a log.
 The grader, not this process, writes every output file.
 """
 
@@ -16,11 +20,23 @@ import json
 import os
 import sys
 
+import pytest
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from keras_vision.grading import targets  # noqa: E402
-from keras_vision.grading.framing import write_message  # noqa: E402
-from keras_vision.grading.results import TestResult  # noqa: E402
+from keras_vision.grading.reporting.results import TestResult  # noqa: E402
+from keras_vision.grading.sandbox.framing import write_message  # noqa: E402
+from keras_vision.grading.testkit.plugin import grader_failure_of, results_of  # noqa: E402
+
+#: Characters of one test's message in the report (above the worker's own 4000-character cut and its notes).
+MAX_TEST_MESSAGE_CHARS = 6000
+#: Characters of all messages together; beyond, messages are replaced by the grader's own.
+MAX_REPORT_CHARS = 4_000_000
+TOO_LONG = (
+    "The grader left this test's message out of the report: the messages of this submission were too "
+    "long (do your functions return very large strings?). The test failed."
+)
 
 
 class Collector:
@@ -30,6 +46,7 @@ class Collector:
         self.tests: list[TestResult] = []
         self.collected: list[TestResult] = []
         self.errors: list[str] = []
+        self.grader_failure: str | None = None
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -51,9 +68,8 @@ class Collector:
                 )
 
     def pytest_unconfigure(self, config):
-        from keras_vision.grading.plugin import results_of
-
         self.tests = results_of(config)
+        self.grader_failure = grader_failure_of(config)
 
     def report(self, exit_code: int, collect_only: bool) -> dict:
         """Results of exactly the graded tests collected here, with their collected metadata."""
@@ -80,12 +96,27 @@ class Collector:
                         }
                     )
                 )
+        tests = cap_messages(tests)
         return {
             "tests": [t.to_dict() for t in tests],
             "collected": [t.to_dict() for t in self.collected],
             "errors": self.errors,
             "exit_code": exit_code,
+            "grader_failure": self.grader_failure,
         }
+
+
+def cap_messages(tests: list[TestResult]) -> list[TestResult]:
+    """Each message cut to `MAX_TEST_MESSAGE_CHARS`; all of them replaced by `TOO_LONG` beyond `MAX_REPORT_CHARS`."""
+    for test in tests:
+        if len(test.message) > MAX_TEST_MESSAGE_CHARS:
+            cut = len(test.message) - MAX_TEST_MESSAGE_CHARS
+            test.message = test.message[:MAX_TEST_MESSAGE_CHARS] + f"\n... (cut by the grader: {cut:,} more characters)"
+    if sum(len(test.message) for test in tests) > MAX_REPORT_CHARS:
+        for test in tests:
+            if test.message:
+                test.message = TOO_LONG
+    return tests
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,12 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         "--sandbox",
         choices=("auto", "bwrap", "none"),
         default="none",
-        help="Where the workers run student code (see keras_vision.grading.isolation).",
+        help="Where the workers run student code (see keras_vision.grading.sandbox.isolation).",
     )
     parser.add_argument("--collect-only", action="store_true", help="List the graded tests; run nothing.")
     args = parser.parse_args(argv)
-
-    import pytest
 
     collector = Collector()
     pytest_args = [

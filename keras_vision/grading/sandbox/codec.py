@@ -13,12 +13,16 @@ student's worker can at worst be wrong data, never code that runs in the grader:
 
 A model is rebuilt with `keras.models.model_from_json` (Keras' safe mode) after checking that every
 class in its configuration comes from `keras` itself: custom layers and `Lambda` are refused with
-an explanation instead of being deserialized.
+an explanation instead of being deserialized. The rebuild is bounded before anything is allocated:
+at most `MAX_MODEL_LAYERS` layers, and every weight a layer creates is counted as it is created
+(`Layer.add_weight`) against the weights the reply carries (at most `MAX_MODEL_PARAMETERS`), so
+a forged configuration of huge layers is refused instead of allocating what its author chose.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import math
@@ -28,6 +32,10 @@ import numpy as np
 
 #: Deepest nesting of lists, tuples and dicts `decode` accepts.
 MAX_DEPTH = 32
+#: Layers (and other configured objects) a rebuilt model may have; DenseNet121 has about 430.
+MAX_MODEL_LAYERS = 3000
+#: Parameters a rebuilt model may have (float32: 4 bytes each); DenseNet121 has 8 million.
+MAX_MODEL_PARAMETERS = 30_000_000
 #: Keras classes that would run code from the configuration; refused even from `keras` itself.
 CODE_CARRYING_CLASSES = ("Lambda", "TorchModuleWrapper", "JaxLayer", "FlaxLayer", "TFSMLayer")
 
@@ -175,22 +183,73 @@ def _tree_to_model(body: Any):
         raise CodecError("A $model value needs a 'config' string and a 'weights' list.")
     config = loads_json_object(body["config"])
     check_builtin_classes(config)
-    import keras
-
-    try:
-        model = keras.models.model_from_json(body["config"])
-    except Exception as error:
-        raise CodecError(f"The model could not be rebuilt from its configuration: {error}") from None
+    if (layers := count_classes(config)) > MAX_MODEL_LAYERS:
+        raise CodecError(f"The model has {layers:,} layers; the grader rebuilds at most {MAX_MODEL_LAYERS:,}.")
     weights = [
         _text_to_array(w.get("$ndarray")) if isinstance(w, dict) else None
         for w in _as_list(body.get("weights", []), "weights")
     ]
+    carried = sum(int(w.size) for w in weights if w is not None)
+    if carried > MAX_MODEL_PARAMETERS:
+        raise CodecError(f"The model has {carried:,} parameters; the grader accepts at most {MAX_MODEL_PARAMETERS:,}.")
+    import keras  # here, not at the top: the worker imports this module and must not pay ~5 s for
+    # TensorFlow unless the submission uses Keras (see worker.preload_libraries)
+
+    try:
+        with weight_budget(keras.layers.Layer, carried):
+            model = keras.models.model_from_json(body["config"])
+    except CodecError:
+        raise
+    except Exception as error:
+        raise CodecError(f"The model could not be rebuilt from its configuration: {error}") from None
     if weights:
         try:
             model.set_weights(weights)
         except Exception as error:
             raise CodecError(f"The model's weights do not fit its layers: {error}") from None
     return model
+
+
+@contextlib.contextmanager
+def weight_budget(layer_class, parameters: int):
+    """While active, `layer_class.add_weight` refuses (before allocating) once the weights created
+    exceed `parameters`: a configuration can only build the weights its reply carries."""
+    original = layer_class.add_weight
+    created = 0
+
+    def add_weight(self, *args, **kwargs):
+        nonlocal created
+        shape = kwargs.get("shape", args[0] if args else None)
+        try:
+            size = math.prod(int(d) for d in (shape or ()))
+        except (TypeError, ValueError):
+            size = 0
+        created += size
+        if created > parameters:
+            raise CodecError(
+                f"The model's configuration builds more weights than the reply carries ({parameters:,} values): "
+                "it was not sent by Keras from a real model, so the grader did not rebuild it."
+            )
+        return original(self, *args, **kwargs)
+
+    layer_class.add_weight = add_weight
+    try:
+        yield
+    finally:
+        layer_class.add_weight = original
+
+
+def count_classes(config: Any) -> int:
+    """How many objects (`{"class_name": ...}`) a model configuration describes."""
+    count, stack = 0, [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += "class_name" in item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
 
 
 def loads_json_object(text: str) -> Any:

@@ -4,7 +4,7 @@ Importing Keras costs a few seconds of CPU, and every runner needs it (the grade
 the reference models). Started fresh for each submission, a batch of 30 would import it 30
 times. `RunnerServer` starts one server process that imports `PRELOAD` and then forks one runner
 per request: each runner starts from the same state a fresh `python -m
-keras_vision.grading.runner` would have after those imports, and costs only a fork.
+keras_vision.grading.running.runner` would have after those imports, and costs only a fork.
 
     grader  --request (argv, cwd) + [log fd, result fd] over a socket-->  server  --fork-->  runner
             <--------------------------- the runner's pid ------------
@@ -28,11 +28,14 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
-from keras_vision.grading.resources import die_with_parent
+from keras_vision.grading.sandbox.resources import die_with_parent, limit_own_memory
 
 #: Imported once by the server, before any fork: the slow imports every runner needs.
-PRELOAD = ("keras_vision.grading.runner", "keras_vision.grading.plugin", "pytest", "keras")
+PRELOAD = ("keras_vision.grading.running.runner", "keras_vision.grading.testkit.plugin", "pytest", "keras")
+#: Heap a runner may use, MiB (about 1 GB with DenseNet121 references; see `limit_own_memory`).
+RUNNER_MEMORY_MB = 6144
 #: Seconds the server may take to import `PRELOAD` (about 5 on a quiet 2-core machine).
 START_TIMEOUT = 300.0
 
@@ -50,7 +53,7 @@ class RunnerServer:
         self._socket: socket.socket | None = None
 
     def start_runner(self, argv: list[str], *, cwd: str, python_path: str, log_fd: int) -> tuple[int, int]:
-        """Forks a runner for `keras_vision.grading.runner.main(argv + ["--result-fd", FD])`.
+        """Forks a runner for `keras_vision.grading.running.runner.main(argv + ["--result-fd", FD])`.
 
         Args:
             argv: The runner's arguments, without `--result-fd`.
@@ -105,7 +108,7 @@ class RunnerServer:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1"}
         with tempfile.TemporaryFile() as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "keras_vision.grading.prefork", str(theirs.fileno())],
+                [sys.executable, "-m", "keras_vision.grading.running.prefork", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -161,18 +164,19 @@ def _run(request: dict, log_fd: int, result_fd: int) -> None:
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the runner waits for its own workers
         die_with_parent()
+        limit_own_memory(RUNNER_MEMORY_MB)
         os.dup(result_fd)  # a copy that stays open until exit: end-of-file tells the grader it is gone
         for target in (1, 2):
             os.dup2(log_fd, target)
         os.close(log_fd)
         os.chdir(request["cwd"])
         sys.path.insert(0, request["python_path"])
-        from keras_vision.grading import runner
+        # Imported here, not at the top: the grader imports this module and must not pay for pytest
+        # and Keras; the server already imported the runner (PRELOAD), so this costs nothing.
+        from keras_vision.grading.running import runner
 
         code = runner.main([*request["argv"], "--result-fd", str(result_fd)])
     except BaseException:  # noqa: BLE001 - reported in the log, which the grader shows
-        import traceback
-
         traceback.print_exc()
     finally:
         sys.stdout.flush()

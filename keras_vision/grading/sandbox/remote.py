@@ -2,7 +2,7 @@
 
 Student code never runs in the process that computes scores. `RemoteModule` looks like the student's
 module, but calling one of its functions sends the call to a `Worker`: a subprocess
-(`python -m keras_vision.grading.worker`) started by a `Sandbox` (`keras_vision.grading.isolation`:
+(`python -m keras_vision.grading.sandbox.worker`) started by a `Sandbox` (`keras_vision.grading.sandbox.isolation`:
 bubblewrap namespaces, a private copy of the file, cgroup limits; or a plain subprocess). The
 worker answers on a dedicated pipe with the safe JSON codec; its stdout and stderr go to another
 pipe that a thread drains and counts. Nothing it sends is trusted: a reply frame larger than
@@ -32,10 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keras_vision.grading import codec
-from keras_vision.grading.framing import FrameBuffer, FrameTooLarge, write_message
-from keras_vision.grading.isolation import NoSandbox, Sandbox, SandboxLimits
+from keras_vision.grading.sandbox import codec
+from keras_vision.grading.sandbox.framing import FrameBuffer, FrameTooLarge, write_message
+from keras_vision.grading.sandbox.isolation import NoSandbox, Sandbox, SandboxLimits
 
+#: Largest submission file a worker is started for (a course exercise is a few KB).
+MAX_SUBMISSION_BYTES = 2_000_000
+#: How often a worker that dies before the student's module is imported is started (then the grader stops).
+START_ATTEMPTS = 2
 #: How much of a call's printed output is kept for feedback.
 KEPT_OUTPUT_BYTES = 4096
 #: Characters of a failure message (the student's exception text) kept in the results.
@@ -75,6 +79,20 @@ class Limits:
 
 class SubmissionError(Exception):
     """The student's code failed; the message says how, in words meant for the student."""
+
+
+class WorkerStartFailure(RuntimeError):
+    """The grader's own worker did not start (twice), before any student code ran: the environment
+    (the sandbox, the Python installation) failed, not the student. The message says what it printed.
+
+    Args:
+        message: What failed.
+        output: What the worker (and the sandbox) printed, for the instructor.
+    """
+
+    def __init__(self, message: str, output: str = ""):
+        super().__init__(message)
+        self.output = output
 
 
 class OutputDrain:
@@ -150,6 +168,8 @@ class Worker:
         self._preloaded = False
         self.starts = 0
         self.last_call_seconds = 0.0
+        #: `{function: forbidden dotted prefixes}` (an `OWN_WORK` declaration), enforced in the worker.
+        self.own_work: dict[str, tuple[str, ...]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -163,6 +183,12 @@ class Worker:
             self._import_failure = (
                 f"The exercise file {self.path.name} was not found in {self.path.parent}. "
                 f"Put your {self.module}.py there (keep the file name)."
+            )
+            return
+        if self.path.stat().st_size > MAX_SUBMISSION_BYTES:
+            self._import_failure = (
+                f"{self.path.name} is larger than {_size(MAX_SUBMISSION_BYTES)}; the grader does not run it. "
+                "Submit the exercise file only, without embedded data."
             )
             return
         requests_r, requests_w = os.pipe()
@@ -239,6 +265,8 @@ class Worker:
             {"function": function, "args": codec.encode(list(args)), "kwargs": codec.encode(kwargs or {})}
         ).encode()
         self.last_call_seconds = 0.0
+        if self._process is not None and self._process.poll() is not None:
+            self.close()  # it died since the last call (a kill, a late out-of-memory): this call gets a new one
         self._ensure_preloaded()
         start = time.monotonic()
         deadline = start + max(limit, 0.0)
@@ -247,29 +275,46 @@ class Worker:
             self._output.begin()
             write_message(self._requests, payload)
             reply = self._wait_for_reply(qualified, deadline, label)
+            return self._unpack(reply, qualified)  # decoding (a model's rebuild) is charged to the call too
         except OSError:
             raise SubmissionError(self._crash_message(qualified)) from None
         finally:
             self.last_call_seconds = time.monotonic() - start
-        return self._unpack(reply, qualified)
 
     def _ensure_preloaded(self) -> None:
-        """Starts the worker and waits for its own imports (Keras), which run no student code."""
-        self.start()
-        if self._import_failure is not None or self._preloaded:
+        """Starts the worker and waits for its own imports (Keras), which run no student code.
+
+        A worker that dies or stalls here failed before the student's module was touched: it is
+        started once more, and a second failure is the grader's (`WorkerStartFailure`), never a
+        student's result.
+        """
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.start()
+            if self._import_failure is not None or self._preloaded:
+                return
+            limit = self.limits.import_timeout
+            try:
+                reply = self._wait_for_reply("starting the grader's worker", time.monotonic() + limit, limit)
+                if reply.get("kind") != "preloaded":
+                    raise SubmissionError(f"it sent an unexpected first message ({str(reply.get('kind'))[:40]!r})")
+            except (SubmissionError, OSError) as error:
+                output = self.startup_output
+                self.close()
+                if attempt == START_ATTEMPTS:
+                    raise WorkerStartFailure(
+                        f"The grader's worker for {self.path.name} did not start ({attempt} attempts, before "
+                        f"any student code ran): {error}",
+                        output,
+                    ) from None
+                continue
+            self._preloaded = True
             return
-        limit = self.limits.import_timeout
-        try:
-            reply = self._wait_for_reply("starting the grader's worker", time.monotonic() + limit, limit)
-        except (SubmissionError, OSError) as error:
-            self._import_failure = f"The worker for {self.path.name} did not start: {error}"
-            self.close()
-            return
-        if reply.get("kind") != "preloaded":
-            self._import_failure = f"The worker for {self.path.name} sent an unexpected first message."
-            self.close()
-            return
-        self._preloaded = True
+
+    @property
+    def startup_output(self) -> str:
+        """What the worker (and its sandbox) printed before its first call: the head of its output."""
+        output = getattr(self, "_output", None)
+        return output.text() if output is not None else ""
 
     def _ensure_ready(self, deadline: float, label: float) -> None:
         """Imports the student's module once, charged to the calling test (until `deadline`)."""
@@ -280,7 +325,7 @@ class Worker:
         what = f"importing {self.path.name}"
         self._output.begin()
         try:
-            write_message(self._requests, b'{"op": "import"}')
+            write_message(self._requests, json.dumps({"op": "import", "own_work": self.own_work}).encode())
         except OSError:
             self._import_failure = self._crash_message(what)
             raise SubmissionError(self._import_failure) from None
@@ -323,10 +368,11 @@ class Worker:
             ready, _, _ = select.select([self._replies], [], [], min(POLL_SECONDS, max(deadline - now, 0.0)))
             if ready:
                 chunk = os.read(self._replies, 1 << 20)
-                if not chunk:
-                    raise SubmissionError(
-                        self._memory_message(what) if self._over_memory() else self._crash_message(what)
-                    )
+                if not chunk:  # the worker is gone: replaced before the next call, whatever killed it
+                    if self._over_memory():
+                        self.close()
+                        raise SubmissionError(self._memory_message(what))
+                    raise SubmissionError(self._crash_message(what))
                 try:
                     self._frames.feed(chunk)
                 except FrameTooLarge as error:

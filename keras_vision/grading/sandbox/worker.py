@@ -1,13 +1,13 @@
 """The worker: imports ONE student module and calls its functions on request.
 
-    python -m keras_vision.grading.worker --module ex01_convolutions --path FILE \
+    python -m keras_vision.grading.sandbox.worker --module ex01_convolutions --path FILE \
         --requests FD --replies FD
 
 This is the only process that runs student code, and it runs none until the grader's first
 message says so (the grader starts workers early and imports its own modules meanwhile). It then
 imports the module and reads framed JSON requests
 `{"function": name, "args": ..., "kwargs": ...}` from the `--requests` pipe and writes one framed
-JSON reply per request to the `--replies` pipe (see `keras_vision.grading.codec`); its stdout and
+JSON reply per request to the `--replies` pipe (see `keras_vision.grading.sandbox.codec`); its stdout and
 stderr belong to the student and are drained by the grader. The first reply says whether the
 module imported. Replies:
 
@@ -33,9 +33,12 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from keras_vision.grading import codec  # noqa: E402
-from keras_vision.grading.framing import read_message, write_message  # noqa: E402
+from keras_vision.grading.sandbox import codec  # noqa: E402
+from keras_vision.grading.sandbox.framing import read_message, write_message  # noqa: E402
+from keras_vision.grading.sandbox.guard import GUARD  # noqa: E402
 
+#: Bytes of the student's file scanned for the word keras (the grader refuses larger files anyway).
+MAX_PRELOAD_SCAN_BYTES = 2_000_000
 #: How many of the student's own stack frames a failure message shows.
 MAX_FRAMES = 4
 
@@ -50,8 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     requests, replies = args.requests, args.replies
     preload_libraries(args.path)
     _reply(replies, {"kind": "preloaded"})
-    if read_message(requests) is None:  # the grader's go-ahead: its own imports are done
+    go_ahead = read_message(requests)  # the grader's go-ahead: its own imports are done
+    if go_ahead is None:
         return 0
+    own_work = own_work_of(go_ahead)
+    GUARD.install(tuple(dict.fromkeys(p for prefixes in own_work.values() for p in prefixes)))
     module, problem = import_student_module(args.module, args.path)
     if module is None:
         _reply(replies, {"kind": "import_error", "message": problem})
@@ -61,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         data = read_message(requests)
         if data is None:
             return 0
-        _reply(replies, handle_request(module, args.module, args.path, data))
+        _reply(replies, handle_request(module, args.module, args.path, data, own_work))
 
 
 def preload_libraries(path: Path) -> None:
@@ -72,12 +78,13 @@ def preload_libraries(path: Path) -> None:
     a model (for code that imports Keras inside a function). Only the file's text is read.
     """
     try:
-        text = path.read_text(errors="ignore")
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_PRELOAD_SCAN_BYTES).decode("utf-8", errors="ignore")
     except OSError:
         return
     if re.search(r"\b(keras|tensorflow)\b", text):
         try:
-            import keras  # noqa: F401
+            import keras  # noqa: F401 - conditional (only for files that mention it), so not at the top
         except Exception:  # noqa: BLE001 - the student's import will report the problem
             pass
 
@@ -106,8 +113,21 @@ def import_student_module(name: str, path: Path):
     return module, None
 
 
-def handle_request(module, module_name: str, path: Path, data: bytes) -> dict:
-    """Calls the requested function and turns the outcome into a reply."""
+def own_work_of(go_ahead: bytes) -> dict[str, tuple[str, ...]]:
+    """The `OWN_WORK` declaration the grader sent with the go-ahead: `{function: forbidden prefixes}`."""
+    try:
+        declared = json.loads(go_ahead).get("own_work") or {}
+        return {str(name): tuple(str(p) for p in prefixes) for name, prefixes in declared.items()}
+    except (ValueError, AttributeError, TypeError):
+        return {}
+
+
+def handle_request(module, module_name: str, path: Path, data: bytes, own_work: dict | None = None) -> dict:
+    """Calls the requested function and turns the outcome into a reply.
+
+    A function declared in `own_work` runs (and its value is encoded) under the worker's
+    `keras_vision.grading.sandbox.guard.GUARD`: reaching a forbidden module fails the call.
+    """
     request = json.loads(data)
     function_name = request["function"]
     args = codec.decode(request.get("args", []))
@@ -129,18 +149,21 @@ def handle_request(module, module_name: str, path: Path, data: bytes) -> dict:
             f"{describe_exception(error)}. Does your code replace random.seed, numpy.random or "
             "keras.utils.set_random_seed?",
         }
+    GUARD.start(function_name, (own_work or {}).get(function_name, ()))
     try:
         value = function(*args, **kwargs)
-    except BaseException as error:  # noqa: BLE001 - the student's SystemExit must not end the worker
-        _flush()
-        return {"kind": "exception", "message": f"{qualified} {describe_exception(error)}" + _where(error, path)}
-    _flush()
-    try:
-        return {"kind": "result", "value": codec.encode(value)}
+        encoded = codec.encode(value)  # under the guard too: encoding may run the value's own methods
     except codec.CodecError as error:
-        return {"kind": "error", "message": f"{qualified} returned a value the grader cannot read. {error}"}
-    except Exception as error:  # e.g. model.to_json() failing on an unusual model
-        return {"kind": "error", "message": f"{qualified} returned a value that could not be sent: {error!r}"}
+        reply = {"kind": "error", "message": f"{qualified} returned a value the grader cannot read. {error}"}
+    except BaseException as error:  # noqa: BLE001 - the student's SystemExit must not end the worker
+        reply = {"kind": "exception", "message": f"{qualified} {describe_exception(error)}" + _where(error, path)}
+    else:
+        reply = {"kind": "result", "value": encoded}
+    violation = GUARD.stop()
+    _flush()
+    if violation is not None:
+        return {"kind": "exception", "message": violation}
+    return reply
 
 
 def seed_everything(seed: int = 0) -> None:

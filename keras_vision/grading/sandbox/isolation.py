@@ -1,7 +1,7 @@
 """Where a worker runs: an operating-system sandbox (bubblewrap) or a plain subprocess.
 
-Every student module runs in its own worker process (`keras_vision.grading.worker`). A `Sandbox`
-starts that process; `Worker` (in `keras_vision.grading.sandbox`) only talks to it through pipes.
+Every student module runs in its own worker process (`keras_vision.grading.sandbox.worker`). A `Sandbox`
+starts that process; `Worker` (in `keras_vision.grading.sandbox.remote`) only talks to it through pipes.
 Two backends, registered in `SANDBOXES`, and room for more (nsjail, a container):
 
 - `bwrap`: bubblewrap (`apt-get install bubblewrap`). New user, PID, IPC, network, UTS and cgroup
@@ -10,10 +10,14 @@ Two backends, registered in `SANDBOXES`, and room for more (nsjail, a container)
   only the system libraries (`/usr`), the Python installation with its site-packages, and the
   `keras_vision` package at `/kv/lib/keras_vision` (the library, not the checkout: no
   `solutions/`, no tests, no other submission, no output folder). The submission is *copied* into
-  `/work`, a private tmpfs that is the working folder; `/tmp` and `/dev/shm` are private tmpfs
-  too. The environment is empty apart from what Python needs. Memory (all processes and the tmpfs
-  pages) and the number of processes are limited by a cgroup where one can be created, else by
-  summing the sandbox's processes from /proc (`keras_vision.grading.resources`).
+  `/kv/work`, a private tmpfs that is the working folder; `/tmp` and `/dev/shm` are private tmpfs
+  too. The private folders are mounted FIRST and the read-only folders on top of them, so a Python
+  installation, a venv or an editable checkout under `/tmp`, `/work` or `/home` (or behind a
+  symbolic link, or on a path with spaces) stays visible; the working folder's path is the
+  sandbox's own and cannot hide anything. The environment is empty apart from what Python needs.
+  Memory (all processes and the tmpfs pages) and the number of processes are limited by a cgroup
+  where one can be created, else by summing the sandbox's processes from /proc
+  (`keras_vision.grading.sandbox.resources`).
 - `none`: a plain subprocess in a temporary folder with a stripped environment. It can read what
   the grader's user can read; use it for a student checking their own work, or where no sandbox
   is available and the instructor says so (`--sandbox none`; the results then say so).
@@ -36,16 +40,16 @@ from pathlib import Path
 from typing import Protocol
 
 from keras_vision.errors import KerasVisionError
-from keras_vision.grading import resources
+from keras_vision.grading.sandbox import resources
 
 #: Where the library package is mounted inside the sandbox (PYTHONPATH points here).
 LIBRARY_MOUNT = "/kv/lib"
 #: The sandbox's working folder (a private tmpfs holding the copied submission).
-WORKDIR = "/work"
+WORKDIR = "/kv/work"
 #: System folders a Python process needs (shared libraries), mounted read-only when present.
 SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
-WORKER_MODULE = "keras_vision.grading.worker"
+WORKER_MODULE = "keras_vision.grading.sandbox.worker"
 SANDBOX_NAMES = ("auto", "bwrap", "none")
 
 
@@ -114,7 +118,7 @@ class Confined:
 
 
 class Sandbox(Protocol):
-    """Starts a worker: `python -m keras_vision.grading.worker ARGUMENTS`, contained.
+    """Starts a worker: `python -m keras_vision.grading.sandbox.worker ARGUMENTS`, contained.
 
     `isolated` is True when the OS keeps the worker away from the grader, the checkout and the
     other submissions; only such a sandbox may grade other people's files.
@@ -189,7 +193,7 @@ class BwrapSandbox:
         )
         env = worker_environment(home=WORKDIR, tmp="/tmp", library=LIBRARY_MOUNT)
         command = [
-            self.executable,
+            shutil.which(self.executable) or self.executable,  # found on the grader's PATH, as bwrap_problem did
             *self.arguments(limits, env),
             "--file",
             str(source),
@@ -249,20 +253,7 @@ class BwrapSandbox:
             "--cap-drop",
             "ALL",
         ]
-        for folder in SYSTEM_FOLDERS:
-            path = Path(folder)
-            if path.is_symlink():
-                options += ["--symlink", os.readlink(path), folder]
-            elif path.is_dir():
-                options += ["--ro-bind", folder, folder]
-        for file in SYSTEM_FILES:
-            options += ["--ro-bind-try", file, file]
-        for folder in python_folders():
-            options += ["--ro-bind", folder, folder]
-        options += [
-            "--ro-bind",
-            str(library_root() / "keras_vision"),
-            f"{LIBRARY_MOUNT}/keras_vision",
+        options += [  # the private folders first: what is bound below stays visible on top of them
             "--proc",
             "/proc",
             "--dev",
@@ -279,6 +270,23 @@ class BwrapSandbox:
             size,
             "--tmpfs",
             WORKDIR,
+        ]
+        for folder in SYSTEM_FOLDERS:
+            path = Path(folder)
+            if path.is_symlink():
+                options += ["--symlink", os.readlink(path), folder]
+            elif path.is_dir():
+                options += ["--ro-bind", folder, folder]
+        for file in SYSTEM_FILES:
+            options += ["--ro-bind-try", file, file]
+        for folder in python_folders():
+            options += ["--ro-bind", folder, folder]
+        for link, destination in python_links():
+            options += ["--symlink", destination, link]
+        options += [
+            "--ro-bind",
+            str(library_root() / "keras_vision"),
+            f"{LIBRARY_MOUNT}/keras_vision",
             "--chdir",
             WORKDIR,
             "--clearenv",
@@ -336,12 +344,12 @@ def bwrap_problem(executable: str = "bwrap") -> str | None:
 
 def library_root() -> Path:
     """The folder that holds the `keras_vision` package being run."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]  # keras_vision/grading/sandbox/isolation.py
 
 
 def python_folders() -> list[str]:
     """The Python installation and its site-packages, outside the system folders, without overlaps."""
-    candidates = {sys.base_prefix, sys.prefix, *site.getsitepackages()}
+    candidates = {sys.base_prefix, sys.prefix, *site.getsitepackages(), *pth_folders()}
     user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
     if user_site and os.path.isdir(user_site):
         candidates.add(user_site)
@@ -352,6 +360,42 @@ def python_folders() -> list[str]:
         if not covered:
             kept.append(folder)
     return kept
+
+
+def pth_folders() -> list[str]:
+    """Folders that `.pth` files of the site-packages add to `sys.path` (packages installed elsewhere),
+    except a checkout holding `keras_vision` itself: the sandbox sees the library only at `LIBRARY_MOUNT`."""
+    folders = []
+    for packages in site.getsitepackages():
+        for pth in sorted(Path(packages).glob("*.pth")):
+            try:
+                lines = pth.read_text(errors="ignore").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                line = line.strip()
+                if not line or line.startswith(("#", "import ", "import\t")):
+                    continue
+                folder = Path(packages, line).resolve()
+                if folder.is_dir() and not (folder / "keras_vision").exists() and folder != Path("/"):
+                    folders.append(str(folder))
+    return folders
+
+
+def python_links() -> list[tuple[str, str]]:
+    """`(path, resolved)` for each Python folder reached through a symbolic link (a symlinked venv), so
+    that `sys.executable` and `sys.prefix` exist in the sandbox under the names the grader uses."""
+    links = []
+    for path in dict.fromkeys([sys.prefix, sys.base_prefix, os.path.dirname(sys.executable)]):
+        resolved = str(Path(path).resolve())
+        if os.path.isdir(path) and os.path.abspath(path) != resolved and not _covered(os.path.abspath(path)):
+            links.append((os.path.abspath(path), resolved))
+    return links
+
+
+def _covered(path: str) -> bool:
+    """True when `path` lies inside a folder that the sandbox binds anyway."""
+    return any(path == k or path.startswith(k + os.sep) for k in [*python_folders(), *SYSTEM_FOLDERS])
 
 
 def worker_environment(*, home: str, tmp: str, library: str) -> dict[str, str]:

@@ -46,8 +46,14 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
 def set_rlimits(
     *, cpu_seconds: int | None = None, processes: int | None = None, address_space_mb: int | None = None
 ) -> None:
-    """Per-process limits for the calling process and its children (call it before `exec`)."""
+    """Per-process limits for the calling process and its children (call it before `exec`).
+
+    The data-segment limit a trusted runner set for itself (`limit_own_memory`) is lifted: a worker's
+    memory is bounded by its sandbox (`--memory-mb`), not by the runner's own limit.
+    """
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
     if cpu_seconds is not None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     if processes is not None:
@@ -55,6 +61,18 @@ def set_rlimits(
     if address_space_mb is not None:
         limit = address_space_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def limit_own_memory(megabytes: int) -> None:
+    """Caps the calling process's heap and anonymous mappings (`RLIMIT_DATA`, soft limit only).
+
+    The trusted runner calls this: whatever a reply makes it decode or build, an allocation beyond
+    the limit fails with `MemoryError` in the runner instead of taking the host's memory from every
+    other submission being graded. Only the soft limit is set, so its workers can lift it.
+    """
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
 class ControlGroup:

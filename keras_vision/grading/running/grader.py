@@ -1,9 +1,9 @@
 """Grading submissions: one trusted runner process per submission, results as dataclasses.
 
-`grade_submission` starts a runner (`keras_vision.grading.runner`, forked by
-`keras_vision.grading.prefork`) on the graded tests, reads its report from a pipe and returns a
+`grade_submission` starts a runner (`keras_vision.grading.running.runner`, forked by
+`keras_vision.grading.running.prefork`) on the graded tests, reads its report from a pipe and returns a
 `SubmissionResult`; `grade_batch` does that for every submission folder of a batch. No output
-file is written here (see `keras_vision.grading.formats`).
+file is written here (see `keras_vision.grading.reporting.formats`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_vision.grading import prefork, targets
-from keras_vision.grading.framing import FrameBuffer
-from keras_vision.grading.results import NotRun, SubmissionResult, TestResult
+from keras_vision.errors import KerasVisionError
+from keras_vision.grading import targets
+from keras_vision.grading.reporting.results import NotRun, SubmissionResult, TestResult
+from keras_vision.grading.running import prefork
+from keras_vision.grading.sandbox.framing import FrameBuffer
 
 #: The manifest the student handout carries in place of the hidden tests.
 MANIFEST_NAME = "manifest.json"
@@ -31,6 +33,15 @@ MAX_REPORT_BYTES = 64 * 2**20
 RUNNERS = prefork.RunnerServer()
 
 
+class GraderFailure(KerasVisionError, RuntimeError):
+    """The grader itself failed (its runner died, its worker could not start): nobody is scored.
+
+    The message is for the instructor (it may quote the runner's log); no student sees it.
+    """
+
+    exit_code = 1
+
+
 @dataclass(frozen=True)
 class GradingOptions:
     """How to grade.
@@ -39,17 +50,19 @@ class GradingOptions:
         tests_dir: The graded tests (`tests/graded` of the repository or handout).
         timeout: Seconds of student code per test. Defaults to `20`.
         memory_mb: Memory limit of a worker, MiB. Defaults to `3072`.
-        runner_timeout: Seconds the whole run of one submission may take. Defaults to `1800`.
+        runner_timeout: Seconds the whole run of one submission may take; beyond, the grader failed
+            (no score). Defaults to `7200`, above what the per-test limits allow (100 tests of 20 s
+            and the imports), so that no submission can reach it.
         modules: Grade only these modules (one assignment), e.g. `("ex01_convolutions",)`.
             Defaults to every module that has graded tests.
         sandbox: Where student code runs: `"bwrap"` or `"none"` (see
-            `keras_vision.grading.isolation`). Defaults to `"none"`.
+            `keras_vision.grading.sandbox.isolation`). Defaults to `"none"`.
     """
 
     tests_dir: Path
     timeout: float = 20.0
     memory_mb: int = 3072
-    runner_timeout: float = 1800.0
+    runner_timeout: float = 7200.0
     modules: tuple[str, ...] | None = None
     sandbox: str = "none"
 
@@ -58,7 +71,11 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
     """Grades one submission (a folder of exercise files, or one file).
 
     Returns:
-        The results; a runner that failed leaves a message in `errors` and no tests.
+        The results.
+
+    Raises:
+        GraderFailure: the runner died or the grader's worker could not start (twice); the
+            message quotes the log for the instructor, and no score exists for this submission.
     """
     name = name or (target.stem if target.is_file() else target.name)
     modules = [target.stem] if target.is_file() else (list(options.modules) if options.modules else None)
@@ -70,8 +87,13 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
     report, log = run_runner(files, options, target=target)
     tests = [TestResult.from_dict(t) for t in report.get("tests", [])]
     errors = list(report.get("errors", []))
+    if report.get("grader_failure"):
+        raise GraderFailure(f"Grading {name} stopped, and no one is scored: {report['grader_failure']}")
     if "exit_code" not in report:
-        errors.append(f"The grader's test runner failed:\n{log[-3000:]}")
+        raise GraderFailure(
+            f"The grader's test runner for {name} stopped without a report, so no one is scored. Its log ends "
+            f"with:\n{log[-3000:]}"
+        )
     result = SubmissionResult.from_tests(name, str(target), tests, errors=errors, sandbox=options.sandbox)
     result.execution_time = time.monotonic() - start
     result.not_run = tests_not_run(options.tests_dir, [m.module for m in result.modules] or (modules or []))
@@ -79,10 +101,18 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
 
 
 def grade_batch(folder: Path, options: GradingOptions, *, jobs: int = 1) -> list[SubmissionResult]:
-    """Grades every submission folder of `folder`, continuing past broken ones."""
+    """Grades every submission folder of `folder`, continuing past broken submissions.
+
+    Raises:
+        GraderFailure: the grader itself failed on one of them; the batch stops and no one is scored.
+    """
     submissions = [sub for sub in sorted(folder.iterdir()) if sub.is_dir() and targets.module_files(sub)]
-    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
-        return list(pool.map(lambda sub: grade_submission(sub, options), submissions))
+    pool = ThreadPoolExecutor(max_workers=max(jobs, 1))
+    try:
+        futures = [pool.submit(grade_submission, sub, options) for sub in submissions]
+        return [future.result() for future in futures]
+    finally:  # on a GraderFailure: the queued submissions are not started
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def collect_graded_tests(files: list[Path], options: GradingOptions) -> list[TestResult]:
@@ -96,7 +126,11 @@ def collect_graded_tests(files: list[Path], options: GradingOptions) -> list[Tes
 def run_runner(
     files: list[Path], options: GradingOptions, *, target: Path | None = None, collect_only: bool = False
 ) -> tuple[dict, str]:
-    """Runs a trusted runner (`keras_vision.grading.runner`); returns its report (empty on failure) and its log."""
+    """Runs a trusted runner (`keras_vision.grading.running.runner`).
+
+    Returns:
+        Its report (empty on failure) and its log.
+    """
     root = options.tests_dir.resolve().parents[1]
     argv = [
         "--timeout",

@@ -1,0 +1,10 @@
+"""What instructors produce from the course: exercises from solutions, the student handout, the
+Gradescope autograder bundle.
+
+- `assign`: `solutions/exNN_<topic>.py` -> `exercises/exNN_<topic>.py` (marked regions become stubs).
+- `handout`: the student copy (library, exercises, visible tests, a manifest of the hidden ones).
+- `gradescope`: `autograder.zip` with `setup.sh` and `run_autograder`.
+
+May import: `keras_vision.grading.targets`, `.reporting`, `.running` (the handout collects the graded
+tests through a runner). Imported by: the CLI only.
+"""
