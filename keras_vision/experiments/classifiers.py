@@ -94,7 +94,11 @@ def train_candidate(
     steps = candidate.epochs * steps_per_epoch(strategy, num_examples=len(x_train), batch_size=config.batch_size)
     with strategy.scope():
         model = candidate.build(steps)
-    print(f"\n{name}: {trainable_params(model):,} trainable of {model.count_params():,} parameters")
+    replicas = strategy.num_replicas_in_sync
+    print(
+        f"\n{name}: {trainable_params(model):,} trainable of {model.count_params():,} parameters; "
+        f"--strategy {config.strategy}: {type(strategy).__name__}, {replicas} replica{'s' * (replicas != 1)}"
+    )
     if candidate.data is None:
         data, batch_size = (x_train, y_train), config.batch_size
     else:
