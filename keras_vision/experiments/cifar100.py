@@ -30,7 +30,7 @@ from keras_vision.data.split import holdout_split, take
 from keras_vision.evaluation import classification_report, plot_history, plot_misclassified
 from keras_vision.evaluation.records import variant_record
 from keras_vision.experiments.catalog import Cifar100Config
-from keras_vision.experiments.classifiers import Candidate, train_candidate
+from keras_vision.experiments.classifiers import Candidate, split_sizes, train_candidate
 from keras_vision.training import FitResult, get_strategy, whole_batches
 from keras_vision.transfer import (
     FeatureCache,
@@ -96,9 +96,7 @@ def run(config: Cifar100Config) -> dict:
         "data": {
             "source": locate("cifar100", config.data_dir),
             "label_mode": "fine",
-            "train": len(train[0]),
-            "validation": len(validation[0]),
-            "test": len(x_test),
+            **split_sizes(train, validation, (x_test, y_test)),
         },
         "figures": [str(f) for f in figures],
     }

@@ -176,3 +176,8 @@ def error_analysis(trained: Trained, test, class_names: Sequence[str], folder, *
         ),
         plot_misclassified(test[0], test[1], trained.probs, list(class_names), folder / f"misclassified{suffix}.png"),
     ]
+
+
+def split_sizes(train, validation, test) -> dict:
+    """`{"train": n, "validation": n, "test": n}`: the examples of each split, for `metrics["data"]`."""
+    return {"train": len(train[0]), "validation": len(validation[0]), "test": len(test[0])}

@@ -31,7 +31,7 @@ from keras_vision.data import load_image_folder
 from keras_vision.data.split import holdout_split, take
 from keras_vision.errors import DataNotFoundError, UsageError
 from keras_vision.experiments.catalog import FolderConfig
-from keras_vision.experiments.classifiers import Candidate, compare_classifiers
+from keras_vision.experiments.classifiers import Candidate, compare_classifiers, split_sizes
 from keras_vision.training import (
     balanced_class_weights,
     cosine_decay,
@@ -89,9 +89,7 @@ def run(config: FolderConfig) -> dict:
             "source": str(config.data_dir),
             "class_names": names,
             "image_size": [config.image_size] * 2,
-            "train": len(train[0]),
-            "validation": len(validation[0]),
-            "test": len(x_test),
+            **split_sizes(train, validation, (x_test, y_test)),
             "train_per_class": {n: int((y_train == i).sum()) for i, n in enumerate(names)},
             "class_weight": {names[i]: round(w, 4) for i, w in class_weight.items()},
         },

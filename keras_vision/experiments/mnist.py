@@ -16,7 +16,7 @@ from keras_vision.data import DATASETS, add_channel_axis, load_mnist, locate, on
 from keras_vision.data.split import holdout_split, take
 from keras_vision.evaluation import plot_image_grid
 from keras_vision.experiments.catalog import MnistConfig
-from keras_vision.experiments.classifiers import Candidate, compare_classifiers
+from keras_vision.experiments.classifiers import Candidate, compare_classifiers, split_sizes
 from keras_vision.files import write_text
 from keras_vision.models import build_classic_cnn, format_layer_table, layer_table
 from keras_vision.training import cosine_decay
@@ -54,9 +54,7 @@ def run(config: MnistConfig) -> dict:
         "models": result["models"],
         "data": {
             "source": locate("mnist", config.data_dir),
-            "train": len(train[0]),
-            "validation": len(validation[0]),
-            "test": len(x_test),
+            **split_sizes(train, validation, (x_test, y_test)),
         },
         "architecture": architecture,
         "figures": figures + result["figures"],

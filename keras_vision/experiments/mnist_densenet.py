@@ -26,7 +26,7 @@ import keras
 from keras_vision.data import DATASETS, load_mnist, locate
 from keras_vision.data.split import holdout_split, take
 from keras_vision.experiments.catalog import MnistDenseNetConfig
-from keras_vision.experiments.classifiers import Candidate, compare_classifiers
+from keras_vision.experiments.classifiers import Candidate, compare_classifiers, split_sizes
 from keras_vision.training import cosine_decay, whole_batches
 from keras_vision.transfer import build_classifier, freeze_blocks, from_scratch, prepare_batchnorm
 
@@ -83,9 +83,7 @@ def run(config: MnistDenseNetConfig) -> dict:
         "notes": notes,
         "data": {
             "source": locate("mnist", config.data_dir),
-            "train": len(train[0]),
-            "validation": len(validation[0]),
-            "test": len(x_test),
+            **split_sizes(train, validation, (x_test, y_test)),
         },
         "figures": result["figures"],
     }

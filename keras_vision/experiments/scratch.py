@@ -42,7 +42,7 @@ from keras_vision.data import (
 from keras_vision.data.split import holdout_split, take
 from keras_vision.errors import UsageError
 from keras_vision.experiments.catalog import Cifar10Config, ScratchConfig
-from keras_vision.experiments.classifiers import Candidate, compare_classifiers
+from keras_vision.experiments.classifiers import Candidate, compare_classifiers, split_sizes
 from keras_vision.models import (
     SCRATCH_BN_MOMENTUM,
     build_ann,
@@ -207,9 +207,7 @@ def compare_from_scratch(comparison: Comparison, config: ScratchConfig) -> dict:
         "best": result["best"],
         "data": {
             "source": locate(comparison.dataset, config.data_dir),
-            "train": len(train[0]),
-            "validation": len(validation[0]),
-            "test": len(x_test),
+            **split_sizes(train, validation, (x_test, y_test)),
         },
         "figures": result["figures"],
     }
