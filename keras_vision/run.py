@@ -2,6 +2,7 @@
 
     python -m keras_vision.run list
     python -m keras_vision.run doctor [--data-dir DIR]
+    python -m keras_vision.run predict RUN_DIR IMAGE [IMAGE ...]
     python -m keras_vision.run EXPERIMENT [--quick] [--data-dir DIR] [--epochs N] [--OPTION VALUE ...]
 
 Each experiment's flags come from its options dataclass (see `keras_vision.experiments.catalog`);
@@ -23,6 +24,7 @@ import textwrap
 
 from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
+from keras_vision.predict import add_arguments as add_predict_arguments
 
 PROG = "python -m keras_vision.run"
 
@@ -37,10 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Run keras_vision experiments: real models on real data, with figures and metrics.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,doctor,EXPERIMENT}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,doctor,predict,EXPERIMENT}")
     commands.add_parser("list", help="list the experiments, one line each")
     doctor = commands.add_parser("doctor", help="show versions, devices and where each dataset is found")
     doctor.add_argument("--data-dir", help="folder with datasets (also: $KERAS_VISION_DATA)")
+    predict = commands.add_parser(
+        "predict", help="a run's model on your images: top-5 classes and a Grad-CAM overlay each"
+    )
+    add_predict_arguments(predict)
     for _, exp in EXPERIMENTS.items():
         _add_experiment_parser(commands, exp)
     return parser
@@ -144,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "doctor":
             return cmd_doctor(args.data_dir)
+        if args.command == "predict":
+            from keras_vision.predict import cmd_predict
+
+            return cmd_predict(args)
         return cmd_run(args)
     except KeyboardInterrupt:
         again = shlex.join([*PROG.split(), *(argv if argv is not None else sys.argv[1:])])
