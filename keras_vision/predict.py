@@ -26,7 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("images", type=Path, nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, ...)")
     parser.add_argument("--top", type=int, default=5, metavar="K", help="classes shown per image (default: 5)")
     parser.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="folder of the Grad-CAM overlays (default: RUN_DIR/predictions)"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of the Grad-CAM overlays (default: RUN_DIR/predictions)",
     )
     parser.add_argument("--layer", default=None, help="Grad-CAM feature-map layer (default: the last convolution)")
 
@@ -97,8 +101,10 @@ def load_trained_model(model_file: Path):
     try:
         return keras.models.load_model(model_file, compile=False)
     except Exception as error:  # zip, h5 and deserialisation errors of many kinds
-        raise CorruptDataError(f"{model_file} is not a readable Keras model ({type(error).__name__}). "
-                               "Train the run again or pass another run folder.") from None
+        raise CorruptDataError(
+            f"{model_file} is not a readable Keras model ({type(error).__name__}). "
+            "Train the run again or pass another run folder."
+        ) from None
 
 
 def class_names(model_file: Path, count: int) -> list[str]:

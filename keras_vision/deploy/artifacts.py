@@ -43,7 +43,9 @@ def find_model_file(run: str | Path, *, variant: str | None = None) -> Path:
             models[folder.name] = found
     if variant is not None:
         if variant not in models:
-            raise UsageError(f"Run {run} has no model of variant {variant!r}. Its models: {', '.join(models) or 'none'}.")
+            raise UsageError(
+                f"Run {run} has no model of variant {variant!r}. Its models: {', '.join(models) or 'none'}."
+            )
         return models[variant]
     if not models:
         raise UsageError(

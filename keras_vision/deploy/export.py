@@ -72,7 +72,9 @@ def export_litert(
         converted = Path(scratch) / "model.tflite"
         try:
             with _quiet():
-                model.export(str(converted), format="litert", verbose=False, **converter_options(quantization, calibration))
+                model.export(
+                    str(converted), format="litert", verbose=False, **converter_options(quantization, calibration)
+                )
         except Exception as error:  # the converter raises its own ConverterError, with pages of MLIR
             if not type(error).__name__.endswith("ConverterError"):
                 raise

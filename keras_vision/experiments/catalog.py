@@ -404,7 +404,8 @@ class TrainedMnistConfig(ClassifierConfig):
     )
     calibration_images: int = option(300, help="training images calibrating the full-integer int8 export", minimum=1)
     backend: str = option(
-        "auto", help="LiteRT interpreter: ai-edge-litert, TensorFlow's, or the first installed",
+        "auto",
+        help="LiteRT interpreter: ai-edge-litert, TensorFlow's, or the first installed",
         choices=("auto", "litert", "tensorflow"),
     )
 

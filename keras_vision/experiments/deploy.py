@@ -73,7 +73,11 @@ def run(config: DeployConfig) -> dict:
         "int8_accuracy_drop_points": round(
             100 * (formats["keras"]["test_accuracy"] - formats["int8"]["test_accuracy"]), 3
         ),
-        "data": {"source": locate(dataset, config.data_dir), "test": len(x_test), "calibration": config.calibration_images},
+        "data": {
+            "source": locate(dataset, config.data_dir),
+            "test": len(x_test),
+            "calibration": config.calibration_images,
+        },
     }
 
 

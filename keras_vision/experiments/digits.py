@@ -33,7 +33,9 @@ def run(config: DigitsConfig) -> dict:
     names = [n.strip() for n in config.readers.split(",") if n.strip()]
     unknown = sorted(set(names) - set(READERS))
     if unknown or not names:
-        raise UsageError(f"--readers must be comma-separated names from {', '.join(READERS)}. Received: {config.readers!r}.")
+        raise UsageError(
+            f"--readers must be comma-separated names from {', '.join(READERS)}. Received: {config.readers!r}."
+        )
     model_file = trained_model_file(config)
     model = keras.models.load_model(model_file)
     dataset, (x_train, _), (x_test, y_test) = load_images_for(model, model_file, config)
@@ -101,7 +103,5 @@ def plot_readings(lines, truths, readings, path, *, rows: int):
     count = min(rows, len(lines))
     width = max(line.shape[1] for line in lines[:count])
     padded = [np.pad(line, ((0, 0), (0, width - line.shape[1]))) for line in lines[:count]]
-    titles = [
-        f"truth {t}  read {r}  {'ok' if r == t else 'X'}" for t, r in zip(truths[:count], readings[:count])
-    ]
+    titles = [f"truth {t}  read {r}  {'ok' if r == t else 'X'}" for t, r in zip(truths[:count], readings[:count])]
     return plot_image_grid(padded, path, titles=titles, cols=1)

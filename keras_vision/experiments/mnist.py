@@ -1,7 +1,8 @@
 """`mnist`: the classic small CNN on MNIST, and what its first two layers do to a digit.
 
 The network (see `keras_vision.models.classic`) reaches about 99 % test accuracy in three epochs.
-Besides the usual curves, confusion matrix and misclassified digits, the run draws one training
+Besides the usual curves, confusion matrix and misclassified digits (also with the Grad-CAM map of
+the class the network chose, `misclassified_gradcam.png`), the run draws one training
 digit, the same digit through the vertical-edge 3x3 filter (28x28 -> 26x26) and after 2x2 max
 pooling (26x26 -> 13x13): the two operations the network stacks twice.
 """
@@ -20,6 +21,7 @@ from keras_vision.evaluation import (
     plot_history,
     plot_image_grid,
     plot_misclassified,
+    plot_misclassified_gradcam,
 )
 from keras_vision.experiments.catalog import MnistConfig
 from keras_vision.experiments.records import variant_record
@@ -65,6 +67,9 @@ def run(config: MnistConfig) -> dict:
             np.asarray(report["confusion_matrix"]), report["class_names"], config.run_dir / "confusion_matrix.png"
         ),
         plot_misclassified(x_test, y_test, probs, report["class_names"], config.run_dir / "misclassified.png"),
+        plot_misclassified_gradcam(
+            model, x_test, y_test, probs, report["class_names"], config.run_dir / "misclassified_gradcam.png"
+        ),
     ]
     model.save(variant_dir / "final.keras")
     return {
