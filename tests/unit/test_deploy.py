@@ -24,7 +24,8 @@ def tiny():
     x = rng.random((64, 28, 28, 1)).astype(np.float32) * 0.2
     y = np.arange(64) % 2
     x[y == 1, 4:14, 4:14] += 0.8  # class 1: a bright square top left
-    model = build_classic_cnn((28, 28, 1), 2, filters=4, dense_units=8)
+    # Big enough to quantise: the converter keeps tensors under 1,024 weights in float.
+    model = build_classic_cnn((28, 28, 1), 2, filters=8, dense_units=32)
     model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(x, y, epochs=8, batch_size=16, verbose=0)
     return model, x, y
