@@ -8,6 +8,10 @@ size, milliseconds per image on one CPU thread, and test accuracy.
     python -m keras_vision.run deploy --data-dir ../shared/data
     python -m keras_vision.run deploy --model runs/mnist
 
+Only 28x28 grey classifiers (`mnist`, `fashion_mnist` runs): the run measures accuracy on, and
+calibrates int8 with, the data the model was trained on, and loads those only for the digit
+datasets. A `folder` or `cifar100` model is exported from Python with `export_litert`.
+
 Writes `float32.tflite`, `dynamic_int8.tflite`, `int8.tflite` and
 `metrics.json` = `{"formats": {"keras"|"float32"|"dynamic_int8"|"int8": {"size_bytes",
 "ms_per_image", "test_accuracy", "size_ratio"}}, ...}`.
@@ -108,7 +112,8 @@ def load_images_for(model: keras.Model, model_file: Path, config: TrainedMnistCo
     if tuple(model.input_shape[1:]) != (28, 28, 1):
         raise UsageError(
             f"{model_file} takes images of shape {tuple(model.input_shape[1:])}; this experiment measures 28x28 "
-            "grey digit classifiers (the mnist model). Pass --model of an mnist run."
+            "grey digit classifiers (an mnist or fashion_mnist run), whose data it loads to measure and calibrate. "
+            "Export other models from Python: keras_vision.deploy.export_litert(model, path, quantization=...)."
         )
     trained_on = read_run_config(model_file).get("experiment", "mnist")
     dataset, loader = DIGIT_DATASETS.get(trained_on, ("mnist", load_mnist))

@@ -88,3 +88,24 @@ def test_overlay_and_misclassified_figure(tmp_path):
         model, images, [1, 1], model.predict(images, verbose=0), ["bright", "dark"], tmp_path / "m.png"
     )
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("method", ["gradcam", "gradcam++"])
+@pytest.mark.parametrize("build", [flat_model, nested_model], ids=["flat", "nested"])
+def test_both_methods_give_the_known_map_and_argue_against_nothing(build, method):
+    # Constant positive gradients: Grad-CAM++'s weights are then a positive constant too, so both maps are the image.
+    model, image = build(), square_image()
+    np.testing.assert_allclose(gradcam(model, image, class_index=0, method=method)[0], image[0, ..., 0] / 2, atol=1e-6)
+    assert np.all(gradcam(model, image, class_index=1, method=method) == 0)
+
+
+def test_layers_averaged_and_bad_method_refused():
+    model, image = nested_model(), square_image()
+    # "stem" passes the image through unchanged and "features" is ReLU(image): both maps are the image.
+    np.testing.assert_allclose(
+        gradcam(model, image, class_index=0, layer=["stem", "features"])[0], image[0, ..., 0] / 2
+    )
+    with pytest.raises(ValueError, match="Unknown Grad-CAM method 'cam'. Valid methods: gradcam, gradcam\\+\\+"):
+        gradcam(model, image, method="cam")
+    with pytest.raises(ValueError, match="at least one layer"):
+        gradcam(model, image, layer=[])
