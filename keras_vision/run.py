@@ -2,6 +2,7 @@
 
     python -m keras_vision.run list
     python -m keras_vision.run doctor [--data-dir DIR]
+    python -m keras_vision.run predict RUN_DIR IMAGE [IMAGE ...]
     python -m keras_vision.run EXPERIMENT [--quick] [--data-dir DIR] [--epochs N] [--OPTION VALUE ...]
     python -m keras_vision.run launch --workers N EXPERIMENT [options]   (multi-worker, on this machine)
 
@@ -28,6 +29,7 @@ from keras_vision.errors import KerasVisionError
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
 from keras_vision.experiments.base import is_chief
 from keras_vision.experiments.options import SECTIONS
+from keras_vision.predict import add_arguments as add_predict_arguments
 from keras_vision.quiet import import_tensorflow_quietly
 
 PROG = "python -m keras_vision.run"
@@ -42,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Run keras_vision experiments: real models on real data, with figures and metrics.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,doctor,launch,EXPERIMENT}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,doctor,launch,predict,EXPERIMENT}")
     commands.add_parser("list", help="list the experiments, one line each")
     commands.add_parser(
         "launch",
@@ -51,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor = commands.add_parser("doctor", help="show versions, devices and where each dataset is found")
     doctor.add_argument("--data-dir", help="folder with datasets (also: $KERAS_VISION_DATA)")
+    predict = commands.add_parser(
+        "predict", help="a run's model on your images: top-5 classes and a Grad-CAM overlay each"
+    )
+    add_predict_arguments(predict)
     for _, exp in EXPERIMENTS.items():
         _add_experiment_parser(commands, exp)
     return parser
@@ -171,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "doctor":
             return cmd_doctor(args.data_dir)
+        if args.command == "predict":
+            from keras_vision.predict import cmd_predict
+
+            return cmd_predict(args)
         return cmd_run(args)
     except KeyboardInterrupt:
         again = shlex.join([*PROG.split(), *(argv if argv is not None else sys.argv[1:])])

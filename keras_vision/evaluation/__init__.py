@@ -8,11 +8,20 @@
   `sharpness`, `measure_image`.
 - Generative models: their scores (a Frechet distance on a classifier's features, label entropy)
   live with the models, in `keras_vision.gan`.
+- Explanations (`gradcam`): `gradcam` heat maps of any classifier (nested pretrained bases too),
+  `overlay_heatmap`, `heat_share` (the heat inside a region), `plot_misclassified_gradcam`.
 - `plots`: `plot_history`, `plot_confusion_matrix`, `plot_misclassified`, `plot_image_grid`,
   `plot_image_rows` (input / output / target with crops), each writing one PNG and returning its path.
 - `records`: `variant_record`, one trained variant's numbers, the same keys in every `metrics.json`.
 """
 
+from keras_vision.evaluation.gradcam import (
+    find_layer,
+    gradcam,
+    heat_share,
+    overlay_heatmap,
+    plot_misclassified_gradcam,
+)
 from keras_vision.evaluation.image_quality import (
     clipped_fraction,
     entropy,
@@ -54,16 +63,21 @@ __all__ = [
     "confusion_matrix",
     "entropy",
     "evaluate_classifier",
+    "find_layer",
+    "gradcam",
+    "heat_share",
     "image_to_image_report",
     "luma",
     "mean_brightness",
     "measure_image",
     "misclassified",
+    "overlay_heatmap",
     "plot_confusion_matrix",
     "plot_history",
     "plot_image_grid",
     "plot_image_rows",
     "plot_misclassified",
+    "plot_misclassified_gradcam",
     "psnr",
     "psnr_y",
     "rms_contrast",

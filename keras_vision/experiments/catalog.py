@@ -421,3 +421,73 @@ EXPERIMENTS.register(
         datasets=("mnist", "fashion_mnist"),
     ),
 )
+
+
+@dataclass(frozen=True)
+class TrainedMnistConfig(ClassifierConfig):
+    """Options of an experiment that uses a trained MNIST classifier: a run's, or the `mnist` model trained first."""
+
+    epochs: int = inherit("epochs", 3)
+    model: Path | None = option(
+        None,
+        help="run folder (or .keras file) of a trained MNIST classifier; none: train the mnist model first",
+        metavar="RUN_DIR",
+    )
+    calibration_images: int = option(300, help="training images calibrating the full-integer int8 export", minimum=1)
+    backend: str = option(
+        "auto",
+        help="LiteRT interpreter: ai-edge-litert, TensorFlow's, or the first installed",
+        choices=("auto", "litert", "tensorflow"),
+    )
+
+
+@dataclass(frozen=True)
+class DeployConfig(TrainedMnistConfig):
+    timing_images: int = option(200, help="images timed one at a time (one thread) per format", minimum=1)
+
+
+EXPERIMENTS.register(
+    "deploy",
+    Experiment(
+        name="deploy",
+        module="keras_vision.experiments.deploy",
+        config=DeployConfig,
+        summary="the MNIST CNN exported to LiteRT (float32, dynamic-range int8, full int8): size, ms/image, accuracy",
+        quick={"epochs": 1, "train_limit": 6_000, "test_limit": 1_000, "calibration_images": 100, "timing_images": 50},
+        headline=(
+            Metric("size_bytes", "size (bytes)", "{:,}"),
+            Metric("size_ratio", "x smaller than float32", "{:.2f}x"),
+            Metric("ms_per_image", "ms/image (1 thread)", "{:.3f}"),
+            ACCURACY,
+        ),
+        section="formats",
+        datasets=("mnist",),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DigitsConfig(TrainedMnistConfig):
+    length: int = option(5, help="digits per sequence", minimum=1)
+    sequences: int = option(1000, help="sequences built from MNIST test digits", minimum=1)
+    readers: str = option("keras,int8", help="comma-separated classifiers: keras, int8 (its full-integer LiteRT file)")
+    figure_rows: int = option(12, help="sequences shown in the figure", minimum=1)
+
+
+EXPERIMENTS.register(
+    "digits",
+    Experiment(
+        name="digits",
+        module="keras_vision.experiments.digits",
+        config=DigitsConfig,
+        summary="the robot's digit reader: lines of 4-8 MNIST test digits (gaps, touching, slant, noise) read back",
+        quick={"epochs": 1, "train_limit": 6_000, "test_limit": 2_000, "sequences": 100, "calibration_images": 100},
+        headline=(
+            Metric("digit_accuracy", "digit accuracy", "{:.2%}"),
+            Metric("sequence_accuracy", "sequence accuracy", "{:.2%}"),
+            Metric("ms_per_sequence", "ms/sequence", "{:.1f}"),
+        ),
+        section="readers",
+        datasets=("mnist",),
+    ),
+)

@@ -31,6 +31,7 @@ from keras_vision.evaluation import (
     plot_confusion_matrix,
     plot_history,
     plot_misclassified,
+    plot_misclassified_gradcam,
     variant_record,
 )
 from keras_vision.experiments.options import TrainingOptions
@@ -169,13 +170,37 @@ def compare_classifiers(
 
 
 def error_analysis(trained: Trained, test, class_names: Sequence[str], folder, *, suffix: str = "") -> list:
-    """The confusion matrix and the misclassified test images of one trained candidate."""
-    return [
+    """The confusion matrix and the misclassified test images of one trained candidate.
+
+    A convolutional model also gets its mistakes with their Grad-CAM heat maps of the predicted
+    class (`plot_misclassified_gradcam`; a dense network has no feature map to explain).
+    """
+    figures = [
         plot_confusion_matrix(
             np.asarray(trained.record["confusion_matrix"]), list(class_names), folder / f"confusion_matrix{suffix}.png"
         ),
         plot_misclassified(test[0], test[1], trained.probs, list(class_names), folder / f"misclassified{suffix}.png"),
     ]
+    if has_convolution(trained.model):
+        figures.append(
+            plot_misclassified_gradcam(
+                trained.model,
+                test[0],
+                test[1],
+                trained.probs,
+                list(class_names),
+                folder / f"misclassified_gradcam{suffix}.png",
+            )
+        )
+    return figures
+
+
+def has_convolution(model) -> bool:
+    """True when `model`, or a model nested in it, has a 2-D convolution (a feature map to explain)."""
+    return any(
+        isinstance(layer, keras.layers.Conv2D) or (isinstance(layer, keras.Model) and has_convolution(layer))
+        for layer in model.layers
+    )
 
 
 def split_sizes(train, validation, test) -> dict:

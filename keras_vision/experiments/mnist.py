@@ -1,7 +1,8 @@
 """`mnist`: the classic small CNN on MNIST, and what its first two layers do to a digit.
 
 The network (see `keras_vision.models.classic`) reaches about 99 % test accuracy in three epochs.
-Besides the usual curves, confusion matrix and misclassified digits, the run draws one training
+Besides the usual curves, confusion matrix and misclassified digits (also with the Grad-CAM map of
+the class the network chose, `misclassified_gradcam.png`), the run draws one training
 digit, the same digit through the vertical-edge 3x3 filter (28x28 -> 26x26) and after 2x2 max
 pooling (26x26 -> 13x13): the two operations the network stacks twice.
 """

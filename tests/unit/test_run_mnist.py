@@ -35,7 +35,13 @@ def test_quick_run_writes_metrics_figures_and_models(tmp_path, capsys):
     shapes = {row["name"]: row["output_shape"] for row in metrics["architecture"]}
     assert shapes["block1_conv"] == [26, 26, 64] and shapes["flatten"] == [1600]
     assert "1600" in (run / "summary.txt").read_text()
-    for name in ("filter_and_pool.png", "curves.png", "confusion_matrix.png", "misclassified.png"):
+    for name in (
+        "filter_and_pool.png",
+        "curves.png",
+        "confusion_matrix.png",
+        "misclassified.png",
+        "misclassified_gradcam.png",
+    ):
         assert (run / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     history = json.loads((run / "classic_cnn" / "history.json").read_text())
     assert len(history["loss"]) == 1

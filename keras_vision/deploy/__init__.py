@@ -1,0 +1,44 @@
+"""Deploying a trained classifier: LiteRT files, int8 quantisation, and the robot's digit reader.
+
+The story of the topic, in the order a practitioner meets it:
+
+1. `find_model_file`: the trained `.keras` model of a run folder (`artifacts`).
+2. `export_litert`: the model as a LiteRT `.tflite` file in `float32`, `dynamic_int8` (int8
+   weights) or full-integer `int8` (weights and activations), calibrated by
+   `representative_dataset` on a few hundred training images (`export`, `calibration`).
+3. `LiteModel`: the `.tflite` file behind a Keras-like `predict`, on the `ai-edge-litert` runtime
+   or TensorFlow's interpreter (`interpreter`).
+4. `ms_per_image`, `keras_ms_per_image`, `accuracy`: the numbers of the deploy table (`benchmark`).
+5. `build_sequences`: lines of handwritten MNIST digits with gaps, touching pairs, slant and
+   noise (`sequences`).
+6. `read_digits`: a line of handwriting in, its digits out: threshold, deslant, connected
+   components, splitting touching digits, MNIST centring, classification (`reader`).
+"""
+
+from keras_vision.deploy.artifacts import find_model_file, read_run_config
+from keras_vision.deploy.benchmark import accuracy, keras_ms_per_image, ms_per_image
+from keras_vision.deploy.calibration import representative_dataset
+from keras_vision.deploy.export import QUANTIZATIONS, export_litert
+from keras_vision.deploy.interpreter import BACKENDS, LiteModel, available_backends
+from keras_vision.deploy.reader import DigitReading, ReaderSettings, center_digit, read_digits
+from keras_vision.deploy.sequences import SequenceStyle, build_sequences
+
+__all__ = [
+    "BACKENDS",
+    "DigitReading",
+    "LiteModel",
+    "QUANTIZATIONS",
+    "ReaderSettings",
+    "SequenceStyle",
+    "accuracy",
+    "available_backends",
+    "build_sequences",
+    "center_digit",
+    "export_litert",
+    "find_model_file",
+    "keras_ms_per_image",
+    "ms_per_image",
+    "read_digits",
+    "read_run_config",
+    "representative_dataset",
+]

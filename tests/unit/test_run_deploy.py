@@ -1,0 +1,38 @@
+"""The `deploy` and `digits` experiments end to end on tiny IDX files (slow: they train the mnist model first)."""
+
+import json
+
+import pytest
+from test_run_mnist import tiny_mnist
+
+from keras_vision.run import main
+
+
+@pytest.mark.slow
+def test_deploy_quick_trains_mnist_then_measures_every_format(tmp_path, capsys):
+    data = tiny_mnist(tmp_path / "data", 200, 60)
+    args = ["--quick", "--data-dir", str(data), "--out", str(tmp_path / "runs"), "--verbose", "silent"]
+    assert main(["deploy", *args, "--timing-images", "5", "--calibration-images", "20"]) == 0, capsys.readouterr().err
+    run = tmp_path / "runs" / "deploy"
+    formats = json.loads((run / "metrics.json").read_text())["formats"]
+    assert set(formats) == {"keras", "float32", "dynamic_int8", "int8"}
+    for numbers in formats.values():
+        assert numbers["size_bytes"] > 0 and numbers["ms_per_image"] > 0 and 0 <= numbers["test_accuracy"] <= 1
+    assert formats["int8"]["size_bytes"] * 3 < formats["float32"]["size_bytes"]
+    assert (run / "mnist" / "classic_cnn" / "final.keras").is_file()
+
+    # digits reuses that run's model through --model.
+    assert main(["digits", *args, "--model", str(run / "mnist"), "--sequences", "5", "--calibration-images", "20"]) == 0
+    metrics = json.loads((tmp_path / "runs" / "digits" / "metrics.json").read_text())
+    assert set(metrics["readers"]) == {"keras", "int8"} and 0 <= metrics["sequence_accuracy"] <= 1
+    assert (tmp_path / "runs" / "digits" / "sequences.png").is_file()
+
+
+@pytest.mark.real_data
+@pytest.mark.slow
+def test_digit_reader_on_real_mnist_sequences(shared_data, tmp_path):
+    """Acceptance run: 1,000 five-digit lines of MNIST test digits (the mnist model, 3 epochs, trained first)."""
+    out = tmp_path / "runs"
+    assert main(["digits", "--data-dir", str(shared_data), "--out", str(out), "--verbose", "silent"]) == 0
+    metrics = json.loads((out / "digits" / "metrics.json").read_text())
+    assert metrics["digit_accuracy"] >= 0.95 and metrics["sequence_accuracy"] >= 0.80
