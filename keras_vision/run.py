@@ -117,6 +117,7 @@ def cmd_doctor(data_dir: str | None) -> int:
     """Prints what a run depends on: versions, devices, datasets, downloads."""
     print(f"{PROG} doctor: what a run depends on")
     import_tensorflow_quietly()
+    # Imported here, after the quiet import: `list` and `--help` never wait for TensorFlow.
     import keras
     import numpy
     import tensorflow as tf

@@ -115,6 +115,8 @@ def run_experiment(config: RunConfig) -> dict:
 
 
 def _run_experiment(config: RunConfig) -> dict:
+    # Imported here: `training` imports TensorFlow (seconds), and this module serves `run list` and
+    # `--help`, which must not wait for it.
     from keras_vision.training.seed import set_seed
 
     exp = EXPERIMENTS.get(config.experiment)
@@ -132,7 +134,7 @@ def _run_experiment(config: RunConfig) -> dict:
 
 def is_chief() -> bool:
     """False on a worker of a multi-worker run other than worker 0 (per `TF_CONFIG`), else True."""
-    from keras_vision.training.cluster import read_tf_config
+    from keras_vision.training.cluster import read_tf_config  # through `training`, which imports TensorFlow
 
     try:
         return read_tf_config().is_chief

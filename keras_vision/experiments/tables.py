@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from keras_vision.files import atomic_path, write_text
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -66,13 +68,11 @@ def format_markdown(rows: Sequence[Mapping], headline: Sequence[Metric]) -> str:
 
 
 def write_tables(rows: Sequence[Mapping], headline: Sequence[Metric], folder: str | Path) -> list[Path]:
-    """Writes `results.md` and `results.csv` (raw values) into `folder`; returns their paths."""
+    """Writes `results.md` and `results.csv` (raw values) into `folder`, each atomically; returns their paths."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    markdown = folder / "results.md"
-    markdown.write_text(format_markdown(rows, headline) + "\n")
+    markdown = write_text(folder / "results.md", format_markdown(rows, headline) + "\n")
     comma = folder / "results.csv"
-    with comma.open("w", newline="") as handle:
+    with atomic_path(comma) as partial, partial.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["variant", *(m.key for m in headline)])
         writer.writeheader()
         writer.writerows(rows)
