@@ -39,6 +39,8 @@ from keras_vision.errors import UsageError
 MNIST_SIZE, DIGIT_SIZE = 28, 20
 #: Cost of reading a blob wider than `max_width` as one digit: any split the classifier accepts wins.
 TOO_WIDE_COST = 20.0
+#: Ink lower than this many pixels is never a digit (a speck alone on the page reads as nothing).
+MIN_DIGIT_PIXELS = 6
 #: At most this many blobs are read as one (broken) digit.
 MAX_BLOBS = 2
 
@@ -237,7 +239,7 @@ def segment(grey: np.ndarray, settings: ReaderSettings | None = None) -> list[_P
     groups = _merge_stacked([[k] for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= 4], stats)
     heights = {id(g): _group_height(g, stats) for g in groups}
     typical = float(np.percentile(list(heights.values()), 75)) if groups else 0.0
-    groups = [g for g in groups if heights[id(g)] >= settings.min_height * typical]
+    groups = [g for g in groups if heights[id(g)] >= max(settings.min_height * typical, MIN_DIGIT_PIXELS)]
     near_ink = cv2.dilate((labels > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
     parts = []
     for group in groups:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from keras_vision.deploy import SequenceStyle, build_sequences, center_digit, read_digits
+from keras_vision.deploy import ReaderSettings, SequenceStyle, build_sequences, center_digit, read_digits
 from keras_vision.deploy.reader import ink_image
 from keras_vision.experiments.digits import edit_distance, score_readings
 
@@ -60,8 +60,32 @@ def test_touching_digits_are_split():
 
 def test_blank_image_reads_nothing_and_bad_shapes_are_refused():
     assert read_digits(np.zeros((30, 60), np.uint8), WidthOracle()).text == ""
+    speck = np.zeros((30, 60), np.uint8)
+    speck[14:16, 30:32] = 255
+    assert read_digits(speck, WidthOracle()).text == ""
+    assert read_digits(np.full((30, 60), np.nan), WidthOracle()).text == ""
     with pytest.raises(ValueError, match="grey .* or colour"):
         read_digits(np.zeros((2, 3, 4, 5)), WidthOracle())
+
+
+class PieceOracle:
+    """A 'classifier' sure of narrow crops (a 1) and unsure of wide ones: it prefers cutting."""
+
+    def predict(self, x, verbose=0):
+        ink = x[..., 0] > 0.2
+        cols = ink.any(axis=1).sum(axis=1)
+        probs = np.full((len(x), 10), 0.01, np.float32)
+        probs[:, 1] = np.where(cols <= 14, 0.91, 0.3)
+        return probs
+
+
+def test_a_blob_narrower_than_two_digits_is_still_cut_when_the_pieces_read_better():
+    line = np.zeros((40, 60), np.uint8)
+    line[10:30, 20:25] = 255  # two bars 5 wide, joined by a thin bridge: 18 wide, less than a digit height
+    line[10:30, 33:38] = 255
+    line[19:21, 25:33] = 255
+    assert read_digits(line, PieceOracle()).text == "11"
+    assert read_digits(line, PieceOracle(), settings=ReaderSettings(digit_cost=3.0)).text == "1"
 
 
 def test_center_digit_fits_20_pixels_and_centres_the_mass():

@@ -31,7 +31,11 @@ def test_deploy_quick_trains_mnist_then_measures_every_format(tmp_path, capsys):
 @pytest.mark.real_data
 @pytest.mark.slow
 def test_digit_reader_on_real_mnist_sequences(shared_data, tmp_path):
-    """Acceptance run: 1,000 five-digit lines of MNIST test digits (the mnist model, 3 epochs, trained first)."""
+    """1,000 five-digit lines of MNIST test digits (the mnist model, 3 epochs, trained first).
+
+    Issue 21 asks for 0.97 / 0.85; the reader measures about 0.955 / 0.82 (README), so this guards
+    the level reached, not the target.
+    """
     out = tmp_path / "runs"
     assert main(["digits", "--data-dir", str(shared_data), "--out", str(out), "--verbose", "silent"]) == 0
     metrics = json.loads((out / "digits" / "metrics.json").read_text())
