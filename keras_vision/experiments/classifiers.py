@@ -182,16 +182,19 @@ def error_analysis(trained: Trained, test, class_names: Sequence[str], folder, *
         plot_misclassified(test[0], test[1], trained.probs, list(class_names), folder / f"misclassified{suffix}.png"),
     ]
     if has_convolution(trained.model):
-        figures.append(
-            plot_misclassified_gradcam(
-                trained.model,
-                test[0],
-                test[1],
-                trained.probs,
-                list(class_names),
-                folder / f"misclassified_gradcam{suffix}.png",
+        try:
+            figures.append(
+                plot_misclassified_gradcam(
+                    trained.model,
+                    test[0],
+                    test[1],
+                    trained.probs,
+                    list(class_names),
+                    folder / f"misclassified_gradcam{suffix}.png",
+                )
             )
-        )
+        except ValueError as error:  # e.g. a classifier nested in an augmenting wrapper (folder)
+            print(f"Grad-CAM figure left out: {error}")
     return figures
 
 
