@@ -55,6 +55,9 @@ INNER_COUNT = 1000
 
 def run(config: GanConfig) -> dict:
     variants = parse_variants(config.variants)
+    # First of all: a multi-worker strategy configures TensorFlow's collective ops, which must happen
+    # before any other TensorFlow operation (the scorer's training, for one).
+    strategy = get_strategy(config.strategy)
     (x_train, y_train), (x_test, y_test) = load_dataset(config.dataset, config.data_dir)
     x_train, y_train = take(x_train, y_train, config.train_limit)
     x_test, y_test = take(x_test, y_test, config.test_limit)
@@ -77,7 +80,6 @@ def run(config: GanConfig) -> dict:
     reference, _ = scorer(test_unit[:count])
     floor = real_floor(scorer, train_unit, test_unit, count, seed=config.seed)
 
-    strategy = get_strategy(config.strategy)
     if is_multi_worker(strategy):  # the batches of an epoch are dealt out to the workers
         steps_per_epoch = steps_per_worker(steps_per_epoch, worker_count(strategy))
     models, grids, curves, checker = {}, {}, {}, {}

@@ -64,8 +64,25 @@ def inputs():
     return rng.integers(0, 256, (9, 11)).astype(np.float32), rng.normal(size=(3, 3)).astype(np.float32)
 
 
+#: Bypasses that still earn points, with why: open work of issue 23. Each is a strict xfail below,
+#: so the test says so the day it is caught.
+KNOWN_HOLES = {
+    "attempt_thread_server": "a server thread started at import does the work outside the declared call; "
+    "the runtime guard misses it (scores 17, not 11)",
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_HOLES[p.stem]))
+        if p.stem in KNOWN_HOLES
+        else p
+        for p in FILES
+    ],
+    ids=lambda p: p.stem,
+)
 def test_runtime_guard(path, tmp_path, inputs):
     """The worker alone (no static check): a bypass's calls fail naming own work; honest ones answer."""
     image, kernel = inputs
@@ -106,4 +123,7 @@ def test_corpus_graded_end_to_end(tmp_path):
     assert process.returncode == 0, process.stderr[-3000:]
     scores = {p.stem: SubmissionResult.from_dict(json.loads(p.read_text())).score for p in out.glob("*.json")}
     assert scores.pop("solutions") == 20
-    assert scores == {path.stem: stated_score(path) for path in FILES}
+    expected = {path.stem: stated_score(path) for path in FILES}
+    for hole in KNOWN_HOLES:  # xfailed by name in test_runtime_guard
+        scores.pop(hole), expected.pop(hole)
+    assert scores == expected
