@@ -472,6 +472,13 @@ class DigitsConfig(TrainedMnistConfig):
     sequences: int = option(1000, help="sequences built from MNIST test digits", minimum=1)
     readers: str = option("keras,int8", help="comma-separated classifiers: keras, int8 (its full-integer LiteRT file)")
     figure_rows: int = option(12, help="sequences shown in the figure", minimum=1)
+    reader_lines: int = option(
+        3000,
+        help="lines of MNIST training digits whose crops fine-tune the classifier with an 11th class, 'not one "
+        "digit'; 0: read with the MNIST classifier as it is (a model that has the 11th class is used as it is)",
+        minimum=0,
+    )
+    reader_epochs: int = option(2, help="epochs of that fine-tuning", minimum=1)
 
 
 EXPERIMENTS.register(
@@ -481,7 +488,15 @@ EXPERIMENTS.register(
         module="keras_vision.experiments.digits",
         config=DigitsConfig,
         summary="the robot's digit reader: lines of 4-8 MNIST test digits (gaps, touching, slant, noise) read back",
-        quick={"epochs": 1, "train_limit": 6_000, "test_limit": 2_000, "sequences": 100, "calibration_images": 100},
+        quick={
+            "epochs": 1,
+            "train_limit": 6_000,
+            "test_limit": 2_000,
+            "sequences": 100,
+            "calibration_images": 100,
+            "reader_lines": 200,
+            "reader_epochs": 1,
+        },
         headline=(
             Metric("digit_accuracy", "digit accuracy", "{:.2%}"),
             Metric("sequence_accuracy", "sequence accuracy", "{:.2%}"),
