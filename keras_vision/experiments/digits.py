@@ -22,13 +22,22 @@ costs one). `metrics.json` also holds the first reader's two numbers at the top 
 from __future__ import annotations
 
 import time
+import zipfile
 
 import keras
 import numpy as np
 
 from keras_vision.data import locate
-from keras_vision.deploy import LiteModel, build_sequences, export_litert, read_digits, representative_dataset
-from keras_vision.deploy.reader_training import NOT_A_DIGIT, reader_training_set, with_not_a_digit
+from keras_vision.deploy import (
+    NOT_A_DIGIT,
+    LiteModel,
+    build_sequences,
+    export_litert,
+    read_digits,
+    reader_training_set,
+    representative_dataset,
+    with_not_a_digit,
+)
 from keras_vision.errors import UsageError
 from keras_vision.evaluation import plot_image_grid
 from keras_vision.experiments.catalog import DigitsConfig
@@ -147,7 +156,7 @@ def _training_crops(x_train, y_train, path, config: DigitsConfig) -> tuple[np.nd
             with np.load(path) as saved:
                 if int(saved["lines"]) == config.reader_lines and int(saved["seed"]) == config.seed:
                     return saved["x"], saved["y"]
-        except (OSError, ValueError, KeyError) as error:  # a damaged cache is rebuilt, not trusted
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:  # damaged: rebuilt, not trusted
             print(f"reader classifier: rebuilding the crops ({path} unreadable: {error})")
     train_digits = np.round(x_train[..., 0] * 255).astype(np.uint8)
     x, y = reader_training_set(train_digits, y_train, lines=config.reader_lines, seed=config.seed + 10_000)

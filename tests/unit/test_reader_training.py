@@ -129,3 +129,37 @@ def keras_like(width: int):
             return np.full((len(x), width), 1 / width, np.float32)
 
     return Model()
+
+
+def digits_config(tmp_path, **given):
+    from keras_vision.experiments.catalog import EXPERIMENTS
+
+    values = dict(out=tmp_path, reader_lines=3, reader_epochs=1, batch_size=16, verbose="silent", seed=0)
+    return EXPERIMENTS.get("digits").make_config(**{**values, **given})
+
+
+def test_the_digits_experiment_fine_tunes_caches_its_crops_and_resumes(tmp_path, capsys):
+    from keras_vision.experiments.digits import reader_classifier
+
+    keras.utils.set_random_seed(0)
+    model = build_classic_cnn((28, 28, 1), 10, filters=4, dense_units=8)
+    x = GLYPHS[..., None].astype(np.float32) / 255
+    classifier, record = reader_classifier(model, x, np.arange(10), digits_config(tmp_path))
+    crops = tmp_path / "digits" / "reader_classifier" / "crops.npz"
+    assert classifier.output_shape == (None, 11) and record["fine_tuned"] and crops.is_file()
+    assert sum(record["crops_per_class"]) == len(np.load(crops)["y"]) and record["training_lines"] == 3
+
+    again, record = reader_classifier(model, x, np.arange(10), digits_config(tmp_path, resume=True))
+    assert record == {"fine_tuned": True, "reused": str(crops.parent / "final.keras")}
+    assert again.output_shape == (None, 11)
+
+    # Killed before the model was saved, with a damaged crop file: the crops are rebuilt, training redone.
+    (crops.parent / "final.keras").unlink()
+    crops.write_bytes(b"not a zip")
+    with pytest.warns(UserWarning, match="Nothing to resume"):
+        _, record = reader_classifier(model, x, np.arange(10), digits_config(tmp_path, resume=True))
+    assert "unreadable" in capsys.readouterr().out and record["fine_tuned"] and np.load(crops)["y"].size > 0
+
+    # A model that has the 11th class, or --reader-lines 0: used as it is.
+    assert reader_classifier(classifier, x, np.arange(10), digits_config(tmp_path))[0] is classifier
+    assert reader_classifier(model, x, np.arange(10), digits_config(tmp_path, reader_lines=0))[0] is model
