@@ -98,7 +98,10 @@ CASES = {
     "augmentation": (cifar10_files, {"sizes": "32", "seconds": 0.05}),
     "upsampling": (None, {"trials": 1}),
     "deploy": (mnist_files, {"calibration_images": 8, "timing_images": 4}),
-    "digits": (mnist_files, {"calibration_images": 8, "sequences": 4, "length": 4, "figure_rows": 2}),
+    "digits": (
+        mnist_files,
+        {"calibration_images": 8, "sequences": 4, "length": 4, "figure_rows": 2, "reader_lines": 4},
+    ),
 }
 SLOW = {"mnist_densenet", "gan", "superres", "cifar100", "folder", "deploy", "digits"}
 
