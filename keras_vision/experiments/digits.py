@@ -139,6 +139,7 @@ def reader_classifier(model: keras.Model, x_train, y_train, config: DigitsConfig
     save_model(classifier, final)
     return classifier, {
         "fine_tuned": True,
+        "file": str(final),
         "training_lines": config.reader_lines,
         "crops_per_class": counts.tolist(),
         "training_digits": len(y_train),
