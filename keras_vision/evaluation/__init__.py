@@ -1,7 +1,8 @@
 """Evaluation by task: how good a model is, how good an image looks, and where things go wrong.
 
 - Classification (`metrics`): `classification_report` (from one prediction pass),
-  `evaluate_classifier`, `confusion_matrix`, `top_k_accuracy`, `misclassified`, `sparse_cross_entropy`.
+  `evaluate_classifier`, `confusion_matrix`, `top_k_accuracy`, `misclassified`, `sparse_cross_entropy`;
+  reading the matrix (`confusion`): `per_class_accuracy`, `most_confused_pairs`.
 - Image-to-image and photographs (`image_quality`): `psnr`, `ssim` against a reference; `psnr_y`,
   `ssim_y` on the luminance channel and `image_to_image_report` (with the gain over a baseline);
   the no-reference measures `mean_brightness`, `rms_contrast`, `entropy`, `clipped_fraction`,
@@ -15,6 +16,7 @@
 - `records`: `variant_record`, one trained variant's numbers, the same keys in every `metrics.json`.
 """
 
+from keras_vision.evaluation.confusion import most_confused_pairs, per_class_accuracy
 from keras_vision.evaluation.gradcam import (
     find_layer,
     gradcam,
@@ -71,7 +73,9 @@ __all__ = [
     "mean_brightness",
     "measure_image",
     "misclassified",
+    "most_confused_pairs",
     "overlay_heatmap",
+    "per_class_accuracy",
     "plot_confusion_matrix",
     "plot_history",
     "plot_image_grid",

@@ -260,7 +260,15 @@ class SuperresConfig(DistributionOptions, TrainingOptions):
     )
     download: bool = option(False, help="let tensorflow-datasets download Oxford-IIIT Pet", group="data")
     limit: int | None = option(None, help="at most this many Pet images", minimum=1, group="data")
-    losses: str = option("mse,perceptual", help="models to train: mse, perceptual (MSE + VGG16 features)")
+    models: str = option(
+        "srcnn,espcn",
+        help="networks: srcnn (bicubic, then convolutions), espcn (sub-pixel convolution inside), "
+        "fsrcnn (transposed convolution inside)",
+    )
+    losses: str = option(
+        "mse,perceptual", help="losses, each trained per network: mse, perceptual (MSE + VGG16 features)"
+    )
+    flips: bool = option(True, help="flip training patches at random (augmentation)")
     layout: str = option("9-1-5", help="SRCNN layout", choices=("9-1-5", "9-3-5", "9-5-5"))
     residual: bool = option(True, help="predict the residual over the bicubic upscale")
     patch_size: int = option(33, help="training patch side", minimum=4)
@@ -270,7 +278,9 @@ class SuperresConfig(DistributionOptions, TrainingOptions):
         300.0, help="training time budget per model (none: no budget)", minimum=1.0, group="training"
     )
     vgg_weights: str = option(
-        "none", help="VGG16 weights of the perceptual loss: none, imagenet (a real run) or a file"
+        "imagenet",
+        help="VGG16 weights of the perceptual loss: imagenet (random, with a warning, when they cannot be had), "
+        "none (random features) or a file",
     )
     vgg_layer: str = option(
         "block2_conv2",
@@ -296,8 +306,8 @@ EXPERIMENTS.register(
         name="superres",
         module="keras_vision.experiments.superres",
         config=SuperresConfig,
-        summary="SRCNN super-resolution trained with MSE and with a VGG16 perceptual loss, against bicubic "
-        "(Y-PSNR/SSIM)",
+        summary="super-resolution: SRCNN (bicubic first) vs ESPCN/FSRCNN (learned upsampling inside), MSE and VGG16 "
+        "perceptual losses, against bicubic (Y-PSNR/SSIM, params, ms per image)",
         quick={"epochs": 2, "max_train_seconds": 30.0},
         headline=(
             Metric("psnr_baseline", "bicubic PSNR (dB)", "{:.2f}"),
@@ -305,6 +315,9 @@ EXPERIMENTS.register(
             PSNR_GAIN,
             Metric("ssim", "SR SSIM", "{:.4f}"),
             SSIM_GAIN,
+            PARAMS,
+            Metric("ms_per_image", "ms/image", "{:.1f}"),
+            Metric("steps", "steps", "{:,}"),
             SECONDS,
         ),
     ),
