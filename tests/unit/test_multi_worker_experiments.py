@@ -43,7 +43,7 @@ def cifar10_files(root: Path) -> Path:
 def cifar100_files(root: Path) -> Path:
     rng = np.random.default_rng(0)
     splits = []
-    for n in (144, 40):
+    for n in (300, 40):  # the head trains in batches of 128: two at least, one per worker
         x, fine = of.random_split(rng, n, (32, 32, 3), 100)
         splits.append((x, fine, fine // 5))
     of.write_cifar100(root, *splits, fine_names=CIFAR100_CLASS_NAMES, coarse_names=CIFAR100_COARSE_CLASS_NAMES)
@@ -63,13 +63,31 @@ SMALL = ["--epochs", "1", "--batch-size", "16", "--verbose", "epoch"]
 LIMITS = ["--train-limit", "144", "--test-limit", "40"]
 
 
-def batches_of(size: int):
-    """`metrics -> [steps per worker]`: each model one epoch of the train split in batches of `size`."""
-    return lambda metrics: [math.ceil(metrics["data"]["train"] / size) // 2] * len(metrics["models"])
+def metrics(run: Path) -> dict:
+    return json.loads((run / "metrics.json").read_text())
 
 
-#: Experiment -> (writes its data and returns `--data-dir`, or None; its options; `metrics ->` the
-#: steps per worker of each model's epoch, computed from the split sizes, or None).
+def batches_of(size: int, *, examples=lambda m: m["data"]["train"], nested: str = ""):
+    """`run folder -> [steps per worker]`: each model one epoch of `examples(metrics)` in batches of `size`.
+
+    `nested`: the models are those of the experiment run first into that subfolder (deploy's `mnist`).
+    """
+
+    def expected(run: Path) -> list[int]:
+        found = metrics(run / nested)
+        return [math.ceil(examples(found) / size) // 2] * len(found["models"])
+
+    return expected
+
+
+def head_then_fine_tuning(run: Path) -> list[int]:
+    """cifar100: the head on features in batches of 128, then fine-tuning on whole batches of 16."""
+    train = metrics(run)["data"]["train"]
+    return [math.ceil(train / 128) // 2, train // 16 // 2]
+
+
+#: Experiment -> (writes its data and returns `--data-dir`, or None; its options; `run folder ->`
+#: the steps per worker of each model's epoch, computed from the split sizes in `metrics.json`).
 CASES = {
     "fashion_mnist": (
         lambda root: mnist_files(root, "fashion-mnist"),
@@ -82,16 +100,24 @@ CASES = {
         cifar100_files,
         ["--train-limit", "300", "--test-limit", "40", "--arch", "mobilenet:alpha=0.25", "--weights", "none"]
         + ["--image-size", "32", "--head-epochs-per-epoch", "1"],
-        lambda metrics: [math.ceil(metrics["data"]["train"] / 128) // 2, metrics["data"]["train"] // 16 // 2],
+        head_then_fine_tuning,
     ),
     "folder": (class_folders, [*LIMITS, "--arch", "mobilenet:alpha=0.25", "--weights", "none"], batches_of(16)),
     "superres": (
         None,
         ["--losses", "mse,perceptual", "--patch-stride", "33", "--max-train-seconds", "none"],
-        None,
+        batches_of(16, examples=lambda m: m["num_patches"]),
     ),
-    "deploy": (mnist_files, [*LIMITS, "--calibration-images", "8", "--timing-images", "4"], None),
-    "digits": (mnist_files, [*LIMITS, "--calibration-images", "8", "--sequences", "4", "--length", "4"], None),
+    "deploy": (
+        mnist_files,
+        [*LIMITS, "--calibration-images", "8", "--timing-images", "4"],
+        batches_of(16, nested="mnist"),
+    ),
+    "digits": (
+        mnist_files,
+        [*LIMITS, "--calibration-images", "8", "--sequences", "4", "--length", "4"],
+        batches_of(16, nested="mnist"),
+    ),
 }
 
 
@@ -124,11 +150,10 @@ def test_experiment_trains_on_two_workers_and_only_the_chief_writes(name, tmp_pa
     log, _ = process.communicate(timeout=3000)
     assert process.returncode == 0, log[-4000:]
 
-    metrics = json.loads((tmp_path / "w2" / name / "metrics.json").read_text())
-    assert steps(log, 0) and steps(log, 0) == steps(log, 1)  # every worker ran as many steps
-    if expected_steps is not None:  # each model: the batches of one epoch dealt out to 2 workers
-        assert steps(log, 0) == expected_steps(metrics)
-    assert all(record["epochs"] == 1 for record in metrics["models"].values())
+    run = tmp_path / "w2" / name
+    assert steps(log, 0) == steps(log, 1) == expected_steps(run)  # each model: its epoch's batches dealt to 2
+    for found in (metrics(run), *(metrics(p.parent) for p in run.glob("*/metrics.json"))):  # deploy's mnist too
+        assert all(record["epochs"] == 1 for record in found.get("models", {}).values() if "epochs" in record)
     assert sorted(p.name for p in (tmp_path / "w2").iterdir()) == [name]  # one run folder: the chief's
     assert "[worker 1] This worker's results were temporary" in log
     assert [p.name for p in (tmp_path / "tmp").glob("keras_vision_*")] == []  # the workers' scratch folders went
@@ -158,8 +183,7 @@ def test_cifar100_killed_worker_then_resume_finishes_both_phases(tmp_path):
     fine_tuning = log.split("[worker 1] fine-tuning")[-1]
     assert "[worker 1] Epoch 2/2" in fine_tuning and "Epoch 1/2" not in fine_tuning
     assert [row.split(",")[0] for row in history.read_text().splitlines()[1:]] == ["0", "1"]
-    metrics = json.loads((tmp_path / "kill/cifar100/metrics.json").read_text())
-    assert metrics["models"]["fine_tuning"]["epochs"] == 2
+    assert metrics(tmp_path / "kill/cifar100")["models"]["fine_tuning"]["epochs"] == 2
 
 
 def kill_worker(launcher_pid: int, *, index: int) -> None:
