@@ -36,7 +36,9 @@ def get_strategy(name: str = "default"):
             `"mirrored"` (synchronous data parallelism over the GPUs of this machine, or its
             logical CPUs when there is no GPU) or `"multi_worker"` (the same over the machines of
             the cluster described by the `TF_CONFIG` environment variable; `fit` trains through
-            `keras_vision.training.distributed`, as Keras' own `fit` cannot). Defaults to `"default"`.
+            `keras_vision.training.distributed`, as Keras' own `fit` cannot). It must be created
+            before any other TensorFlow operation of the process (the experiment runner does so),
+            and is created once: later calls return it. Defaults to `"default"`.
 
     Returns:
         A `tf.distribute.Strategy`.

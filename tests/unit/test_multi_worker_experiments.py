@@ -40,10 +40,10 @@ def cifar10_files(root: Path) -> Path:
     return root
 
 
-def cifar100_files(root: Path) -> Path:
+def cifar100_files(root: Path, train: int = 300) -> Path:
     rng = np.random.default_rng(0)
     splits = []
-    for n in (300, 40):  # the head trains in batches of 128: two at least, one per worker
+    for n in (train, 40):  # the head trains in batches of 128: two at least, one per worker
         x, fine = of.random_split(rng, n, (32, 32, 3), 100)
         splits.append((x, fine, fine // 5))
     of.write_cifar100(root, *splits, fine_names=CIFAR100_CLASS_NAMES, coarse_names=CIFAR100_COARSE_CLASS_NAMES)
@@ -161,10 +161,10 @@ def test_experiment_trains_on_two_workers_and_only_the_chief_writes(name, tmp_pa
 
 @pytest.mark.slow
 def test_cifar100_killed_worker_then_resume_finishes_both_phases(tmp_path):
-    """Worker 1 killed during fine-tuning; `--resume` reuses the head and the finished epoch."""
-    write_data, options, _ = CASES["cifar100"]
-    args = ["cifar100", "--quick", "--data-dir", str(write_data(tmp_path / "data")), *SMALL, *options]
-    args = [*args, "--epochs", "2", "--out", "kill"]
+    """Worker 1 killed in fine-tuning's second epoch; `--resume` continues it from the first one."""
+    _, options, _ = CASES["cifar100"]
+    args = ["cifar100", "--quick", "--data-dir", str(cifar100_files(tmp_path / "data", 1200)), *SMALL, *options]
+    args = [*args, "--train-limit", "1200", "--image-size", "64", "--epochs", "2", "--out", "kill"]  # epochs of seconds
     process = launch(args, tmp_path, start_new_session=True)
     log, deadline = "", time.monotonic() + 1500
     while "[worker 1] fine-tuning" not in log and time.monotonic() < deadline:
