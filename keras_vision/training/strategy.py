@@ -82,6 +82,7 @@ def _leave_together(strategy, timeout: float) -> None:
     """At exit, waits (up to `timeout` s) until every worker is done: the chief hosts the cluster's
     coordination service, and a worker still finishing its figures fails if the chief is gone."""
     options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
+    tf.get_logger().setLevel("ERROR")  # not the retracing warning of this last, new function at every exit
 
     def replica():
         return tf.distribute.get_replica_context().all_reduce("SUM", tf.constant(1.0), options=options)
