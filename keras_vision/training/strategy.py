@@ -74,15 +74,22 @@ def _multi_worker_strategy():
         except (ConnectionError, ValueError) as error:
             raise UsageError(str(error)) from None
         _MULTI_WORKER = tf.distribute.MultiWorkerMirroredStrategy()
+        tf.get_logger().addFilter(_not_retracing)
         atexit.register(_leave_together, _MULTI_WORKER, worker_timeout())
     return _MULTI_WORKER
+
+
+def _not_retracing(record) -> bool:
+    """Drops TensorFlow's "triggered tf.function retracing" warning: each model's one-off collectives
+    (agreeing on the options, broadcasting the chief's weights, leaving together) are new functions
+    by design, traced once each, which that warning mistakes for a bug."""
+    return "triggered tf.function retracing" not in record.getMessage()
 
 
 def _leave_together(strategy, timeout: float) -> None:
     """At exit, waits (up to `timeout` s) until every worker is done: the chief hosts the cluster's
     coordination service, and a worker still finishing its figures fails if the chief is gone."""
     options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
-    tf.get_logger().setLevel("ERROR")  # not the retracing warning of this last, new function at every exit
 
     def replica():
         return tf.distribute.get_replica_context().all_reduce("SUM", tf.constant(1.0), options=options)
