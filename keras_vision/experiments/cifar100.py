@@ -131,6 +131,8 @@ def head_phase(config: Cifar100Config, classifier, train, validation, test):
         verbose=config.verbose,
         run_dir=config.variant_dir("feature_extraction"),
         resume=config.resume,
+        strategy=get_strategy(config.strategy),
+        seed=config.seed,
     )
     timing = FitResult.timed(history, time.perf_counter() - start)
     copy_head(head, classifier)
