@@ -33,6 +33,10 @@ from pathlib import Path
 
 from IPython.display import Image, display
 
+from keras_vision.quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # TensorFlow without its native start-up messages
+
 FULL = False  # True: the experiment's full settings (needs the full data or a network)
 # Real datasets, if you have them: the course keeps them in ../shared/data beside its checkout,
 # which is ../../shared/data seen from this folder. A folder that does not exist means "none".

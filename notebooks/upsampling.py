@@ -28,6 +28,10 @@ from pathlib import Path
 
 from IPython.display import Image, display
 
+from keras_vision.quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # TensorFlow without its native start-up messages
+
 FULL = False  # True: the experiment's full settings (10 initialisations per score)
 OUT = Path("runs")  # figures and models go to OUT/upsampling/
 
