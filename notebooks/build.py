@@ -92,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         problems = build(args.folder, check=args.check)
-    except (ValueError, ImportError) as error:
+    except ImportError as error:
+        print(f'Cannot build the notebooks: {error}. Install the tools: pip install -e ".[dev]".', file=sys.stderr)
+        return 2
+    except ValueError as error:
         print(f"Cannot build the notebooks: {error}", file=sys.stderr)
         return 2
     if args.check and problems:
