@@ -29,6 +29,7 @@ LESSON_FIGURES = {
     "lowlight": 2,
     "gan": 3,
     "cifar10": 3,
+    "deploy": 2,
 }
 CELL_TIMEOUT = 900  # seconds per cell, on a loaded 2-core machine
 
