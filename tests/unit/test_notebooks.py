@@ -30,6 +30,7 @@ LESSON_FIGURES = {
     "gan": 3,
     "cifar10": 3,
     "deploy": 2,
+    "digits": 3,
 }
 CELL_TIMEOUT = 900  # seconds per cell, on a loaded 2-core machine
 
