@@ -225,7 +225,8 @@ def lesson_data_dir(
         download: Whether a missing dataset may be downloaded. Defaults to `False`.
 
     Returns:
-        The folder to pass as `data_dir`, or None to download.
+        The folder to pass as `data_dir`, or None: the loaders' own search (`$KERAS_VISION_DATA`,
+        the Keras cache, then the download).
     """
     if data_dir is not None and not Path(data_dir).is_dir():
         data_dir = None
