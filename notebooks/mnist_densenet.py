@@ -11,10 +11,11 @@
 # **How to run it.** MNIST is read from `DATA_DIR` when it is there; offline without it, a tiny
 # stand-in in MNIST's own file format is written (scikit-learn's real 8x8 digits scaled to 28x28:
 # see `keras_vision.data.tiny`). DenseNet121 is large for a CPU, so `FULL = False` trains each
-# variant one epoch on 1,000 digits (smaller than the experiment's `--quick`; a few minutes in
-# all, most of it building each model's training graph) and without ImageNet weights (they cannot
-# be downloaded offline). `FULL = True` uses the experiment's full settings with ImageNet weights:
-# a network, or `densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5` in `~/.keras/models/`.
+# variant one epoch on 320 digits (far less than the experiment's `--quick`: a few minutes in
+# all, most of it building each model's training graph; the accuracies then say little) and
+# without ImageNet weights (they cannot be downloaded offline). `FULL = True` uses the
+# experiment's full settings with ImageNet weights: a network, or
+# `densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5` in `~/.keras/models/`.
 
 # %%
 # Colab, or a Python without the course: install it first. COURSE is where the course is for you:
@@ -51,7 +52,7 @@ from keras_vision.data.tiny import lesson_data_dir
 from keras_vision.experiments import EXPERIMENTS
 
 experiment = EXPERIMENTS.get("mnist_densenet")
-lesson = {} if FULL else {"train_limit": 1_000, "test_limit": 500, "epochs": 1, "batch_size": 32, "weights": "none"}
+lesson = {} if FULL else {"train_limit": 320, "test_limit": 160, "epochs": 1, "batch_size": 32, "weights": "none"}
 config = experiment.make_config(
     quick=False, out=OUT, data_dir=lesson_data_dir("mnist", DATA_DIR, download=FULL), verbose="epoch", **lesson
 )
