@@ -77,6 +77,9 @@ class MnistDenseNetConfig(ClassifierConfig):
     epochs: int = inherit("epochs", 2)
     weights: str = inherit("weights", "imagenet")
     base_size: int = option(32, help="side DenseNet121 sees (32 is its minimum): digits are resized to it")
+    variants: str = option(
+        "", help="comma-separated variants (all_trainable, freeze_denseblock1, freeze_denseblock1_2; empty: all)"
+    )
 
 
 EXPERIMENTS.register(

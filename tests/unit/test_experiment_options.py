@@ -80,7 +80,7 @@ CASES = {
     "mnist": (mnist_files, {}),
     "fashion_mnist": (lambda root: mnist_files(root, "fashion-mnist"), {}),
     "cifar10": (cifar10_files, {}),
-    "mnist_densenet": (mnist_files, {"weights": "none"}),
+    "mnist_densenet": (mnist_files, {"weights": "none", "variants": "all_trainable,freeze_denseblock1_2"}),
     "cifar100": (
         cifar100_files,
         {"arch": "mobilenet:alpha=0.25", "weights": "none", "image_size": 32, "head_epochs_per_epoch": 1},

@@ -95,7 +95,11 @@ CASES = {
         batches_of(16),
     ),
     "cifar10": (cifar10_files, [*LIMITS, "--variants", "fcn_small,cnn"], batches_of(16)),
-    "mnist_densenet": (mnist_files, [*LIMITS, "--weights", "none"], batches_of(16)),
+    "mnist_densenet": (
+        mnist_files,
+        [*LIMITS, "--weights", "none", "--variants", "freeze_denseblock1_2"],
+        batches_of(16),
+    ),
     "cifar100": (
         cifar100_files,
         ["--train-limit", "300", "--test-limit", "40", "--arch", "mobilenet:alpha=0.25", "--weights", "none"]
