@@ -11,8 +11,8 @@ that model train the same way:
     freeze_denseblock1_2   dense blocks 1 and 2 frozen (`conv2_*` and `conv3_*`)
 
 The run trains all three (or those `--variants` names) and draws ONE figure with the training and
-validation curves of all (`curves.png`) and the results table of test accuracy, trainable parameters and seconds per epoch (printed, and
-saved as `results.md` / `results.csv`).
+validation curves of all (`curves.png`) and the results table of test accuracy, trainable
+parameters and seconds per epoch (printed, and saved as `results.md` / `results.csv`).
 
 The batch-norm pitfall (see `keras_vision.transfer.batchnorm`): trained briefly from scratch with
 Keras' default BatchNormalization momentum (0.99), DenseNet121 learns the training set yet scores
