@@ -9,7 +9,10 @@ note of the result:
   `# Check yourself`, `# Figure`): they install, test or draw, and are not the student's answer;
 - IPython syntax that is not Python: cell magics (`%%time`) drop their cell, line magics (`%pip`)
   and shell lines (`!ls`) become `pass`;
-- calls `check("...")` on a line of their own.
+- calls `check("...")` on a line of their own (and the module defines a `check` that does nothing,
+  for a call inside a line).
+
+Links and other non-regular files are refused (a link could point at the solutions).
 
 Saved outputs, error outputs and execution counts are ignored: the cells are read in the order
 they appear. A file that is not a notebook becomes a module that raises `ImportError` with the
@@ -33,6 +36,10 @@ NOT_GRADED_TAGS = ("kv-setup", "kv-check", "kv-figure")
 NOT_GRADED_FIRST_LINE = re.compile(r"^#\s*(Setup|Check yourself|Figure)\b")
 #: A call of the notebook's check on a line of its own: `check("apply_filter")`.
 CHECK_CALL = re.compile(r"^check\(.*\)\s*(#.*)?$")
+#: The first lines of every module made from a notebook: a `check(...)` left inside a line does nothing.
+HARMLESS_CHECK = (
+    "def check(*args, **kwargs):  # the notebook's check-yourself call: nothing to do here\n    return None\n"
+)
 #: Largest notebook read (saved images make notebooks large; the code is a small part).
 MAX_NOTEBOOK_BYTES = 50_000_000
 
@@ -73,6 +80,10 @@ def read_code_cells(path: Path) -> list[tuple[int, str, tuple[str, ...]]]:
     """
     import nbformat
 
+    if path.is_symlink():
+        raise NotebookError(f"{path.name} is a symbolic link; submit the file itself.")
+    if not path.is_file():
+        raise NotebookError(f"{path.name} is not a regular file; submit the notebook file itself.")
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_NOTEBOOK_BYTES + 1)
@@ -151,7 +162,7 @@ def extract_module(path: Path) -> Extracted:
         extracted.dropped_lines += dropped
         extracted.cells += 1
         parts.append(f"# cell {index}\n{python.rstrip()}\n")
-    header = f"# Made from the code cells of {path.name} by the grader.\n"
+    header = f"# Made from the code cells of {path.name} by the grader.\n{HARMLESS_CHECK}\n"
     extracted.source = header + "\n\n".join(parts)
     return extracted
 
@@ -189,8 +200,8 @@ def as_modules(target: Path, scratch: Path) -> tuple[Path, list[str]]:
     scratch.mkdir(parents=True, exist_ok=True)
     notes = []
     for module, path in modules.items():
-        if targets.MODULE_PATTERN.match(module):
-            shutil.copyfile(path, scratch / path.name)
+        if targets.MODULE_PATTERN.match(module):  # a link stays a link (the worker refuses it)
+            shutil.copy(path, scratch / path.name, follow_symlinks=False)
     for module, path in notebooks.items():
         try:
             extracted = extract_module(path)
