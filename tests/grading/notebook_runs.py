@@ -11,11 +11,13 @@ import os
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 
 KERNEL_NAME = "keras-vision-tests"
 
 
+@cache
 def kernel_folder() -> Path:
     """A Jupyter data folder with one kernelspec, `KERNEL_NAME`, that runs this interpreter."""
     folder = Path(tempfile.mkdtemp(prefix="kv_kernels_"))
@@ -39,7 +41,10 @@ def execute(path: Path, *, cell_timeout: float = 600.0, allow_errors: bool = Fal
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernel_folder()), os.environ.get("JUPYTER_PATH")]))
+    if str(kernel_folder()) not in os.environ.get("JUPYTER_PATH", ""):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(
+            filter(None, [str(kernel_folder()), os.environ.get("JUPYTER_PATH")])
+        )
     client = nbclient.NotebookClient(
         notebook,
         timeout=cell_timeout,

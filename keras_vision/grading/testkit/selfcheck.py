@@ -123,6 +123,7 @@ def run_check(module: str, function: str, *, source: str, root: Path | None = No
             "-q",
             "--no-header",
             "-rf",
+            "--color=no",
             "-p",
             "no:cacheprovider",
             "-o",
