@@ -286,3 +286,15 @@ def test_links_and_special_files_are_refused_and_a_check_inside_a_line_is_harmle
     namespace = {}
     exec(compile((graded / "ex03_vgg_resnet.py").read_text(), "ex03", "exec"), namespace)
     assert namespace["B"] == 2
+
+
+def test_a_notebook_is_a_target_and_its_notes_reach_the_report(tmp_path):
+    from keras_vision.grading.reporting.formats import summary_lines
+    from keras_vision.grading.reporting.results import SubmissionResult
+
+    path = write_notebook(tmp_path / "ex01_convolutions.ipynb", [code_cell("A = 1")])
+    assert targets.resolve_target(str(path)) == path.resolve()
+    assert targets.module_files(tmp_path) == {"ex01_convolutions": path}
+    result = SubmissionResult("student", str(path), notes=["ex01_convolutions.ipynb: left out 1 cell(s)"])
+    assert "Note: ex01_convolutions.ipynb: left out 1 cell(s)" in summary_lines(result)
+    assert SubmissionResult.from_dict(result.to_dict()).notes == result.notes
