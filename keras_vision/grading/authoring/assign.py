@@ -146,7 +146,11 @@ def generate_exercises(
             expected_notebooks(solution, expected[solution.name], tests_dir=tests_dir, exercises_dir=exercises_dir)
         )
     differences += sync_notebooks(notebooks, check=check)
-    existing = [*exercises_dir.glob(EXERCISE_GLOB), *exercises_dir.glob(NOTEBOOK_GLOB)]
+    existing = [
+        *exercises_dir.glob(EXERCISE_GLOB),
+        *exercises_dir.glob(NOTEBOOK_GLOB),
+        *solutions_dir.glob(NOTEBOOK_GLOB),
+    ]
     for stale in sorted(existing):
         if stale.name not in expected and stale not in notebooks:
             differences.append(f"{stale} has no solution in {solutions_dir}")
