@@ -63,7 +63,8 @@ class Extracted:
         """One sentence for the feedback, or None when nothing was left out."""
         parts = []
         if self.skipped_cells:
-            parts.append(f"left out {len(self.skipped_cells)} cell(s) ({', '.join(self.skipped_cells[:6])})")
+            more = ", ..." if len(self.skipped_cells) > 6 else ""
+            parts.append(f"left out {len(self.skipped_cells)} cell(s) ({', '.join(self.skipped_cells[:6])}{more})")
         if self.dropped_lines:
             more = f" and {len(self.dropped_lines) - 5} more" if len(self.dropped_lines) > 5 else ""
             parts.append(f"dropped IPython line(s) {'; '.join(self.dropped_lines[:5])}{more}")
