@@ -32,7 +32,7 @@ def run_notebook(path: Path, *, exercise: bool) -> dict:
     for cell in notebook.cells:
         figures += has_figure(cell)
         for error in errors_of(cell):
-            failed.append({"cell": cell.get("id"), "error": error["ename"], "message": error["evalue"][:300]})
+            failed.append({"cell": cell.get("id"), "error": error["ename"], "message": error["evalue"][:3000]})
     return {"notebook": str(path.relative_to(REPO)), "seconds": round(seconds, 1), "figures": figures, "failed": failed}
 
 
