@@ -74,7 +74,7 @@ def grade_parser() -> argparse.ArgumentParser:
     what.add_argument(
         "--target",
         default=targets.default_target(),
-        help="exercises, solutions, a folder of exNN_<topic>.py files, one such file, "
+        help="exercises, solutions, a folder of exNN_<topic>.py or .ipynb files, one such file, "
         "or a folder of submission folders (batch)",
     )
     what.add_argument(
@@ -222,7 +222,9 @@ def run_grade(options) -> int:
             raise targets.TargetError(f"--batch needs a folder of submission folders. Received: {target}.")
         results = grade_batch(target, grading, jobs=options.jobs)
         if not results:
-            raise targets.TargetError(f"No submission folders (subfolders holding exNN_<topic>.py files) in {target}.")
+            raise targets.TargetError(
+                f"No submission folders (subfolders holding exNN_<topic>.py or .ipynb files) in {target}."
+            )
         out = options.out or Path("grades")
         out.mkdir(parents=True, exist_ok=True)
         for result in results:

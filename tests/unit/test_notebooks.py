@@ -101,8 +101,15 @@ def figures(notebook) -> int:
     )
 
 
+#: Lessons executed in CI's slow run; the others (minutes each: DenseNet121, a GAN, three CIFAR-10
+#: models, mnist trained before deploy/digits) are `heavy`: `python -m pytest -m heavy`.
+IN_CI = {"upsampling", "lowlight", "mnist", "cifar100", "superres"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson", sorted(LESSON_FIGURES))
+@pytest.mark.parametrize(
+    "lesson", [pytest.param(n, marks=() if n in IN_CI else pytest.mark.heavy) for n in sorted(LESSON_FIGURES)]
+)
 def test_lesson_notebook_executes_with_its_figures(lesson, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keras_vision.errors import KerasVisionError
-from keras_vision.grading import targets
+from keras_vision.grading import notebook_source, targets
 from keras_vision.grading.reporting.results import NotRun, SubmissionResult, TestResult
 from keras_vision.grading.running import prefork
 from keras_vision.grading.sandbox.framing import FrameBuffer
@@ -68,7 +68,8 @@ class GradingOptions:
 
 
 def grade_submission(target: Path, options: GradingOptions, *, name: str | None = None) -> SubmissionResult:
-    """Grades one submission (a folder of exercise files, or one file).
+    """Grades one submission (a folder of exercise files, or one file; notebooks are graded as the
+    modules their code cells make, `keras_vision.grading.notebook_source`).
 
     Returns:
         The results.
@@ -84,7 +85,9 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
     if not files:
         wanted = f" for {target.stem}" if modules else ""
         return SubmissionResult(name, str(target), errors=[f"No graded tests{wanted} in {options.tests_dir}."])
-    report, log = run_runner(files, options, target=target)
+    with tempfile.TemporaryDirectory(prefix="kv_notebooks_") as scratch:
+        graded, notes = notebook_source.as_modules(target, Path(scratch) / "submission")
+        report, log = run_runner(files, options, target=graded)
     tests = [TestResult.from_dict(t) for t in report.get("tests", [])]
     errors = list(report.get("errors", []))
     if report.get("grader_failure"):
@@ -94,7 +97,7 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
             f"The grader's test runner for {name} stopped without a report, so no one is scored. Its log ends "
             f"with:\n{log[-3000:]}"
         )
-    result = SubmissionResult.from_tests(name, str(target), tests, errors=errors, sandbox=options.sandbox)
+    result = SubmissionResult.from_tests(name, str(target), tests, errors=errors, sandbox=options.sandbox, notes=notes)
     result.execution_time = time.monotonic() - start
     result.not_run = tests_not_run(options.tests_dir, [m.module for m in result.modules] or (modules or []))
     return result
