@@ -9,13 +9,16 @@ and checks that no cell fails and that the figures are in the outputs.
 
 import importlib.util
 import json
+import os
 import shutil
 import sys
 import time
+from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED_DATA
 
+REPO = Path(__file__).resolve().parents[2]
+SHARED_DATA = Path(os.environ.get("KERAS_VISION_SHARED", REPO.parent / "shared" / "data"))
 NOTEBOOKS = REPO / "notebooks"
 #: Every lesson (issue 20 promises the first eight), with the figures (image/png outputs) it shows
 #: at least (on the tiny stand-ins; lowlight draws one more with real photographs).
