@@ -193,8 +193,7 @@ class BwrapSandbox:
         )
         env = worker_environment(home=WORKDIR, tmp="/tmp", library=LIBRARY_MOUNT)
         command = [
-            shutil.which(self.executable) or self.executable,  # found on the grader's PATH, as bwrap_problem did
-            *self.arguments(limits, env),
+            *self.command_prefix(limits, env),
             "--file",
             str(source),
             inside,
@@ -231,6 +230,13 @@ class BwrapSandbox:
         finally:
             os.close(source)
         return Confined(process, group=group, mounts=(WORKDIR, "/tmp", "/dev/shm"))
+
+    def command_prefix(self, limits: SandboxLimits, env: dict[str, str]) -> list[str]:
+        """`bwrap` and its options, up to the submission's file and the command."""
+        return [
+            shutil.which(self.executable) or self.executable,
+            *self.arguments(limits, env),
+        ]  # as bwrap_problem found it
 
     def arguments(self, limits: SandboxLimits, env: dict[str, str]) -> list[str]:
         """bwrap's options: namespaces, the read-only mounts, the private tmpfs, the environment."""
@@ -297,6 +303,9 @@ class BwrapSandbox:
 
 
 SANDBOXES = {"bwrap": BwrapSandbox, "none": NoSandbox}
+#: A sandbox that stands for `bwrap` in this process: a runner's handle on the grading run's zygote
+#: (`keras_vision.grading.sandbox.zygote`), set by the fork server before it forks the runner.
+SHARED: dict[str, Sandbox] = {}
 
 
 def select_sandbox(name: str) -> Sandbox:
@@ -314,7 +323,7 @@ def select_sandbox(name: str) -> Sandbox:
         return NoSandbox()
     problem = bwrap_problem()
     if problem is None:
-        return BwrapSandbox()
+        return SHARED.get("bwrap") or BwrapSandbox()
     if name == "auto":
         return NoSandbox()
     raise SandboxUnavailable(problem)

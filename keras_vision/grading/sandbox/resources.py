@@ -113,9 +113,13 @@ class ControlGroup:
 
     def enter(self) -> None:
         """Moves the calling process into the group (run in the child between fork and exec)."""
+        self.add(os.getpid())
+
+    def add(self, pid: int) -> None:
+        """Moves process `pid` into the group (its later children are born there)."""
         for folder in set(self.folders.values()):
             with open(folder / "cgroup.procs", "w") as handle:
-                handle.write(str(os.getpid()))
+                handle.write(str(pid))
 
     def memory_mb(self) -> float:
         """Memory charged to the group now (processes and tmpfs pages), MiB."""
