@@ -37,6 +37,7 @@ STATIC_BLIND = {
     "attempt_thread_server",
     "attempt_raw_thread_server",
     "attempt_thread_drops_watch",
+    "attempt_thread_profile_hook",
 }
 
 

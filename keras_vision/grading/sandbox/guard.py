@@ -219,21 +219,20 @@ class OwnWorkGuard:
                 module = self._builtins.get(id(arg))  # cv2.filter2D: no __module__, no __self__
             if isinstance(module, str) and matches(module, self.active):
                 self._refuse(f"called {module}.{getattr(arg, '__name__', '?')}")
-            if arg in (sys.setprofile, sys.settrace, threading.setprofile, threading.settrace):
+            if arg in (sys.setprofile, sys.settrace, threading.setprofile, threading.settrace) and not self._own_hook(
+                frame
+            ):
                 self._refuse("tried to switch off the grader's watch")
 
     def _audit(self, event: str, args) -> None:
-        if event in PROFILE_EVENTS and _thread.get_ident() in self._watched:
-            caller = sys._getframe(1)
-            if not _trusted(caller) and caller.f_code.co_filename != threading.__file__:
-                self._watched.discard(_thread.get_ident())  # its profile is the student's now: not watched
+        if event in PROFILE_EVENTS and _thread.get_ident() in self._watched and not self._own_hook(sys._getframe(1)):
+            self._watched.discard(_thread.get_ident())  # its profile is the student's now: not watched
         if not self.active:
             return
         if event in PROFILE_EVENTS:
             if self.violation is not None:
                 return  # the interpreter switching the profile off after a refusal (already recorded)
-            caller = sys._getframe(1)
-            if _trusted(caller) or caller.f_code.co_filename == threading.__file__:
+            if self._own_hook(sys._getframe(1)):
                 return  # the guard's own profile, or a new thread taking it on
         if event == "import" and args and isinstance(args[0], str) and matches(args[0], self.active):
             self._refuse(f"imported {args[0]}")
@@ -241,6 +240,15 @@ class OwnWorkGuard:
             self._refuse("started another program")
         elif event in PROFILE_EVENTS:
             self._refuse("tried to switch off the grader's watch")
+
+    def _own_hook(self, frame) -> bool:
+        """True when `frame` sets the guard's own profile: the guard itself, or a new thread's start in
+        `threading` while threading's hook is still the guard's (the student may have replaced it)."""
+        if _trusted(frame):
+            return True
+        return (
+            frame.f_code.co_filename == threading.__file__ and getattr(threading, "_profile_hook", None) is self._hook
+        )
 
     def _forked(self) -> None:
         """In a child the student forked: every declared prefix is forbidden for good."""

@@ -392,7 +392,7 @@ def _keeper(request: dict, fds: list[int]) -> None:
         resources.set_rlimits(cpu_seconds=int(request["cpu_seconds"]), processes=int(request["processes"]))
         pid = os.fork()
         if pid == 0:
-            _worker(request, output_fd, passed, keep=(reply_fd,))
+            _init(request, output_fd, passed, keep=(reply_fd,))
         for fd in (output_fd, *passed):
             os.close(fd)
         _, status = os.waitpid(pid, 0)
@@ -436,14 +436,56 @@ def _drop_privileges() -> None:
     _check(_LIBC.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0), "making the worker not dumpable")
 
 
-def _worker(request: dict, output_fd: int, passed: list[int], *, keep: tuple[int, ...]) -> None:
-    """The worker (PID 1 of its namespace): its own fds at the numbers the runner chose, then `worker.main`."""
+def _init(request: dict, output_fd: int, passed: list[int], *, keep: tuple[int, ...]) -> None:
+    """PID 1 of the worker's namespace: forks the worker, reaps every orphan, exits with the worker's code.
+
+    The worker is not PID 1 itself, so signals it sends itself behave as in any process; when this
+    process ends, the kernel kills whatever is left in the namespace.
+    """
     code = 70
     try:
         resources.die_with_parent()
         _drop_privileges()
+        for fd in keep:
+            os.close(fd)
+        pid = os.fork()
+        if pid == 0:
+            _worker(request, output_fd, passed)
+        for number in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
+            try:  # the kernel then drops every signal sent from inside the namespace to its PID 1
+                signal.signal(number, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in _open_fds():  # the worker's pipes end when the worker does: only it holds them
+            if fd <= 2:
+                os.dup2(null, fd)
+            elif fd != null:
+                _close(fd)
+        while True:
+            done, status = os.waitpid(-1, 0)
+            if done == pid:
+                code = os.waitstatus_to_exitcode(status)
+                break
+    except BaseException:  # noqa: BLE001, S110 - nobody reads this process's output
+        pass
+    os._exit(code if code >= 0 else 128 - code)
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _worker(request: dict, output_fd: int, passed: list[int]) -> None:
+    """The worker: its own fds at the numbers the runner chose, then `worker.main`."""
+    code = 70
+    try:
+        resources.die_with_parent()
         targets = [int(fd) for fd in request["fds"]]
-        lowest = max([*targets, output_fd, *passed, *keep, 2]) + 1
+        lowest = max([*targets, output_fd, *passed, 2]) + 1
         high = [fcntl.fcntl(fd, fcntl.F_DUPFD, lowest) for fd in (output_fd, *passed)]  # placing cannot overwrite them
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         os.dup2(high[0], 1)
