@@ -7,11 +7,12 @@ attack batch grade through that one), so that each test costs a fork, not a Tens
 import os
 import signal
 import textwrap
+import time
 
 import numpy as np
 import pytest
 
-from keras_vision.grading.sandbox import isolation
+from keras_vision.grading.sandbox import isolation, resources
 from keras_vision.grading.sandbox.remote import Limits, SubmissionError, Worker
 from keras_vision.grading.sandbox.zygote import Zygote
 
@@ -137,8 +138,30 @@ def test_limits_hold_and_the_next_call_gets_a_new_worker(make_worker):
     with pytest.raises(SubmissionError, match="timed out after 3 s"):
         worker.call("spin")
     with pytest.raises(SubmissionError, match="more than 400 MB of memory"):
-        worker.call("hog")
+        worker.call("hog", timeout=30)
     assert worker.call("state") == [float(np.pi), False] and worker.starts == 3
+
+
+def test_memory_is_limited_without_a_cgroup_too(make_worker, monkeypatch):
+    """Measured from /proc then: the private pages only (the zygote's preloaded pages are shared)."""
+    monkeypatch.setattr(resources.ControlGroup, "create", classmethod(lambda cls, *args, **kwargs: None))
+    worker = make_worker(limits=Limits(timeout=30, memory_mb=400, import_timeout=60))
+    assert worker.call("state") == [float(np.pi), False] and worker._confined.group is None
+    with pytest.raises(SubmissionError, match="more than 400 MB of memory"):
+        worker.call("hog", timeout=30)
+
+
+def test_a_worker_dies_with_the_runner_that_asked_for_it(make_worker):
+    worker = make_worker()
+    worker.call("state")
+    process = worker._confined.process
+    pids = resources.ProcessTree(process.pid).pids()
+    assert len(pids) == 3  # keeper, init, worker
+    process._status.close()  # what the kernel does when the runner dies
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
 
 
 def test_a_dead_zygote_is_replaced_by_a_sandbox_per_worker(zygote, make_worker, capsys):

@@ -82,6 +82,8 @@ class Confined:
         group: Its cgroup, or None (then the process tree is measured from /proc).
         mounts: tmpfs folders inside the sandbox that count as memory without a cgroup.
         cleanup: Host folders to remove after the kill.
+        private_memory: Without a cgroup, count only private pages (processes forked from a zygote).
+            Defaults to `False`.
     """
 
     def __init__(
@@ -91,9 +93,10 @@ class Confined:
         group: resources.ControlGroup | None = None,
         mounts: tuple[str, ...] = (),
         cleanup: tuple[Path, ...] = (),
+        private_memory: bool = False,
     ):
         self.process, self.group, self._cleanup = process, group, cleanup
-        self._tree = resources.ProcessTree(process.pid, mounts)
+        self._tree = resources.ProcessTree(process.pid, mounts, private=private_memory)
 
     def memory_mb(self) -> float:
         """Memory used now by all the sandbox's processes (and its tmpfs files), MiB."""

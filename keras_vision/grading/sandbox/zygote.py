@@ -11,16 +11,20 @@ student code, and then, per worker, forks:
            <-- keeper's pid -- (the runner moves it into the worker's cgroup) -- "go" -->       |
                                                             unshare: user, mount, PID, IPC, net, UTS
                                                             private tmpfs /kv/work, /tmp, /dev/shm
-                                                                         --fork--> worker (PID 1)
+                                                        --fork--> init (PID 1) --fork--> worker
            <-- the worker's exit code (end-of-file if the keeper was killed) ----------
 
 Each worker therefore starts from the zygote's clean state (nothing a previous submission did to a
 module or a global can reach it: it never ran in the zygote), in new namespaces of its own, with
 its own copy of the file in its own tmpfs, in its own cgroup (memory and process limits), with
-rlimits, no capabilities, `no_new_privs`, and the parent-death signal. The zygote, the keepers and
+rlimits, no capabilities and `no_new_privs`. A keeper kills its worker's namespace when the runner
+that asked for it dies; everything ends with the fork server (the zygote's PID namespace goes with
+its bwrap, which has the parent-death signal). The zygote, the keepers and
 the workers are not dumpable, so the zygote's `/proc` (which a worker still sees, for TensorFlow's
 `/proc/self`) shows the other sandboxes' processes but gives no access to their memory, files or
 environment, and a worker cannot name them in a signal (they are outside its PID namespace).
+Where no cgroup can be made, the runner measures the worker's processes from /proc, counting only
+their private pages: the pages of the preloaded libraries are the zygote's, shared by every worker.
 
 A zygote that cannot start, or whose namespaces do not work here (checked by a probe before it
 says ready), is not used: the runners then start a `bwrap` sandbox per worker as before
@@ -197,6 +201,8 @@ class ForkedProcess:
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
+        if self.returncode is None and self._status.fileno() < 0:
+            self.returncode = -signal.SIGKILL  # closed on our side: the keeper killed it
         if self.returncode is None:
             ready, _, _ = select.select([self._status], [], [], 0)
             if ready:
@@ -204,7 +210,7 @@ class ForkedProcess:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        if self.returncode is None:
+        if self.poll() is None:
             ready, _, _ = select.select([self._status], [], [], timeout)
             if not ready:
                 raise subprocess.TimeoutExpired("zygote worker", timeout)
@@ -292,7 +298,7 @@ class ZygoteSandbox:
                 group.kill_and_remove()
             raise
         process = ForkedProcess(pid, ours, os.fdopen(output_r, "rb"))
-        return Confined(process, group=group, mounts=PRIVATE_FOLDERS)
+        return Confined(process, group=group, mounts=PRIVATE_FOLDERS, private_memory=True)
 
     def _host_pid(self, inner: int) -> int:
         """The host pid of the zygote's child `inner` (a pid in the zygote's namespace)."""
@@ -380,8 +386,7 @@ def _keeper(request: dict, fds: list[int]) -> None:
     code = 71
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        resources.die_with_parent()
-        os.setsid()
+        os.setsid()  # no parent-death signal: a zygote that dies leaves the running workers to finish
         reply = socket.socket(fileno=reply_fd)
         reply.send(str(os.getpid()).encode())
         if reply.recv(16) != b"go":  # the runner gave up (or placed it in no group): run nothing
@@ -395,8 +400,9 @@ def _keeper(request: dict, fds: list[int]) -> None:
             _init(request, output_fd, passed, keep=(reply_fd,))
         for fd in (output_fd, *passed):
             os.close(fd)
-        _, status = os.waitpid(pid, 0)
-        reply.send(str(os.waitstatus_to_exitcode(status)).encode())
+        status = _wait_or_kill(pid, reply)
+        if status is not None:
+            reply.send(str(os.waitstatus_to_exitcode(status)).encode())
         code = 0
     except BaseException:  # noqa: BLE001 - written where the runner reads the worker's output
         try:
@@ -404,6 +410,24 @@ def _keeper(request: dict, fds: list[int]) -> None:
         except OSError:
             pass
     os._exit(code)
+
+
+def _wait_or_kill(pid: int, runner: socket.socket) -> int | None:
+    """Waits for the child `pid`; kills it when the runner's end of `runner` closes (the runner died,
+    so nobody would ever stop the worker). Returns its wait status, or None after such a kill."""
+    child = os.pidfd_open(pid)
+    try:
+        while True:
+            ready, _, _ = select.select([child, runner], [], [])
+            if child in ready:
+                return os.waitpid(pid, 0)[1]
+            if not runner.recv(16, socket.MSG_PEEK):
+                os.kill(pid, signal.SIGKILL)  # the namespace's init: the kernel ends everything in it
+                os.waitpid(pid, 0)
+                return None
+            runner.recv(16)  # nothing else is expected from the runner
+    finally:
+        os.close(child)
 
 
 def _isolate(*, memory_mb: int) -> None:
