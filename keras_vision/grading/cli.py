@@ -114,7 +114,8 @@ def grade_parser() -> argparse.ArgumentParser:
         "--no-zygote",
         action="store_true",
         help="with bwrap, start a sandbox per worker instead of forking workers from one that imported "
-        "Keras once (slower; the isolation is the same)",
+        "Keras once (slower; each worker then also gets a /proc of its own, where a forked one sees, "
+        "but cannot touch, the other workers' processes)",
     )
     return parser
 
