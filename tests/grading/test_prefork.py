@@ -69,7 +69,7 @@ def test_a_server_that_dies_during_a_request_fails_that_runner_only(tmp_path, mo
     server = prefork.RunnerServer()
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     theirs.close()  # the server end is gone
-    monkeypatch.setattr(server, "_running", lambda: ours)
+    monkeypatch.setattr(server, "_running", lambda zygote=False: ours)
     open_fds = len(os.listdir("/proc/self/fd"))
     with open(tmp_path / "log", "wb") as log, pytest.raises(RuntimeError, match="stopped before it started a runner"):
         server.start_runner(["--collect-only"], cwd=str(REPO), python_path=str(REPO), log_fd=log.fileno())

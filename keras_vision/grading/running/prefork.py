@@ -154,6 +154,7 @@ def serve(fd: int, *, zygote_first: bool = False) -> None:
         zygote_first: Start the zygote before importing `PRELOAD` (both import Keras at once, on two
             cores); otherwise it is started by the first request that asks for it.
     """
+    isolation.bwrap_problem()  # probed (and cached) now: with SIGCHLD ignored, bwrap would never see `true` exit
     if zygote_first:
         ZYGOTE.start()
     for name in PRELOAD:

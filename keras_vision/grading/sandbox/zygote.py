@@ -131,7 +131,7 @@ class Zygote:
                 env=env,
                 cwd="/",
                 start_new_session=True,
-                preexec_fn=resources.die_with_parent,
+                preexec_fn=_prepare_zygote,
             )
         except OSError as error:
             self.problem = f"the zygote's sandbox did not start: {error}"
@@ -187,6 +187,13 @@ class Zygote:
             return ""
         self._log.seek(0)
         return self._log.read().decode(errors="replace")[-3000:]
+
+
+def _prepare_zygote() -> None:
+    """In the zygote's bwrap, before exec: dies with the fork server, and waits for its own children (a
+    SIGCHLD ignored by the fork server would be inherited, and bwrap would never see its child exit)."""
+    resources.die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
 
 
 class ForkedProcess:
