@@ -308,12 +308,14 @@ class ZygoteSandbox:
         return Confined(process, group=group, mounts=PRIVATE_FOLDERS, private_memory=True)
 
     def _host_pid(self, inner: int) -> int:
-        """The host pid of the zygote's child `inner` (a pid in the zygote's namespace)."""
+        """The host pid of the zygote's child `inner` (a pid in the zygote's namespace, not in a worker's
+        namespace below it, where a student's process may have the same number)."""
+        depth = len(_namespace_pids(self.root)) + 1
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             for pid in resources.ProcessTree(self.root).pids():
                 spaces = _namespace_pids(pid)
-                if len(spaces) >= 2 and spaces[-1] == inner and pid != self.root:
+                if len(spaces) == depth and spaces[-1] == inner:
                     return pid
             time.sleep(0.01)
         raise ZygoteUnavailable(f"the zygote's child {inner} is not visible from the runner")
