@@ -182,3 +182,12 @@ def test_a_zygote_that_cannot_start_says_why():
     handle = Zygote("bwrap-not-installed", preload=LIGHT)
     handle.start()
     assert not handle.wait_ready() and "bubblewrap" in handle.problem and handle.sandbox() is None
+
+
+def test_bubblewrap_is_probed_once_however_it_is_named():
+    """The fork server probes before it ignores SIGCHLD (a probe after would wait for ever): the zygote's
+    own `bwrap_problem("bwrap")` must find that answer, not probe again."""
+    isolation.bwrap_problem()
+    probes = isolation._bwrap_problem.cache_info().misses
+    isolation.bwrap_problem("bwrap")
+    assert isolation._bwrap_problem.cache_info().misses == probes

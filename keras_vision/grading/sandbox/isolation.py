@@ -332,9 +332,13 @@ def select_sandbox(name: str) -> Sandbox:
     raise SandboxUnavailable(problem)
 
 
-@cache
 def bwrap_problem(executable: str = "bwrap") -> str | None:
-    """None when bubblewrap can start a sandbox here, else what is wrong and how to fix it."""
+    """None when bubblewrap can start a sandbox here, else what is wrong and how to fix it (probed once)."""
+    return _bwrap_problem(executable)
+
+
+@cache
+def _bwrap_problem(executable: str) -> str | None:
     path = shutil.which(executable)
     if path is None:
         return (
