@@ -110,6 +110,13 @@ def grade_parser() -> argparse.ArgumentParser:
         help="where student code runs: bwrap (bubblewrap namespaces), none (a plain subprocess: "
         "only for code you trust), or auto (bwrap; none only for the local exercises/)",
     )
+    limits.add_argument(
+        "--no-zygote",
+        action="store_true",
+        help="with bwrap, start a sandbox per worker instead of forking workers from one that imported "
+        "Keras once (slower; each worker then also gets a /proc of its own, where a forked one sees, "
+        "but cannot touch, the other workers' processes)",
+    )
     return parser
 
 
@@ -213,6 +220,7 @@ def run_grade(options) -> int:
         memory_mb=options.memory_mb,
         modules=options.modules,
         sandbox=choose_sandbox(options.sandbox, target),
+        zygote=not options.no_zygote,
     )
     preflight(grading.sandbox, memory_mb=options.memory_mb)
     render = formats.FORMATS.get(options.format)

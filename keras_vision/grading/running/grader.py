@@ -57,6 +57,9 @@ class GradingOptions:
             Defaults to every module that has graded tests.
         sandbox: Where student code runs: `"bwrap"` or `"none"` (see
             `keras_vision.grading.sandbox.isolation`). Defaults to `"none"`.
+        zygote: With `bwrap`, fork each worker from one sandboxed process that imported Keras once
+            (`keras_vision.grading.sandbox.zygote`) instead of starting a sandbox per worker.
+            Defaults to `True`.
     """
 
     tests_dir: Path
@@ -65,6 +68,7 @@ class GradingOptions:
     runner_timeout: float = 7200.0
     modules: tuple[str, ...] | None = None
     sandbox: str = "none"
+    zygote: bool = True
 
 
 def grade_submission(target: Path, options: GradingOptions, *, name: str | None = None) -> SubmissionResult:
@@ -150,7 +154,13 @@ def run_runner(
         argv.append("--collect-only")
     with tempfile.TemporaryFile() as log:
         try:
-            pid, read_fd = RUNNERS.start_runner(argv, cwd=str(root), python_path=str(root), log_fd=log.fileno())
+            pid, read_fd = RUNNERS.start_runner(
+                argv,
+                cwd=str(root),
+                python_path=str(root),
+                log_fd=log.fileno(),
+                zygote=options.zygote and options.sandbox in ("bwrap", "auto"),
+            )
         except RuntimeError as error:
             return {}, str(error)
         try:
