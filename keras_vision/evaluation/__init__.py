@@ -12,6 +12,8 @@
   `overlay_heatmap`, `heat_share` (the heat inside a region), `plot_misclassified_gradcam`.
 - `plots`: `plot_history`, `plot_confusion_matrix`, `plot_misclassified`, `plot_image_grid`,
   `plot_image_rows` (input / output / target with crops), each writing one PNG and returning its path.
+- Error analysis (`mistakes`): `most_confused_pairs` (the largest off-diagonal cells),
+  `most_confident_mistakes`, `mistake_records`, `plot_confident_mistakes`.
 - `records`: `variant_record`, one trained variant's numbers, the same keys in every `metrics.json`.
 """
 
@@ -48,6 +50,12 @@ from keras_vision.evaluation.metrics import (
     to_class_ids,
     top_k_accuracy,
 )
+from keras_vision.evaluation.mistakes import (
+    mistake_records,
+    most_confident_mistakes,
+    most_confused_pairs,
+    plot_confident_mistakes,
+)
 from keras_vision.evaluation.plots import (
     plot_confusion_matrix,
     plot_history,
@@ -71,6 +79,10 @@ __all__ = [
     "mean_brightness",
     "measure_image",
     "misclassified",
+    "mistake_records",
+    "most_confident_mistakes",
+    "most_confused_pairs",
+    "plot_confident_mistakes",
     "overlay_heatmap",
     "plot_confusion_matrix",
     "plot_history",

@@ -36,7 +36,7 @@ from keras_vision.transfer.features import (
     feature_extractor,
     train_head_on_features,
 )
-from keras_vision.transfer.finetune import FineTuneSetup, fine_tune
+from keras_vision.transfer.finetune import FineTuneSetup, fine_tune, unfreeze_for_fine_tuning
 from keras_vision.transfer.specs import check_weights_for, parse_arch_list, parse_arch_spec, variant_name
 from keras_vision.transfer.weights import keras_home, resolve_weights
 
@@ -69,6 +69,7 @@ __all__ = [
     "set_batchnorm_momentum",
     "train_head_on_features",
     "trainable_params",
+    "unfreeze_for_fine_tuning",
     "unfreeze_top",
     "variant_name",
 ]
