@@ -140,7 +140,9 @@ def strategy_layers(
         steps.append(lambda seed: layers.RandomFlip(s.flip, seed=seed, name="augment_flip"))
     if level >= 2:
         steps += [
-            lambda seed: layers.RandomRotation(s.rotation / 360.0, fill_mode="reflect", seed=seed, name="augment_rotate"),
+            lambda seed: layers.RandomRotation(
+                s.rotation / 360.0, fill_mode="reflect", seed=seed, name="augment_rotate"
+            ),
             lambda seed: layers.RandomTranslation(s.translation, s.translation, seed=seed, name="augment_translate"),
             lambda seed: layers.RandomZoom(s.zoom, seed=seed, name="augment_zoom"),
             lambda seed: layers.RandomShear(s.shear, s.shear, seed=seed, name="augment_shear"),

@@ -70,9 +70,7 @@ def most_confident_mistakes(y_true, probs, k: int = 16) -> np.ndarray:
     true = to_class_ids(y_true, name="y_true")
     probs = np.asarray(probs)
     if probs.ndim != 2 or len(probs) != len(true):
-        raise ValueError(
-            f"`probs` must be (N, C) with one row per label ({len(true)}). Received: shape {probs.shape}."
-        )
+        raise ValueError(f"`probs` must be (N, C) with one row per label ({len(true)}). Received: shape {probs.shape}.")
     pred = probs.argmax(axis=1)
     wrong = np.flatnonzero(pred != true)
     confidence = probs[wrong, pred[wrong]]

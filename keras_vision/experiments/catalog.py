@@ -13,6 +13,7 @@ from pathlib import Path
 
 from keras_vision.experiments.base import EXPERIMENTS, Experiment
 from keras_vision.experiments.options import (
+    FLIP_MODES,
     ClassifierOptions,
     DataOptions,
     DistributionOptions,
@@ -42,7 +43,6 @@ from keras_vision.experiments.tables import (
     VAL_ACCURACY,
     Metric,
 )
-from keras_vision.experiments.options import FLIP_MODES
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,16 @@ class FolderConfig(TransferConfig):
     )
     rotation: float = option(15.0, help="largest rotation, degrees", minimum=0.0, group="augmentation")
     translation: float = option(0.1, help="largest shift, as a fraction of the size", minimum=0.0, group="augmentation")
-    zoom: float = option(0.1, help="largest zoom in or out, as a fraction of the size", minimum=0.0, group="augmentation")
+    zoom: float = option(
+        0.1, help="largest zoom in or out, as a fraction of the size", minimum=0.0, group="augmentation"
+    )
     shear: float = option(0.1, help="largest shear (Keras RandomShear factor)", minimum=0.0, group="augmentation")
     brightness: float = option(0.2, help="largest brightness shift, fraction of 255", minimum=0.0, group="augmentation")
     contrast: float = option(0.2, help="contrast factor in [1 - c, 1 + c]", minimum=0.0, group="augmentation")
     saturation: float = option(0.2, help="saturation factor in [1 - s, 1 + s]", minimum=0.0, group="augmentation")
-    hue: float = option(0.05, help="largest hue shift, fraction of the colour circle", minimum=0.0, group="augmentation")
+    hue: float = option(
+        0.05, help="largest hue shift, fraction of the colour circle", minimum=0.0, group="augmentation"
+    )
 
 
 EXPERIMENTS.register(

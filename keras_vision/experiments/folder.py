@@ -225,7 +225,10 @@ class Recipe:
 
     def _candidate(self, build, epochs, class_weight, extra=None) -> Candidate:
         return Candidate(
-            build, epochs, class_weight=class_weight, extra=extra if extra is not None else {"augmentation": self.strategy}
+            build,
+            epochs,
+            class_weight=class_weight,
+            extra=extra if extra is not None else {"augmentation": self.strategy},
         )
 
     def build_scratch(self, total_steps: int) -> keras.Model:
