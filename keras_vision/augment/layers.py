@@ -164,7 +164,9 @@ def color_jitter_steps(s: AugmentationStrengths) -> list:
     if s.brightness:
         steps.append(lambda seed: layers.RandomBrightness(s.brightness, seed=seed, name="augment_brightness"))
     if s.contrast:
-        steps.append(lambda seed: layers.RandomContrast(s.contrast, seed=seed, name="augment_contrast"))
+        # A single number would give RandomContrast the factors [1, 1 + c] (Keras 3.15 sets (0, c)).
+        contrast = (s.contrast, s.contrast)
+        steps.append(lambda seed: layers.RandomContrast(contrast, seed=seed, name="augment_contrast"))
     if s.saturation:
         bounds = (saturation_factor(1.0 - s.saturation), saturation_factor(1.0 + s.saturation))
         steps.append(lambda seed: layers.RandomSaturation(bounds, seed=seed, name="augment_saturation"))

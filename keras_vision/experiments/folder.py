@@ -199,8 +199,8 @@ def load_folder(data_dir, image_size: int):
 class Recipe:
     """The phases of one architecture with one augmentation strategy, as `Candidate`s.
 
-    Phase 2 continues from the model phase 1 built and trained (`compare_classifiers` trains the
-    candidates in order), so the two share `self.model` and `self.classifier`.
+    Phase 2 continues from the weights phase 1 trained (`compare_classifiers` trains the candidates
+    in order; the latest model is `self.model`, its classifier `self.classifier`).
     """
 
     def __init__(self, config: FolderConfig, arch, kwargs, num_classes, image_shape, strategy, strengths):
@@ -243,7 +243,15 @@ class Recipe:
         return self._compiled(self.config.head_only_learning_rate, total_steps)
 
     def build_finetune(self, total_steps: int, n_blocks: int, extra: dict) -> keras.Model:
-        """Phase 2: the phase-1 model with its top `n_blocks` base blocks unfrozen, batch norm frozen."""
+        """Phase 2: the phase-1 model with its top `n_blocks` base blocks unfrozen, batch norm frozen.
+
+        The model is built anew in the current strategy scope (a `--strategy mirrored` scope is a new
+        object per phase) and takes the weights phase 1 ended with, in the same frozen state.
+        """
+        trained = self.model.get_weights()
+        self._new_model()
+        unfreeze_top(self.classifier, 0)
+        self.model.set_weights(trained)
         unfrozen, frozen_bn = unfreeze_for_fine_tuning(self.classifier, n_blocks=n_blocks)
         extra.update(augmentation=self.strategy, unfrozen_blocks=unfrozen, frozen_batchnorm=len(frozen_bn))
         print(f"fine-tuning {', '.join(unfrozen)} ({len(frozen_bn)} BatchNormalization layers kept frozen)")
