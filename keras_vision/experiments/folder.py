@@ -67,6 +67,9 @@ HEAD_DROPOUT = 0.2
 def run(config: FolderConfig) -> dict:
     specs = parse_arch_list(config.arch)
     check_weights_for(specs, config.weights)
+    arch_names = [variant_name(arch, kwargs) for arch, kwargs in specs]
+    if len(set(arch_names)) < len(arch_names):
+        raise UsageError(f"--arch lists an architecture twice: {', '.join(arch_names)}. Received: {config.arch!r}.")
     strengths = augmentation_strengths(config)
     strategies = parse_augmentations(config.augmentations, strengths)
     fine_tune = {variant_name(arch, kwargs): fine_tune_blocks(config.fine_tune, arch) for arch, kwargs in specs}

@@ -363,11 +363,12 @@ def _path(weights: dict, suffix: str) -> str:
         ({"augmentations": "flip", "flip": "none"}, "--flip none"),
         ({"augmentations": " , "}, "at least one"),
         ({"hue": 0.7}, "--hue must be a number from 0 to 0.5"),
+        ({"arch": "mobilenet,MobileNet"}, "architecture twice"),
     ],
 )
 def test_folder_refuses_bad_recipes_before_loading_anything(tmp_path, overrides, message):
     config = EXPERIMENTS.get("folder").make_config(
-        quick=True, out=tmp_path / "runs", data_dir=tmp_path / "missing", arch="mobilenet", **overrides
+        quick=True, out=tmp_path / "runs", data_dir=tmp_path / "missing", **{"arch": "mobilenet", **overrides}
     )
     with pytest.raises(UsageError, match=message):
         run_experiment(config)
