@@ -13,6 +13,8 @@
   `overlay_heatmap`, `heat_share` (the heat inside a region), `plot_misclassified_gradcam`.
 - `plots`: `plot_history`, `plot_confusion_matrix`, `plot_misclassified`, `plot_image_grid`,
   `plot_image_rows` (input / output / target with crops), each writing one PNG and returning its path.
+- Error analysis (`mistakes`): `confused_pair_records` (the most confused pairs, named),
+  `most_confident_mistakes`, `mistake_records`, `plot_confident_mistakes`.
 - `records`: `variant_record`, one trained variant's numbers, the same keys in every `metrics.json`.
 """
 
@@ -50,6 +52,12 @@ from keras_vision.evaluation.metrics import (
     to_class_ids,
     top_k_accuracy,
 )
+from keras_vision.evaluation.mistakes import (
+    confused_pair_records,
+    mistake_records,
+    most_confident_mistakes,
+    plot_confident_mistakes,
+)
 from keras_vision.evaluation.plots import (
     plot_confusion_matrix,
     plot_history,
@@ -73,7 +81,11 @@ __all__ = [
     "mean_brightness",
     "measure_image",
     "misclassified",
+    "mistake_records",
+    "confused_pair_records",
+    "most_confident_mistakes",
     "most_confused_pairs",
+    "plot_confident_mistakes",
     "overlay_heatmap",
     "per_class_accuracy",
     "plot_confusion_matrix",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from keras_vision.experiments.base import EXPERIMENTS, Experiment
 from keras_vision.experiments.options import (
+    FLIP_MODES,
     ClassifierOptions,
     DataOptions,
     DistributionOptions,
@@ -39,6 +40,7 @@ from keras_vision.experiments.tables import (
     SSIM_GAIN,
     TOP5_ACCURACY,
     TRAINABLE_PARAMS,
+    VAL_ACCURACY,
     Metric,
 )
 
@@ -126,10 +128,39 @@ class FolderConfig(TransferConfig):
     batch_size: int = inherit("batch_size", 32)
     arch: str = inherit("arch", "mobilenetv2,mobilenet")
     image_size: int = option(96, help="side every image is resized to when loaded", minimum=32)
-    head_only_learning_rate: float = option(5e-3, help="peak learning rate when only the head learns (pretrained base)")
-    warmup_fraction: float = option(0.1, help="share of the steps warming the learning rate up from 0")
-    translation: float = option(0.1, help="random shift, as a fraction of the image size")
-    zoom: float = option(0.1, help="random zoom, as a fraction of the image size")
+    augmentations: str = option(
+        "none,flip,geometric,full",
+        help="augmentation strategies compared (comma-separated): none, flip, geometric (flips, rotation, shift, "
+        "zoom, shear), full (geometric + colour jitter)",
+    )
+    fine_tune: str = option(
+        "all", help="phase 2 after the head: none (head only), all (every layer) or N (the top N blocks of the base)"
+    )
+    head_only_learning_rate: float = option(
+        5e-3, help="peak learning rate of phase 1, only the head learning (pretrained base)", minimum=1e-12
+    )
+    fine_tune_learning_rate: float = option(2e-4, help="peak learning rate of phase 2 (fine-tuning)", minimum=1e-12)
+    fine_tune_epochs: int | None = option(
+        None, help="epochs of phase 2 (none: --epochs)", minimum=1, metavar="N", group="training"
+    )
+    warmup_fraction: float = option(0.1, help="share of each phase's steps warming the learning rate up from 0")
+    # The strengths: milder than AugmentationStrengths' defaults, which left a fine-tuned MobileNet 0.25
+    # underfitting the 9-class CIFAR set (75 % training accuracy; +0.9 instead of +4.0 validation points).
+    flip: str = option(
+        "horizontal", help="flip of the flip/geometric/full strategies", choices=FLIP_MODES, group="augmentation"
+    )
+    rotation: float = option(10.0, help="largest rotation, degrees", minimum=0.0, group="augmentation")
+    translation: float = option(0.1, help="largest shift, as a fraction of the size", minimum=0.0, group="augmentation")
+    zoom: float = option(
+        0.1, help="largest zoom in or out, as a fraction of the size", minimum=0.0, group="augmentation"
+    )
+    shear: float = option(0.0, help="largest shear (Keras RandomShear factor)", minimum=0.0, group="augmentation")
+    brightness: float = option(0.1, help="largest brightness shift, fraction of 255", minimum=0.0, group="augmentation")
+    contrast: float = option(0.1, help="contrast factor in [1 - c, 1 + c]", minimum=0.0, group="augmentation")
+    saturation: float = option(0.1, help="saturation factor in [1 - s, 1 + s]", minimum=0.0, group="augmentation")
+    hue: float = option(
+        0.02, help="largest hue shift, fraction of the colour circle", minimum=0.0, group="augmentation"
+    )
 
 
 EXPERIMENTS.register(
@@ -138,9 +169,10 @@ EXPERIMENTS.register(
         name="folder",
         module="keras_vision.experiments.folder",
         config=FolderConfig,
-        summary="your class-folder images (--data-dir): several architectures, augmentation, class weights",
-        quick={"epochs": 5, "train_limit": 2_000, "test_limit": 500},
-        headline=(ACCURACY, TOP5_ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH),
+        summary="your class-folder images (--data-dir): head then fine-tuning, per architecture and augmentation "
+        "strategy, error analysis",
+        quick={"epochs": 5, "train_limit": 2_000, "test_limit": 500, "augmentations": "none,full"},
+        headline=(VAL_ACCURACY, ACCURACY, TOP5_ACCURACY, TRAINABLE_PARAMS, SECONDS_PER_EPOCH),
     ),
 )
 

@@ -40,7 +40,9 @@ STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
 #: epoch otherwise (a log file or CI gets no carriage-return updates).
 VERBOSITY = ("auto", "bar", "epoch", "silent")
 #: The `--help` sections, in order.
-SECTIONS = ("data", "training", "distribution", "experiment", "output")
+SECTIONS = ("data", "training", "augmentation", "distribution", "experiment", "output")
+#: `--flip` values (`keras_vision.augment.layers.FLIP_MODES`, kept here so the CLI needs no TensorFlow).
+FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical", "none")
 #: Options the runner reads for every experiment (so a run need not).
 RUNNER_OPTIONS = ("out", "seed")
 
