@@ -123,6 +123,7 @@ def command_line(pid: int) -> str:
 def test_sandboxed_grading_forks_its_workers_from_the_servers_zygote():
     """With bwrap, the server starts one zygote and the runners' workers come from it, not from new sandboxes."""
     options = GradingOptions(graded_tests_dir(), modules=(MODULE,), sandbox="bwrap")
+    RUNNERS.stop()  # a fresh server: an earlier test of this process may have killed its zygote
     lines, outcome = {}, {}
     grading = threading.Thread(target=lambda: outcome.update(result=grade_submission(REPO / "solutions", options)))
     grading.start()
