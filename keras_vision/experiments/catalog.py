@@ -175,10 +175,21 @@ EXPERIMENTS.register(
 
 
 @dataclass(frozen=True)
-class AugmentationConfig(RunConfig):
-    data_dir: Path | None = inherit("data_dir", None)
+class AugmentationConfig(DistributionOptions, TrainingOptions, DataOptions):
+    train_limit: int | None = inherit("train_limit", 5_000)
     test_limit: int | None = inherit("test_limit", 512)
+    eval_limit: int | None = option(
+        None, help="test images scoring the trained CNNs (none: all)", minimum=1, metavar="N", group="data"
+    )
+    epochs: int = inherit("epochs", 15)
     batch_size: int = inherit("batch_size", 128)
+    train: bool = option(
+        True, help="train the small CNN without augmentation, with ImageDataGenerator and with the fast pipeline"
+    )
+    learning_rate: float = option(
+        1e-3, help="Adam's peak learning rate of the trainings (cosine decay)", minimum=1e-12, group="training"
+    )
+    workers: int = option(2, help="loader threads of the fast pipeline while training", minimum=1, group="training")
     rotation: float = option(15.0, help="rotation range in degrees", minimum=0.0)
     shift: float = option(0.1, help="width and height shift, as a fraction of the size", minimum=0.0)
     zoom: float = option(0.1, help="zoom range", minimum=0.0)
@@ -201,16 +212,27 @@ EXPERIMENTS.register(
         module="keras_vision.experiments.augmentation",
         config=AugmentationConfig,
         summary="one CIFAR-10 image under 16 random augmentations; images/s of ImageDataGenerator, Keras layers, "
-        "albumentations and the fast pipeline",
-        quick={"test_limit": 256, "rounds": 1, "seconds": 0.5},
+        "albumentations and the fast pipeline; a small CNN trained without and with each",
+        quick={
+            "test_limit": 256,
+            "rounds": 1,
+            "seconds": 0.5,
+            "train_limit": 1_000,
+            "eval_limit": 1_000,
+            "epochs": 3,
+        },
         headline=(
             Metric("imagedatagenerator", "ImageDataGenerator img/s", "{:,.0f}"),
             Metric("keras_layers", "Keras layers img/s", "{:,.0f}"),
             Metric("albumentations", "albumentations img/s", "{:,.0f}"),
             Metric("fast", "fast img/s", "{:,.0f}"),
             Metric("fast_vs_imagedatagenerator", "fast / ImageDataGenerator", "{:.1f}x"),
+            ACCURACY,
+            Metric("train_accuracy", "train accuracy", "{:.2%}"),
+            Metric("gap", "train - test", "{:+.2%}"),
+            SECONDS_PER_EPOCH,
         ),
-        section="sizes",
+        section=("sizes", "training"),
         datasets=("cifar10",),
     ),
 )
