@@ -49,7 +49,9 @@ TRAINING_PIPELINES = {
     "fast": "FastAugmenter in AugmentedBatches",
 }
 #: Test images of the per-epoch curves (the final score uses all `--eval-limit` images).
-CURVE_IMAGES = 2_000
+CURVE_IMAGES = 1_000
+#: Filters of the three blocks of `small_cnn`.
+SMALL_CNN_FILTERS = (16, 32, 64)
 
 
 def run(config: AugmentationConfig) -> dict:
@@ -102,14 +104,18 @@ def augment_config(config: AugmentationConfig, *, noise: bool = True, rescale: f
 
 
 def small_cnn(learning_rate: float, total_steps: int):
-    """The CNN of the three trainings: `build_cifar10_cnn` without dropout, Adam with a cosine learning rate.
+    """The CNN of the three trainings: `build_cifar10_cnn` at half width, without dropout; Adam, cosine learning rate.
 
-    Without dropout the network can memorise 5,000 images, so what augmentation adds shows in the
-    test accuracy and in the train/test gap.
+    Three blocks of two 3x3 convolutions with 16, 32 and 64 filters (batch norm, max pooling), a
+    dense layer of 128 and the classifier: 0.2 M weights, about 10 M multiply-adds per image, so
+    three trainings fit in minutes on a CPU. Without dropout it can memorise 5,000 images, so what
+    augmentation adds shows in the test accuracy and in the train/test gap.
     """
     import keras
 
-    model = build_cifar10_cnn((32, 32, 3), 10, dropout=(0.0, 0.0, 0.0), head_dropout=0.0, name="small_cnn")
+    model = build_cifar10_cnn(
+        (32, 32, 3), 10, filters=SMALL_CNN_FILTERS, dropout=(0.0, 0.0, 0.0), head_dropout=0.0, name="small_cnn"
+    )
     set_batchnorm_momentum(model, SCRATCH_BN_MOMENTUM)
     optimizer = keras.optimizers.Adam(cosine_decay(learning_rate, total_steps=total_steps))
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])

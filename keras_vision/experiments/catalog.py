@@ -446,6 +446,47 @@ EXPERIMENTS.register(
 
 
 @dataclass(frozen=True)
+class ResnetConfig(DistributionOptions, TrainingOptions, DataOptions):
+    """Options of `resnet`: plain vs residual CIFAR-10 networks of two depths."""
+
+    train_limit: int | None = inherit("train_limit", 10_000)
+    epochs: int = inherit("epochs", 30)
+    batch_size: int = inherit("batch_size", 128)
+    depths: str = option("20,56", help="the two depths 6n + 2 compared (20, 32, 44, 56, 110), comma-separated")
+    shortcut: str = option(
+        "zeros",
+        help="residual shortcuts where the shape changes: zeros (option A, no weights) or projection (1x1 conv)",
+        choices=("zeros", "projection"),
+    )
+    augment: bool = option(True, help="pad 4, random crop and flip the training images (the paper's augmentation)")
+    learning_rate: float = option(
+        0.1, help="SGD's peak learning rate (momentum 0.9, one warm-up epoch, cosine)", minimum=1e-12, group="training"
+    )
+    weight_decay: float = option(1e-4, help="decoupled weight decay of SGD", minimum=0.0, group="training")
+
+
+EXPERIMENTS.register(
+    "resnet",
+    Experiment(
+        name="resnet",
+        module="keras_vision.experiments.resnet",
+        config=ResnetConfig,
+        summary="plain vs residual CIFAR-10 networks of 20 and 56 layers (He et al. 2016, 4.2): the deep plain "
+        "one trains worse",
+        quick={"train_limit": 2_000, "test_limit": 1_000, "epochs": 8, "batch_size": 64, "augment": False},
+        headline=(
+            Metric("train_error", "training error", "{:.2%}"),
+            Metric("test_error", "test error", "{:.2%}"),
+            ACCURACY,
+            PARAMS,
+            SECONDS_PER_EPOCH,
+        ),
+        datasets=("cifar10",),
+    ),
+)
+
+
+@dataclass(frozen=True)
 class TrainedMnistConfig(ClassifierConfig):
     """Options of an experiment that uses a trained MNIST classifier: a run's, or the `mnist` model trained first."""
 
