@@ -463,6 +463,9 @@ class ResnetConfig(DistributionOptions, TrainingOptions, DataOptions):
         0.1, help="SGD's peak learning rate (momentum 0.9, one warm-up epoch, cosine)", minimum=1e-12, group="training"
     )
     weight_decay: float = option(1e-4, help="decoupled weight decay of SGD", minimum=0.0, group="training")
+    mixed_precision: bool = option(
+        True, help="compute in bfloat16 with float32 weights (fewer CPU seconds per step)", group="training"
+    )
 
 
 EXPERIMENTS.register(
@@ -473,7 +476,14 @@ EXPERIMENTS.register(
         config=ResnetConfig,
         summary="plain vs residual CIFAR-10 networks of 20 and 56 layers (He et al. 2016, 4.2): the deep plain "
         "one trains worse",
-        quick={"train_limit": 2_000, "test_limit": 1_000, "epochs": 8, "batch_size": 64, "augment": False},
+        quick={
+            "train_limit": 1_000,
+            "test_limit": 500,
+            "epochs": 8,
+            "batch_size": 32,
+            "learning_rate": 0.05,
+            "augment": False,
+        },
         headline=(
             Metric("train_error", "training error", "{:.2%}"),
             Metric("test_error", "test error", "{:.2%}"),

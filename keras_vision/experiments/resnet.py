@@ -13,7 +13,9 @@ exactly the parameters of its plain twin: 0.27 M and 0.85 M). Each is trained by
 classifier trainer (`keras_vision.experiments.classifiers.train_candidate`) from the same seed on
 the same images: per-channel standardized pixels, with the paper's augmentation (pad 4, random
 crop, flip; `--no-augment` turns it off), SGD with momentum 0.9 and decoupled weight decay, a
-linear warm-up over the first epoch and a cosine learning rate. One figure,
+linear warm-up over the first epoch and a cosine learning rate, computing in bfloat16 with float32
+weights (`--no-mixed-precision`: float32; bfloat16 takes about 30 % fewer CPU seconds per step of
+ResNet-20 here). One figure,
 `error_curves.png`, draws the training error (solid: the training batches of each epoch, as in
 the paper's Figure 6) and the test error (dashed) of all four.
 
@@ -34,7 +36,13 @@ from keras_vision.errors import UsageError
 from keras_vision.evaluation import plot_history
 from keras_vision.experiments.catalog import ResnetConfig
 from keras_vision.experiments.classifiers import Candidate, train_candidate
-from keras_vision.models import CIFAR_RESNET_LAYOUTS, SCRATCH_BN_MOMENTUM, build_cifar_resnet, set_batchnorm_momentum
+from keras_vision.models import (
+    CIFAR_RESNET_LAYOUTS,
+    SCRATCH_BN_MOMENTUM,
+    build_cifar_resnet,
+    dtype_policy,
+    set_batchnorm_momentum,
+)
 from keras_vision.training import cosine_decay
 
 
@@ -79,7 +87,8 @@ def candidate(config: ResnetConfig, depth: int, *, residual: bool) -> Candidate:
     """One network of the comparison as a `Candidate` of the classifier trainer."""
 
     def build(total_steps: int) -> keras.Model:
-        model = build_cifar_resnet(depth, residual=residual, shortcut=config.shortcut)
+        with dtype_policy("mixed_bfloat16" if config.mixed_precision else "float32"):
+            model = build_cifar_resnet(depth, residual=residual, shortcut=config.shortcut)
         set_batchnorm_momentum(model, SCRATCH_BN_MOMENTUM)  # moving statistics that keep up in short runs
         warmup = min(total_steps // config.epochs, total_steps - 1)  # one epoch
         schedule = cosine_decay(config.learning_rate, total_steps=total_steps, warmup_steps=warmup)
