@@ -190,9 +190,11 @@ class AugmentationConfig(DistributionOptions, TrainingOptions, DataOptions):
         1e-3, help="Adam's peak learning rate of the trainings (cosine decay)", minimum=1e-12, group="training"
     )
     workers: int = option(2, help="loader threads of the fast pipeline while training", minimum=1, group="training")
-    rotation: float = option(15.0, help="rotation range in degrees", minimum=0.0)
+    rotation: float = option(
+        0.0, help="rotation range in degrees (the course's design card: 15; see the module docstring)", minimum=0.0
+    )
     shift: float = option(0.1, help="width and height shift, as a fraction of the size", minimum=0.0)
-    zoom: float = option(0.1, help="zoom range", minimum=0.0)
+    zoom: float = option(0.0, help="zoom range (the design card: 0.1)", minimum=0.0)
     horizontal_flip: bool = option(True, help="mirror left-right half the time")
     fill_mode: str = option(
         "nearest", help="how uncovered pixels are filled", choices=("nearest", "constant", "reflect", "wrap")
