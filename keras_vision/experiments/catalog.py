@@ -182,7 +182,7 @@ class AugmentationConfig(DistributionOptions, TrainingOptions, DataOptions):
         None, help="test images scoring the trained CNNs (none: all)", minimum=1, metavar="N", group="data"
     )
     epochs: int = inherit("epochs", 15)
-    batch_size: int = inherit("batch_size", 128)
+    batch_size: int = inherit("batch_size", 32)
     train: bool = option(
         True, help="train the small CNN without augmentation, with ImageDataGenerator and with the fast pipeline"
     )
