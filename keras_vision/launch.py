@@ -71,6 +71,25 @@ def worker_command(argv: list[str]) -> list[str]:
     return [sys.executable, "-m", "keras_vision.run", *argv]
 
 
+def distributable() -> list[str]:
+    """The experiments that offer `--strategy` (those that train a model), which `launch` can run."""
+    from keras_vision.experiments import EXPERIMENTS  # the declarations: no TensorFlow
+
+    return [name for name, exp in EXPERIMENTS.items() if any(f.name == "strategy" for f in exp.config.options())]
+
+
+def check_distributable(experiment: str) -> None:
+    """Raises `UsageError` for a declared experiment that trains nothing (an unknown one is left to its parser)."""
+    from keras_vision.experiments import EXPERIMENTS
+
+    names = distributable()
+    if experiment in EXPERIMENTS.names() and experiment not in names:
+        raise UsageError(
+            f"{experiment} trains no model, so there is nothing to share among workers: run it without launch. "
+            f"launch runs {', '.join(names)}."
+        )
+
+
 def launch(workers: int, argv: list[str], *, stream=None) -> int:
     """Runs `argv` (an experiment and its options) on `workers` local processes; returns the exit code.
 
@@ -86,6 +105,7 @@ def launch(workers: int, argv: list[str], *, stream=None) -> int:
         raise UsageError(f"--workers must be at least 1. Received: {workers}.")
     if not argv or argv[0].startswith("-"):
         raise UsageError("launch needs an experiment: python -m keras_vision.run launch --workers 2 mnist [options].")
+    check_distributable(argv[0])
     command = worker_command(argv)
     configs = tf_configs(free_ports(workers))
     stream = stream or sys.stdout

@@ -23,7 +23,9 @@ Modules:
 - `equivalents`: the same geometry as Keras preprocessing layers or an albumentations pipeline.
 - `throughput`: `measure_throughput`, images per second of each pipeline, side by side.
 - `report`: `augmentation_report`, the figure and the speed table (the `augmentation` experiment).
-- `layers`: `augmentation_layers`, random flips, shifts and zooms as Keras layers inside a model.
+- `layers`: `augmentation_layers`, random flips, shifts and zooms as Keras layers inside a model;
+  `strategy_layers`, the named strategies none / flip / geometric / full (colour jitter) of the
+  small-set transfer project, with `AugmentationStrengths`.
 - `crop_flip`: `augment_pad_crop_flip`, the standard CIFAR augmentation (pad, random crop, flip) in `tf.data`.
 """
 
@@ -33,7 +35,7 @@ from keras_vision.augment.crop_flip import augment_pad_crop_flip
 from keras_vision.augment.equivalents import albumentations_like, keras_layers_like
 from keras_vision.augment.figure import augmentation_figure
 from keras_vision.augment.generator import flow_from_class_folders, generator_batch, image_data_generator
-from keras_vision.augment.layers import augmentation_layers
+from keras_vision.augment.layers import STRATEGIES, AugmentationStrengths, augmentation_layers, strategy_layers
 from keras_vision.augment.noise import gaussian_noise
 from keras_vision.augment.pipeline import AugmentedBatches, FastAugmenter
 from keras_vision.augment.report import augmentation_report
@@ -43,9 +45,11 @@ from keras_vision.augment.throughput import PIPELINES, measure_throughput
 __all__ = [
     "FILL_MODES",
     "AugmentConfig",
+    "AugmentationStrengths",
     "AugmentedBatches",
     "FastAugmenter",
     "PIPELINES",
+    "STRATEGIES",
     "TransformParameters",
     "albumentations_like",
     "augmentation_figure",
@@ -61,5 +65,6 @@ __all__ = [
     "keras_layers_like",
     "measure_throughput",
     "sample_parameters",
+    "strategy_layers",
     "warp_images",
 ]

@@ -14,6 +14,9 @@ The story of the topic, in the order a practitioner meets it:
 6. `read_digits`: a line of handwriting in, its digits out: threshold, deslant, connected
    components, then segmentation by recognition (candidate cuts through touching digits, every
    candidate digit classified, the surest reading chosen by a dynamic programme) (`reader`).
+7. `reader_training_set`, `with_not_a_digit`: the reader's own candidates on lines of training
+   digits, labelled with the digit they hold or `NOT_A_DIGIT`, and the MNIST classifier widened
+   to that 11th class, so that it can tell the reader "this is not one digit" (`reader_training`).
 """
 
 from keras_vision.deploy.artifacts import find_model_file, read_run_config
@@ -22,12 +25,14 @@ from keras_vision.deploy.calibration import representative_dataset
 from keras_vision.deploy.export import QUANTIZATIONS, export_litert
 from keras_vision.deploy.interpreter import BACKENDS, LiteModel, available_backends
 from keras_vision.deploy.reader import DigitReading, ReaderSettings, center_digit, read_digits
+from keras_vision.deploy.reader_training import NOT_A_DIGIT, reader_training_set, with_not_a_digit
 from keras_vision.deploy.sequences import SequenceStyle, build_sequences
 
 __all__ = [
     "BACKENDS",
     "DigitReading",
     "LiteModel",
+    "NOT_A_DIGIT",
     "QUANTIZATIONS",
     "ReaderSettings",
     "SequenceStyle",
@@ -41,5 +46,7 @@ __all__ = [
     "ms_per_image",
     "read_digits",
     "read_run_config",
+    "reader_training_set",
     "representative_dataset",
+    "with_not_a_digit",
 ]

@@ -106,37 +106,91 @@ def read_digits(image, model, *, settings: ReaderSettings | None = None) -> Digi
         image: A grey `(H, W)` or colour `(H, W, 3)` image, uint8 or float in [0, 1]; ink may be
             light on dark (MNIST) or dark on light (paper).
         model: An MNIST classifier taking `(N, 28, 28, 1)` floats in [0, 1]: a `keras.Model` or
-            a `keras_vision.deploy.LiteModel`; anything with `predict(x)` returning probabilities.
+            a `keras_vision.deploy.LiteModel`; anything with `predict(x)` returning probabilities
+            of the 10 digits, or of 11 classes whose last is `NOT_A_DIGIT` (a crop holding part
+            of a digit or two digits, see `keras_vision.deploy.reader_training`).
         settings: Thresholds. Defaults to `ReaderSettings()`.
 
     Returns:
         A `DigitReading` (`text` is empty when no ink is found).
 
     Raises:
-        UsageError: if `image` is not a 2-D grey or 3-channel colour image.
+        UsageError: if `image` is not a 2-D grey or 3-channel colour image, or the model does not
+            give 10 or 11 probabilities per crop.
     """
     settings = settings or ReaderSettings()
-    grey = ink_image(image)
-    if settings.deslant:
-        grey = deslant(grey)
-    grey = remove_noise_floor(grey)
-    parts = segment(grey, settings)
-    if not parts:
+    candidates = find_candidates(image, settings)
+    if candidates is None:
         return DigitReading(text="")
-    height = float(np.median([p.height for p in parts]))
-    boundaries = cut_candidates(parts, grey, height, settings)
-    spans, masks = _candidate_digits(parts, boundaries, height, settings)
-    crops = np.stack([center_digit(np.where(m, grey, 0)) for m in masks])
-    probs = _predict(model, crops)
-    chosen = _best_reading(spans, probs, boundaries, settings)
+    probs = digit_probabilities(_predict(model, candidates.crops))
+    chosen = _best_reading(candidates.spans, probs, candidates.boundaries, settings)
     digits = [int(probs[k].argmax()) for k in chosen]
     return DigitReading(
         text="".join(map(str, digits)),
         digits=digits,
         confidences=[float(probs[k].max()) for k in chosen],
-        boxes=[_box(masks[k]) for k in chosen],
-        crops=crops[chosen].reshape(-1, MNIST_SIZE, MNIST_SIZE),
+        boxes=[_box(candidates.masks[k]) for k in chosen],
+        crops=candidates.crops[chosen].reshape(-1, MNIST_SIZE, MNIST_SIZE),
     )
+
+
+@dataclass
+class Candidates:
+    """Every stretch of a line's ink that the reader asks the classifier about.
+
+    Attributes:
+        grey: The line as the reader cuts it: light ink on black, deslanted, noise floor removed.
+        skew: The shear `deslant` removed (0 without deslanting).
+        boundaries: Where digits may begin and end, left to right.
+        spans: `(first boundary, last boundary, extra cost)` of each candidate digit.
+        masks: Each candidate's pixels in `grey`, boolean `(N, H, W)`.
+        crops: Each candidate centred as MNIST does, float32 `(N, 28, 28)` in [0, 1].
+    """
+
+    grey: np.ndarray
+    skew: float
+    boundaries: list
+    spans: list[tuple[int, int, float]]
+    masks: np.ndarray
+    crops: np.ndarray
+
+
+def find_candidates(image, settings: ReaderSettings | None = None) -> Candidates | None:
+    """Steps 1 to 6 of the reader: the candidate digits of a line, or `None` when it holds no ink.
+
+    Raises:
+        UsageError: if `image` is not a 2-D grey or 3-channel colour image.
+    """
+    settings = settings or ReaderSettings()
+    grey = ink_image(image)
+    skew = measure_slant(grey) if settings.deslant else 0.0
+    grey = remove_noise_floor(deslant(grey, skew=skew))
+    parts = segment(grey, settings)
+    if not parts:
+        return None
+    height = float(np.median([p.height for p in parts]))
+    boundaries = cut_candidates(parts, grey, height, settings)
+    spans, masks = _candidate_digits(parts, boundaries, height, settings)
+    crops = np.stack([center_digit(np.where(m, grey, 0)) for m in masks])
+    return Candidates(grey, skew, boundaries, spans, np.stack(masks), crops)
+
+
+def digit_probabilities(probs: np.ndarray) -> np.ndarray:
+    """The probabilities of the 10 digits from a classifier's output (an 11th class, `NOT_A_DIGIT`, dropped).
+
+    Dropping it without renormalising is the point: a crop the classifier calls "not one digit"
+    keeps little probability for any digit, so the reading that cuts it differently wins.
+
+    Raises:
+        UsageError: if there are not 10 or 11 probabilities per crop.
+    """
+    probs = np.asarray(probs, dtype=np.float32)
+    if probs.ndim != 2 or probs.shape[1] not in (10, 11):
+        raise UsageError(
+            "read_digits needs a classifier giving 10 digit probabilities per image (or 11, the last being "
+            f"'not one digit'). Received output shape: {probs.shape}."
+        )
+    return probs[:, :10]
 
 
 def ink_image(image) -> np.ndarray:
@@ -181,11 +235,14 @@ def remove_noise_floor(grey: np.ndarray) -> np.ndarray:
     return np.clip(grey.astype(np.float32) - floor, 0, 255).astype(np.uint8)
 
 
-def deslant(grey: np.ndarray) -> np.ndarray:
-    """Shears the line upright: no x-y correlation (mu11 = 0) of the ink within each blob.
+def measure_slant(grey: np.ndarray) -> float:
+    """The line's slant: no x-y correlation (mu11 = 0) of the ink within each blob once sheared by it.
 
     The moments are pooled over the connected components, each about its own centre, so that
     digits sitting a little higher or lower along the line do not count as slant.
+
+    Returns:
+        `mu11 / mu02` (x shift per pixel of height), clipped to [-1, 1]; 0 without ink.
     """
     count, labels = cv2.connectedComponents(ink_mask(grey).astype(np.uint8), connectivity=8)
     mu11 = mu02 = 0.0
@@ -194,9 +251,14 @@ def deslant(grey: np.ndarray) -> np.ndarray:
         if len(ys) >= 10:
             dy, dx = ys - ys.mean(), xs - xs.mean()
             mu11, mu02 = mu11 + float(np.sum(dx * dy)), mu02 + float(np.sum(dy * dy))
-    if mu02 <= 0:
+    return float(np.clip(mu11 / mu02, -1.0, 1.0)) if mu02 > 0 else 0.0
+
+
+def deslant(grey: np.ndarray, *, skew: float | None = None) -> np.ndarray:
+    """Shears the line upright by `skew` (measured by `measure_slant` when `None`), widening it to keep every pixel."""
+    skew = measure_slant(grey) if skew is None else skew
+    if skew == 0:
         return grey
-    skew = float(np.clip(mu11 / mu02, -1.0, 1.0))
     height, width = grey.shape
     extra = int(np.ceil(abs(skew) * height))
     # x' = x - skew * (y - height / 2), shifted so that no pixel leaves the canvas.

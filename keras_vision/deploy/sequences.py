@@ -76,6 +76,19 @@ def build_sequences(
 
 def compose_line(digits: list[np.ndarray], rng: np.random.Generator, style: SequenceStyle) -> np.ndarray:
     """Places slanted digit crops left to right on one noisy canvas (overlaps keep the brighter pixel)."""
+    return compose_line_layers(digits, rng, style)[0]
+
+
+def compose_line_layers(
+    digits: list[np.ndarray], rng: np.random.Generator, style: SequenceStyle
+) -> tuple[np.ndarray, np.ndarray]:
+    """`compose_line`, and where each digit's ink went: what a reader's training crops are labelled by.
+
+    Returns:
+        `(line, layers)`: the uint8 line `(H, W)`, and float32 `(len(digits), H, W)` with each
+        digit alone (no noise) where it was placed. The random draws are those of `compose_line`,
+        so the same seed gives the same line.
+    """
     slant = rng.uniform(-style.slant, style.slant)
     crops = [shear(tight_crop(d), slant + rng.uniform(-style.digit_slant, style.digit_slant)) for d in digits]
     height = max(c.shape[0] for c in crops) + 2 * (style.margin + style.jitter)
@@ -86,15 +99,15 @@ def compose_line(digits: list[np.ndarray], rng: np.random.Generator, style: Sequ
         for _ in crops[1:]
     ]
     width = sum(c.shape[1] for c in crops) + sum(steps) + 2 * style.margin
-    canvas = np.zeros((height, max(width, 1)), np.float32)
+    layers = np.zeros((len(crops), height, max(width, 1)), np.float32)
     x = style.margin
     for k, crop in enumerate(crops):
         y = style.margin + style.jitter + int(rng.integers(-style.jitter, style.jitter + 1))
-        region = canvas[y : y + crop.shape[0], x : x + crop.shape[1]]
-        np.maximum(region, crop, out=region)
+        layers[k, y : y + crop.shape[0], x : x + crop.shape[1]] = crop
         x += crop.shape[1] + (steps[k] if k < len(steps) else 0)
-    canvas += rng.normal(0.0, style.noise, canvas.shape)
-    return np.clip(np.round(canvas), 0, 255).astype(np.uint8)
+    canvas = layers.max(axis=0)
+    canvas += rng.normal(0.0, style.noise, canvas.shape)  # in float32, as the lines were always built
+    return np.clip(np.round(canvas), 0, 255).astype(np.uint8), layers
 
 
 def tight_crop(digit: np.ndarray) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Evaluation by task: how good a model is, how good an image looks, and where things go wrong.
 
 - Classification (`metrics`): `classification_report` (from one prediction pass),
-  `evaluate_classifier`, `confusion_matrix`, `top_k_accuracy`, `misclassified`, `sparse_cross_entropy`.
+  `evaluate_classifier`, `confusion_matrix`, `top_k_accuracy`, `misclassified`, `sparse_cross_entropy`;
+  reading the matrix (`confusion`): `per_class_accuracy`, `most_confused_pairs`.
 - Image-to-image and photographs (`image_quality`): `psnr`, `ssim` against a reference; `psnr_y`,
   `ssim_y` on the luminance channel and `image_to_image_report` (with the gain over a baseline);
   the no-reference measures `mean_brightness`, `rms_contrast`, `entropy`, `clipped_fraction`,
@@ -12,9 +13,12 @@
   `overlay_heatmap`, `heat_share` (the heat inside a region), `plot_misclassified_gradcam`.
 - `plots`: `plot_history`, `plot_confusion_matrix`, `plot_misclassified`, `plot_image_grid`,
   `plot_image_rows` (input / output / target with crops), each writing one PNG and returning its path.
+- Error analysis (`mistakes`): `confused_pair_records` (the most confused pairs, named),
+  `most_confident_mistakes`, `mistake_records`, `plot_confident_mistakes`.
 - `records`: `variant_record`, one trained variant's numbers, the same keys in every `metrics.json`.
 """
 
+from keras_vision.evaluation.confusion import most_confused_pairs, per_class_accuracy
 from keras_vision.evaluation.gradcam import (
     find_layer,
     gradcam,
@@ -48,6 +52,12 @@ from keras_vision.evaluation.metrics import (
     to_class_ids,
     top_k_accuracy,
 )
+from keras_vision.evaluation.mistakes import (
+    confused_pair_records,
+    mistake_records,
+    most_confident_mistakes,
+    plot_confident_mistakes,
+)
 from keras_vision.evaluation.plots import (
     plot_confusion_matrix,
     plot_history,
@@ -71,7 +81,13 @@ __all__ = [
     "mean_brightness",
     "measure_image",
     "misclassified",
+    "mistake_records",
+    "confused_pair_records",
+    "most_confident_mistakes",
+    "most_confused_pairs",
+    "plot_confident_mistakes",
     "overlay_heatmap",
+    "per_class_accuracy",
     "plot_confusion_matrix",
     "plot_history",
     "plot_image_grid",

@@ -102,16 +102,47 @@ EXPERIMENTS: Registry[Experiment] = Registry("experiment")
 def run_experiment(config: RunConfig) -> dict:
     """Runs one experiment end to end: `config.json`, the run, `metrics.json` and the results table.
 
-    Under `--strategy multi_worker` every worker runs it; the workers other than the chief (index 0)
-    write into a temporary folder, removed when they finish.
+    Under `--strategy multi_worker` every worker runs it. The runner connects the worker to its
+    cluster first of all (`connect_to_cluster`): TensorFlow configures the collective operations of
+    a `MultiWorkerMirroredStrategy` only before its first operation, and an experiment may run some
+    while loading its data. The experiment's own `get_strategy("multi_worker")` then returns that
+    strategy. The workers other than the chief (index 0) write into a temporary folder, removed
+    when they finish (an experiment that runs another, as `deploy` runs `mnist`, stays in it).
 
     Returns:
         The metrics dictionary, with `experiment`, `config`, `seconds` and `tables` filled in.
     """
-    if getattr(config, "strategy", "default") == "multi_worker" and not is_chief():  # the chief alone writes
-        with tempfile.TemporaryDirectory(prefix="keras_vision_worker_") as scratch:
-            return _run_experiment(dataclasses.replace(config, out=Path(scratch)))
-    return _run_experiment(config)
+    global _SCRATCH
+    if getattr(config, "strategy", "default") != "multi_worker":
+        return _run_experiment(config)
+    connect_to_cluster()
+    if is_chief() or _SCRATCH is not None:  # the chief writes; a nested run of another worker stays in its scratch
+        return _run_experiment(config)
+    with tempfile.TemporaryDirectory(prefix="keras_vision_worker_") as scratch:
+        _SCRATCH = Path(scratch)
+        try:
+            return _run_experiment(dataclasses.replace(config, out=_SCRATCH))
+        finally:
+            _SCRATCH = None
+
+
+#: The temporary output folder of a worker other than the chief, while it runs an experiment.
+_SCRATCH: Path | None = None
+
+
+def connect_to_cluster() -> None:
+    """Creates the process's `MultiWorkerMirroredStrategy` (connecting it to the other workers), once.
+
+    Called before the experiment runs any TensorFlow operation ("Collective ops must be configured
+    at program startup"). `keras_vision.training.get_strategy("multi_worker")` keeps the strategy
+    and returns it to the experiment.
+
+    Raises:
+        UsageError: a missing or invalid `TF_CONFIG`, or a worker that did not answer in time.
+    """
+    from keras_vision.training import get_strategy  # imports TensorFlow: not at `run list` or `--help`
+
+    get_strategy("multi_worker")
 
 
 def _run_experiment(config: RunConfig) -> dict:

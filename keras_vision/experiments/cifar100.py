@@ -16,13 +16,17 @@ The course's main transfer-learning run, in the two classic phases:
 Labels stay sparse (integer class ids with `sparse_categorical_crossentropy`). Both phases report
 top-1 and top-5 test accuracy; `curves.png` shows the curves of both phases. `--arch` takes a
 registered architecture (see `keras_vision.transfer.APPLICATIONS`), optionally with builder
-arguments: `--arch mobilenet:alpha=0.25`. Offline, `--weights imagenet` needs the weights file
-in `$KERAS_HOME/models/` (the error says which); `--weights PATH` loads a file, `--weights none`
-starts from random filters (then feature extraction has little to extract).
+arguments: `--arch mobilenet:alpha=0.25`. A comma-separated list (`--arch mobilenetv2,resnet50`)
+compares several on the same split in one run: each gets its folder `OUT/cifar100/<arch>/`, and
+the one table has the rows `<arch>/feature_extraction` and `<arch>/fine_tuning`.
+Offline, `--weights imagenet` needs the weights file in `$KERAS_HOME/models/` (the error says
+which); `--weights PATH` loads a file, `--weights none` starts from random filters (then feature
+extraction has little to extract).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from keras_vision.data import DATASETS, load_cifar100, locate, sparse_labels
@@ -38,24 +42,57 @@ from keras_vision.transfer import (
     copy_head,
     extract_features,
     fine_tune,
-    parse_arch_spec,
+    parse_arch_list,
     prepare_batchnorm,
     train_head_on_features,
+    variant_name,
 )
 
 HEAD_BATCH_SIZE = 128
 
 
 def run(config: Cifar100Config) -> dict:
-    arch, arch_kwargs = parse_arch_spec(config.arch)
+    specs = parse_arch_list(config.arch)
     (x_train, y_train), (x_test, y_test) = load_cifar100("fine", config.data_dir)
     x_train, y_train = take(x_train, sparse_labels(y_train), config.train_limit)
     x_test, y_test = take(x_test, sparse_labels(y_test), config.test_limit)
     train, validation = (
         whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
     )
+    test = (x_test, y_test)
     names = list(DATASETS.get("cifar100").class_names)
+    if len(specs) == 1:  # one architecture: its phases and figures directly in OUT/cifar100/
+        result = run_arch(config, *specs[0], train, validation, test, names)
+    else:  # several: OUT/cifar100/<arch>/ each, one table of `<arch>/<phase>` rows
+        runs = {
+            variant_name(*spec): run_arch(arch_config(config, *spec), *spec, train, validation, test, names)
+            for spec in specs
+        }
+        result = {
+            "models": {f"{arch}/{phase}": record for arch, r in runs.items() for phase, record in r["models"].items()},
+            "transfer": {arch: r["transfer"] for arch, r in runs.items()},
+            "notes": sorted({note for r in runs.values() for note in r["notes"]}),
+            "figures": [figure for r in runs.values() for figure in r["figures"]],
+        }
+    return {
+        **result,
+        "data": {
+            "source": locate("cifar100", config.data_dir),
+            "label_mode": "fine",
+            **split_sizes(train, validation, test),
+        },
+    }
 
+
+def arch_config(config: Cifar100Config, arch: str, kwargs: dict) -> Cifar100Config:
+    """The options of one architecture of several: the same, with the run folder `OUT/cifar100/<arch>/`."""
+    name = variant_name(arch, kwargs)
+    return dataclasses.replace(config, out=config.run_dir, experiment=name)
+
+
+def run_arch(config: Cifar100Config, arch: str, arch_kwargs: dict, train, validation, test, names) -> dict:
+    """Both phases for one architecture, into `config.run_dir`: its records, facts and figures."""
+    x_test, y_test = test
     with get_strategy(config.strategy).scope():
         classifier = build_classifier(
             arch,
@@ -69,16 +106,17 @@ def run(config: Cifar100Config) -> dict:
         note = prepare_batchnorm(classifier, config.weights)
     models, histories = {}, {}
     models["feature_extraction"], histories["feature_extraction"] = head_phase(
-        config, classifier, train, validation, (x_test, y_test)
+        config, classifier, train, validation, test
     )
     models["fine_tuning"], histories["fine_tuning"], probs = fine_tuning_phase(
-        config, classifier, train, validation, (x_test, y_test), names
+        config, classifier, train, validation, test, names
     )
+    label = variant_name(arch, arch_kwargs)
     figures = [
         plot_history(
             histories,
             config.run_dir / "curves.png",
-            title=f"CIFAR-100, {config.arch} at {config.image_size}px: head on features, then fine-tuning",
+            title=f"CIFAR-100, {label} at {config.image_size}px: head on features, then fine-tuning",
         ),
         plot_misclassified(x_test, y_test, probs, names, config.run_dir / "misclassified.png"),
     ]
@@ -93,11 +131,6 @@ def run(config: Cifar100Config) -> dict:
             "head_epochs": config.head_epochs_per_epoch * config.epochs,
         },
         "notes": [note],
-        "data": {
-            "source": locate("cifar100", config.data_dir),
-            "label_mode": "fine",
-            **split_sizes(train, validation, (x_test, y_test)),
-        },
         "figures": [str(f) for f in figures],
     }
 
@@ -131,6 +164,8 @@ def head_phase(config: Cifar100Config, classifier, train, validation, test):
         verbose=config.verbose,
         run_dir=config.variant_dir("feature_extraction"),
         resume=config.resume,
+        strategy=get_strategy(config.strategy),
+        seed=config.seed,
     )
     timing = FitResult.timed(history, time.perf_counter() - start)
     copy_head(head, classifier)

@@ -1,23 +1,36 @@
-"""`folder`: your own photos, one folder per class, classified by several architectures.
+"""`folder`: the small-set transfer project: your photos, one folder per class, several recipes.
 
-    python -m keras_vision.run folder --data-dir my_photos/ --arch mobilenetv2,mobilenet
+    python -m keras_vision.run folder --data-dir my_photos/ --arch mobilenetv2,resnet50 \\
+        --augmentations none,flip,geometric,full --fine-tune all
 
 `--data-dir` is a folder (or `.tar.gz`) of class folders, `<class>/*.jpg`, or already split as
 `train/<class>/*` and `test/<class>/*` (`keras_vision.data.load_image_folder`; without a split,
-a stratified 20 % is held out for testing). Every image is resized to `--image-size` when loaded.
-Each architecture of the comma-separated `--arch` list is trained the same way:
+a stratified 20 % is held out for testing). Every image is resized to `--image-size` when loaded;
+the last `--validation-split` of the (shuffled) training images is the validation set.
 
-- augmentation inside the model (`keras_vision.augment.layers`): random horizontal flips, shifts
-  and zooms, active only while training;
-- class weights for imbalanced folders (`balanced_class_weights`: a class with half the images
-  counts twice as much in the loss);
-- a cosine learning-rate schedule with a short warm-up (`keras_vision.training.cosine_decay`);
-- with pretrained weights (`imagenet` or a file) the base stays frozen and only the new head
-  learns; with `--weights none` every layer learns (batch-norm momentum 0.9, see
-  `keras_vision.transfer.batchnorm`).
+For each architecture of `--arch` and each augmentation strategy of `--augmentations`, with the
+same seed and the same split, in two phases (the Keras guide "Transfer learning & fine-tuning"):
 
-Outputs: `curves.png` (all architectures), and per architecture a confusion matrix and a grid of
-misclassified test images; `metrics.json` and `results.md` compare the architectures.
+1. `{arch}-head-{augmentation}`: the pretrained base frozen, only the new head learns
+   (`--head-only-learning-rate`);
+2. `{arch}-finetune-{augmentation}`: from where phase 1 ended, every layer (`--fine-tune all`) or
+   the top N blocks of the base (`--fine-tune N`) learn on with a lower learning rate
+   (`--fine-tune-learning-rate`), the BatchNormalization layers kept in inference mode
+   (`keras_vision.transfer.unfreeze_for_fine_tuning`). `--fine-tune none` stops after phase 1.
+
+With `--weights none` there is nothing pretrained to keep: every layer learns from the start, in one
+phase named `{arch}-scratch-{augmentation}` (batch-norm momentum 0.9, see
+`keras_vision.transfer.batchnorm`).
+
+Every phase: the augmentation inside the model (`keras_vision.augment.strategy_layers`: none,
+flip, geometric = flips + rotation + shift/zoom/shear, full = geometric + colour jitter), balanced
+class weights (`balanced_class_weights`: a class with half the images counts twice as much in the
+loss), a cosine learning-rate schedule after a linear warm-up (`cosine_decay`).
+
+Outputs: `curves.png` (all models), the confusion matrix, misclassified and most confidently wrong
+test images of the best model; `metrics.json` `models` has one entry per architecture, phase and
+augmentation with `val_accuracy`, `test_accuracy` and the error analysis (`most_confused`: the
+largest off-diagonal cells of the confusion matrix; `most_confident_mistakes`).
 """
 
 from __future__ import annotations
@@ -26,33 +39,40 @@ from pathlib import Path
 
 import keras
 
-from keras_vision.augment.layers import augmentation_layers
+from keras_vision.augment.layers import STRATEGIES, AugmentationStrengths, check_strategy, strategy_layers
 from keras_vision.data import load_image_folder
 from keras_vision.data.split import holdout_split, take
 from keras_vision.errors import DataNotFoundError, UsageError
+from keras_vision.evaluation import confused_pair_records, mistake_records, plot_confident_mistakes
 from keras_vision.experiments.catalog import FolderConfig
 from keras_vision.experiments.classifiers import Candidate, compare_classifiers, split_sizes
-from keras_vision.training import (
-    balanced_class_weights,
-    cosine_decay,
-    whole_batches,
-)
+from keras_vision.training import balanced_class_weights, cosine_decay, whole_batches
 from keras_vision.transfer import (
     build_classifier,
     check_weights_for,
     from_scratch,
+    get_application,
     parse_arch_list,
     prepare_batchnorm,
+    unfreeze_for_fine_tuning,
     unfreeze_top,
     variant_name,
 )
 
 LAYOUT = "a folder (or .tar.gz) of class folders: DIR/<class>/*.jpg, or DIR/train/<class>/* and DIR/test/<class>/*"
+#: Dropout before the new head.
+HEAD_DROPOUT = 0.2
 
 
 def run(config: FolderConfig) -> dict:
     specs = parse_arch_list(config.arch)
     check_weights_for(specs, config.weights)
+    arch_names = [variant_name(arch, kwargs) for arch, kwargs in specs]
+    if len(set(arch_names)) < len(arch_names):
+        raise UsageError(f"--arch lists an architecture twice: {', '.join(arch_names)}. Received: {config.arch!r}.")
+    strengths = augmentation_strengths(config)
+    strategies = parse_augmentations(config.augmentations, strengths)
+    fine_tune = {variant_name(arch, kwargs): fine_tune_blocks(config.fine_tune, arch) for arch, kwargs in specs}
     dataset = load_folder(config.data_dir, config.image_size)
     x_train, y_train = take(*dataset.train, config.train_limit)
     x_test, y_test = take(*dataset.test, config.test_limit)
@@ -67,12 +87,12 @@ def run(config: FolderConfig) -> dict:
         whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
     )
 
-    candidates = {
-        variant_name(arch, kwargs): Candidate(
-            model_builder(config, arch, kwargs, len(names), x_train.shape[1:]), config.epochs, class_weight=class_weight
-        )
-        for arch, kwargs in specs
-    }
+    candidates = {}
+    for arch, kwargs in specs:
+        arch_name = variant_name(arch, kwargs)
+        for strategy in strategies:
+            recipe = Recipe(config, arch, kwargs, len(names), x_train.shape[1:], strategy, strengths)
+            candidates.update(recipe.candidates(arch_name, fine_tune[arch_name], class_weight))
     result = compare_classifiers(
         config,
         candidates,
@@ -81,10 +101,17 @@ def run(config: FolderConfig) -> dict:
         (x_test, y_test),
         class_names=names,
         title=f"{len(names)} classes from {config.data_dir}",
-        error_figures="each",
     )
+    for name, trained in result["trained"].items():
+        record = result["models"][name]
+        record["val_accuracy"] = trained.history["val_accuracy"][-1]
+        record["most_confused"] = confused_pair_records(record["confusion_matrix"], names)
+        record["most_confident_mistakes"] = mistake_records(y_test, trained.probs, names)
+    best = result["trained"][result["best"]]
+    mistakes = plot_confident_mistakes(x_test, y_test, best.probs, names, config.run_dir / "confident_mistakes.png")
     return {
         "models": result["models"],
+        "best": result["best"],
         "data": {
             "source": str(config.data_dir),
             "class_names": names,
@@ -93,8 +120,70 @@ def run(config: FolderConfig) -> dict:
             "train_per_class": {n: int((y_train == i).sum()) for i, n in enumerate(names)},
             "class_weight": {names[i]: round(w, 4) for i, w in class_weight.items()},
         },
-        "figures": result["figures"],
+        "figures": [*result["figures"], str(mistakes)],
     }
+
+
+def augmentation_strengths(config: FolderConfig) -> AugmentationStrengths:
+    """The `--flip`, `--rotation`, ... options as `AugmentationStrengths`, checked.
+
+    Raises:
+        UsageError: for a strength out of range, naming its flag.
+    """
+    try:
+        return AugmentationStrengths(
+            flip=config.flip,
+            rotation=config.rotation,
+            translation=config.translation,
+            zoom=config.zoom,
+            shear=config.shear,
+            brightness=config.brightness,
+            contrast=config.contrast,
+            saturation=config.saturation,
+            hue=config.hue,
+        )
+    except ValueError as error:
+        raise UsageError(str(error).replace("`", "--", 1).replace("`", "", 1)) from None
+
+
+def parse_augmentations(text: str, strengths: AugmentationStrengths) -> list[str]:
+    """`"none,full"` -> `["none", "full"]`, each a known strategy, none twice.
+
+    Raises:
+        UsageError: for an empty list, an unknown or repeated strategy, or `flip` with `--flip none`.
+    """
+    chosen = [part.strip() for part in str(text).split(",") if part.strip()]
+    if not chosen:
+        raise UsageError(f"--augmentations needs at least one of {', '.join(STRATEGIES)}. Received: {text!r}.")
+    repeated = sorted({s for s in chosen if chosen.count(s) > 1})
+    if repeated:
+        raise UsageError(f"--augmentations lists {', '.join(repeated)} more than once. Received: {text!r}.")
+    for strategy in chosen:
+        try:
+            check_strategy(strategy, strengths)
+        except ValueError as error:
+            raise UsageError(f"--augmentations: {error}".replace("flip 'none'", "--flip none")) from None
+    return chosen
+
+
+def fine_tune_blocks(text: str, arch: str) -> int | None:
+    """`--fine-tune` for one architecture: `None` (head only) or how many top blocks learn in phase 2.
+
+    Raises:
+        UsageError: for text other than none, all or a whole number from 1 to the blocks of `arch`.
+    """
+    blocks = get_application(arch).layout.block_names
+    value = str(text).strip().lower()
+    if value == "none":
+        return None
+    if value == "all":
+        return len(blocks)
+    if not value.isdigit() or not 1 <= int(value) <= len(blocks):
+        raise UsageError(
+            f"--fine-tune must be none, all or a number of top blocks from 1 to {len(blocks)} "
+            f"({arch} has the blocks {', '.join(blocks)}). Received: {text!r}."
+        )
+    return int(value)
 
 
 def load_folder(data_dir, image_size: int):
@@ -110,28 +199,83 @@ def load_folder(data_dir, image_size: int):
     return load_image_folder(data_dir, image_size=(image_size, image_size))
 
 
-def model_builder(config: FolderConfig, arch: str, kwargs: dict, num_classes: int, image_shape):
-    """`build(total_steps)`: augmentation + `build_classifier`, compiled with a cosine schedule with warm-up."""
+class Recipe:
+    """The phases of one architecture with one augmentation strategy, as `Candidate`s.
 
-    def build(total_steps: int) -> keras.Model:
-        classifier = build_classifier(
-            arch, num_classes, tuple(image_shape), weights=config.weights, dropout=0.2, **kwargs
-        )
-        prepare_batchnorm(classifier, config.weights)
+    Phase 2 continues from the weights phase 1 trained (`compare_classifiers` trains the candidates
+    in order; the latest model is `self.model`, its classifier `self.classifier`).
+    """
+
+    def __init__(self, config: FolderConfig, arch, kwargs, num_classes, image_shape, strategy, strengths):
+        self.config, self.arch, self.kwargs = config, arch, kwargs
+        self.num_classes, self.image_shape = num_classes, tuple(image_shape)
+        self.strategy, self.strengths = strategy, strengths
+        self.model = self.classifier = None
+
+    def candidates(self, arch_name: str, fine_tune: int | None, class_weight) -> dict[str, Candidate]:
+        """`{name: Candidate}`: scratch, or head then (unless `fine_tune` is None) finetune."""
+        config, suffix = self.config, self.strategy
         if from_scratch(config.weights):
-            peak = config.learning_rate
-        else:
-            unfreeze_top(classifier, 0)  # the whole base frozen, the head trainable
-            peak = config.head_only_learning_rate
-        inputs = keras.Input(shape=tuple(image_shape), name="image")
-        augment = augmentation_layers(translation=config.translation, zoom=config.zoom)
-        model = keras.Model(inputs, classifier(augment(inputs)), name=f"{arch}_augmented")
-        warmup = int(config.warmup_fraction * total_steps)
-        model.compile(
+            return {f"{arch_name}-scratch-{suffix}": self._candidate(self.build_scratch, config.epochs, class_weight)}
+        phases = {f"{arch_name}-head-{suffix}": self._candidate(self.build_head, config.epochs, class_weight)}
+        if fine_tune is not None:
+            extra = {"fine_tune_blocks": fine_tune}
+            epochs = config.fine_tune_epochs or config.epochs
+            phases[f"{arch_name}-finetune-{suffix}"] = self._candidate(
+                lambda steps: self.build_finetune(steps, fine_tune, extra), epochs, class_weight, extra
+            )
+        return phases
+
+    def _candidate(self, build, epochs, class_weight, extra=None) -> Candidate:
+        return Candidate(
+            build,
+            epochs,
+            class_weight=class_weight,
+            extra=extra if extra is not None else {"augmentation": self.strategy},
+        )
+
+    def build_scratch(self, total_steps: int) -> keras.Model:
+        """Every layer from random weights, at `--learning-rate`."""
+        self._new_model()
+        return self._compiled(self.config.learning_rate, total_steps)
+
+    def build_head(self, total_steps: int) -> keras.Model:
+        """Phase 1: the pretrained base frozen, the head at `--head-only-learning-rate`."""
+        self._new_model()
+        unfreeze_top(self.classifier, 0)
+        return self._compiled(self.config.head_only_learning_rate, total_steps)
+
+    def build_finetune(self, total_steps: int, n_blocks: int, extra: dict) -> keras.Model:
+        """Phase 2: the phase-1 model with its top `n_blocks` base blocks unfrozen, batch norm frozen.
+
+        The model is built anew in the current strategy scope (a `--strategy mirrored` scope is a new
+        object per phase) and takes the weights phase 1 ended with, in the same frozen state.
+        """
+        trained = self.model.get_weights()
+        self._new_model()
+        unfreeze_top(self.classifier, 0)
+        self.model.set_weights(trained)
+        unfrozen, frozen_bn = unfreeze_for_fine_tuning(self.classifier, n_blocks=n_blocks)
+        extra.update(augmentation=self.strategy, unfrozen_blocks=unfrozen, frozen_batchnorm=len(frozen_bn))
+        print(f"fine-tuning {', '.join(unfrozen)} ({len(frozen_bn)} BatchNormalization layers kept frozen)")
+        return self._compiled(self.config.fine_tune_learning_rate, total_steps)
+
+    def _new_model(self) -> None:
+        config = self.config
+        self.classifier = build_classifier(
+            self.arch, self.num_classes, self.image_shape, weights=config.weights, dropout=HEAD_DROPOUT, **self.kwargs
+        )
+        prepare_batchnorm(self.classifier, config.weights)
+        inputs = keras.Input(shape=self.image_shape, name="image")
+        augment = strategy_layers(self.strategy, self.strengths, seed=config.seed)
+        outputs = self.classifier(augment(inputs))
+        self.model = keras.Model(inputs, outputs, name=f"{self.arch}_{self.strategy}")
+
+    def _compiled(self, peak: float, total_steps: int) -> keras.Model:
+        warmup = int(self.config.warmup_fraction * total_steps)
+        self.model.compile(
             optimizer=keras.optimizers.Adam(cosine_decay(peak, total_steps=total_steps, warmup_steps=warmup)),
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
-        return model
-
-    return build
+        return self.model

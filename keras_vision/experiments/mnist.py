@@ -1,6 +1,7 @@
 """`mnist`: the classic small CNN on MNIST, and what its first two layers do to a digit.
 
-The network (see `keras_vision.models.classic`) reaches about 99 % test accuracy in three epochs.
+The network (see `keras_vision.models.classic`) reaches 99.16 % test accuracy in three epochs
+(the README's "Expected results").
 Besides the usual curves, confusion matrix and misclassified digits (also with the Grad-CAM map of
 the class the network chose, `misclassified_gradcam.png`), the run draws one training
 digit, the same digit through the vertical-edge 3x3 filter (28x28 -> 26x26) and after 2x2 max

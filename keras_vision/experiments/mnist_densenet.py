@@ -10,9 +10,9 @@ that model train the same way:
     freeze_denseblock1     dense block 1 frozen (Keras' `conv2_*` layers)
     freeze_denseblock1_2   dense blocks 1 and 2 frozen (`conv2_*` and `conv3_*`)
 
-The run draws ONE figure with the training and validation curves of all three (`curves.png`) and
-the results table of test accuracy, trainable parameters and seconds per epoch (printed, and
-saved as `results.md` / `results.csv`).
+The run trains all three (or those `--variants` names) and draws ONE figure with the training and
+validation curves of all (`curves.png`) and the results table of test accuracy, trainable
+parameters and seconds per epoch (printed, and saved as `results.md` / `results.csv`).
 
 The batch-norm pitfall (see `keras_vision.transfer.batchnorm`): trained briefly from scratch with
 Keras' default BatchNormalization momentum (0.99), DenseNet121 learns the training set yet scores
@@ -27,6 +27,7 @@ from keras_vision.data import DATASETS, load_mnist, locate
 from keras_vision.data.split import holdout_split, take
 from keras_vision.experiments.catalog import MnistDenseNetConfig
 from keras_vision.experiments.classifiers import Candidate, compare_classifiers, split_sizes
+from keras_vision.experiments.scratch import variant_names
 from keras_vision.training import cosine_decay, whole_batches
 from keras_vision.transfer import build_classifier, freeze_blocks, from_scratch, prepare_batchnorm
 
@@ -49,6 +50,7 @@ TIMING_NOTE = (
 
 
 def run(config: MnistDenseNetConfig) -> dict:
+    names = variant_names(config.variants, VARIANTS)  # before loading: that can be slow
     (x_train, y_train), (x_test, y_test) = load_mnist(config.data_dir)
     x_train, y_train = take(x_train[..., None], y_train, config.train_limit)
     x_test, y_test = take(x_test[..., None], y_test, config.test_limit)
@@ -63,6 +65,7 @@ def run(config: MnistDenseNetConfig) -> dict:
             extra={"frozen_blocks": list(blocks)},
         )
         for variant, blocks in VARIANTS.items()
+        if variant in names
     }
     result = compare_classifiers(
         config,

@@ -36,13 +36,13 @@ from keras_vision.errors import KerasVisionError, UsageError
 #: Names of `keras_vision.training.STRATEGIES` (kept here so the CLI needs no TensorFlow; a test
 #: checks that the two agree).
 STRATEGY_NAMES = ("default", "mirrored", "multi_worker")
-#: Experiments tried with `--strategy multi_worker` (two workers, real data); the others refuse it.
-MULTI_WORKER_EXPERIMENTS = ("mnist", "gan")
 #: `--verbose`: Keras' progress output. `auto` is a progress bar on a terminal and one line per
 #: epoch otherwise (a log file or CI gets no carriage-return updates).
 VERBOSITY = ("auto", "bar", "epoch", "silent")
 #: The `--help` sections, in order.
-SECTIONS = ("data", "training", "distribution", "experiment", "output")
+SECTIONS = ("data", "training", "augmentation", "distribution", "experiment", "output")
+#: `--flip` values (`keras_vision.augment.layers.FLIP_MODES`, kept here so the CLI needs no TensorFlow).
+FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical", "none")
 #: Options the runner reads for every experiment (so a run need not).
 RUNNER_OPTIONS = ("out", "seed")
 
@@ -171,14 +171,6 @@ class DistributionOptions(RunConfig):
         choices=STRATEGY_NAMES,
         group="distribution",
     )
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.strategy == "multi_worker" and self.experiment not in MULTI_WORKER_EXPERIMENTS:
-            raise UsageError(
-                f"--strategy multi_worker is available for {', '.join(MULTI_WORKER_EXPERIMENTS)}; "
-                f"{self.experiment} has not been tried on several workers yet: use --strategy mirrored or default."
-            )
 
 
 @dataclass(frozen=True)

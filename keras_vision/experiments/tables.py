@@ -33,6 +33,7 @@ class Metric:
 
 
 ACCURACY = Metric("test_accuracy", "test accuracy", "{:.2%}")
+VAL_ACCURACY = Metric("val_accuracy", "val accuracy", "{:.2%}")
 TOP5_ACCURACY = Metric("top5_accuracy", "top-5 accuracy", "{:.2%}")
 TRAINABLE_PARAMS = Metric("trainable_params", "trainable params", "{:,}")
 PARAMS = Metric("params", "params", "{:,}")

@@ -3,6 +3,7 @@
 Subpackages, lowest first (each may import only those before it; `targets` is a leaf):
 
 - `targets`: where things are (the repository, the graded tests, a target's exercise files).
+- `notebook_source`: a notebook submission's code cells as the module they make (imports `targets`).
 - `sandbox/`: where student code runs (bubblewrap or a subprocess), the worker, its limits, and the
   capped frames and codec that bring values back.
 - `reporting/`: result dataclasses and output formats (table, JSON, Gradescope, JUnit, gradebook).

@@ -74,7 +74,7 @@ def grade_parser() -> argparse.ArgumentParser:
     what.add_argument(
         "--target",
         default=targets.default_target(),
-        help="exercises, solutions, a folder of exNN_<topic>.py files, one such file, "
+        help="exercises, solutions, a folder of exNN_<topic>.py or .ipynb files, one such file, "
         "or a folder of submission folders (batch)",
     )
     what.add_argument(
@@ -109,6 +109,13 @@ def grade_parser() -> argparse.ArgumentParser:
         default="auto",
         help="where student code runs: bwrap (bubblewrap namespaces), none (a plain subprocess: "
         "only for code you trust), or auto (bwrap; none only for the local exercises/)",
+    )
+    limits.add_argument(
+        "--no-zygote",
+        action="store_true",
+        help="with bwrap, start a sandbox per worker instead of forking workers from one that imported "
+        "Keras once (slower; each worker then also gets a /proc of its own, where a forked one sees, "
+        "but cannot touch, the other workers' processes)",
     )
     return parser
 
@@ -213,6 +220,7 @@ def run_grade(options) -> int:
         memory_mb=options.memory_mb,
         modules=options.modules,
         sandbox=choose_sandbox(options.sandbox, target),
+        zygote=not options.no_zygote,
     )
     preflight(grading.sandbox, memory_mb=options.memory_mb)
     render = formats.FORMATS.get(options.format)
@@ -222,7 +230,9 @@ def run_grade(options) -> int:
             raise targets.TargetError(f"--batch needs a folder of submission folders. Received: {target}.")
         results = grade_batch(target, grading, jobs=options.jobs)
         if not results:
-            raise targets.TargetError(f"No submission folders (subfolders holding exNN_<topic>.py files) in {target}.")
+            raise targets.TargetError(
+                f"No submission folders (subfolders holding exNN_<topic>.py or .ipynb files) in {target}."
+            )
         out = options.out or Path("grades")
         out.mkdir(parents=True, exist_ok=True)
         for result in results:

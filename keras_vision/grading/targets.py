@@ -1,7 +1,7 @@
 """Where things are: the repository, the graded tests, and the exercise files of a target.
 
 A *target* is what gets graded: `exercises` or `solutions` (folders of the repository), or a path to
-a student's folder of `exNN_<topic>.py` files or to one such file. Modules are discovered by file
+a student's folder of `exNN_<topic>.py` (or `.ipynb`) files or to one such file. Modules are discovered by file
 name (`exNN_*.py` in the target, `tests/graded/test_exNN_*.py` for the tests); nothing lists them.
 """
 
@@ -51,7 +51,7 @@ def resolve_target(spec: str | None, root: Path | None = None) -> Path:
         hint = " This copy of the course has no solutions; use --target exercises." if spec == "solutions" else ""
         raise TargetError(
             f"The target {spec!r} was not found (looked for {path.resolve()}).{hint} Pass --target exercises, "
-            "--target solutions, or the path of a folder of exNN_<topic>.py files or of one such file."
+            "--target solutions, or the path of a folder of exNN_<topic>.py (or .ipynb) files or of one such file."
         )
     if path.is_file() and not MODULE_PATTERN.match(path.stem):
         raise TargetError(
@@ -62,10 +62,16 @@ def resolve_target(spec: str | None, root: Path | None = None) -> Path:
 
 
 def module_files(target: Path) -> dict[str, Path]:
-    """Exercise modules of a target, `{"ex01_convolutions": Path(...)}`, sorted by name."""
+    """Exercise modules of a target, `{"ex01_convolutions": Path(...)}`, sorted by name.
+
+    A module may be a notebook (`ex01_convolutions.ipynb`, graded through
+    `keras_vision.grading.notebook_source`); its `.py` wins when both are there.
+    """
     if target.is_file():
         return {target.stem: target}
-    return {p.stem: p for p in sorted(target.glob("ex[0-9][0-9]_*.py")) if MODULE_PATTERN.match(p.stem)}
+    found = {p.stem: p for p in target.glob("ex[0-9][0-9]_*.ipynb") if MODULE_PATTERN.match(p.stem)}
+    found.update({p.stem: p for p in target.glob("ex[0-9][0-9]_*.py") if MODULE_PATTERN.match(p.stem)})
+    return dict(sorted(found.items()))
 
 
 def module_path(target: Path, module: str) -> Path:

@@ -2,11 +2,12 @@
 
 They tell the story of why convolutions won on images:
 
-- `build_ann`: Fashion-MNIST's 784 pixels -> Dense(128) -> Dense(10), about 88 % test accuracy.
+- `build_ann`: Fashion-MNIST's 784 pixels -> Dense(128) -> Dense(10), 88.9 % test accuracy
+  (the README's "Expected results").
 - `build_fcn`: CIFAR-10's 3072 pixels through dense layers only (3072-100-20-10, or the wider
-  3072-512-256-10 with dropout); it sees no neighbourhood, and stays near 50 %.
+  3072-512-256-10 with dropout); it sees no neighbourhood, and stays at 50-55 %.
 - `build_cifar10_cnn`: three convolution blocks (two 3x3 convolutions with batch normalization,
-  then 2x2 max pooling and dropout) and a dense head; with augmentation, over 80 %.
+  then 2x2 max pooling and dropout) and a dense head; with augmentation, 85.0 % after 25 epochs.
 
 Every builder returns an uncompiled `keras.Model` with a softmax output (for categorical or sparse
 categorical cross-entropy) and readable layer names (`fc1`, `block2_conv1`, `block2_pool`, ...).

@@ -14,7 +14,8 @@ Three sources of high-resolution (HR) photographs:
 
 `make_patches` cuts aligned (input, target) patches out of whole images: the input is the
 degraded image (`degradation.degrade`), the target the HR image, as SRCNN trains (33x33 patches,
-stride 14).
+stride 14); with `low_resolution=True` the input is the LR image itself, for the networks that
+upsample inside (`learned`). `flipped_patches` serves them shuffled and randomly flipped.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 from keras_vision.data.folders import load_images
 from keras_vision.data.samples import load_sample_image
 from keras_vision.errors import DataNotFoundError
-from keras_vision.superres.degradation import as_float_image, bicubic_resize, check_scale, degrade, modcrop
+from keras_vision.superres.degradation import as_float_image, bicubic_resize, check_scale, degrade, downscale, modcrop
 
 #: Where training photographs come from (`load_training_photos`).
 SOURCES = ("samples", "folder", "pet")
@@ -144,8 +145,10 @@ def load_evaluation_photos(source: str, *, eval_dir=None, data_dir=None, limit: 
     return load_sample_photos(EVALUATION_SAMPLES)
 
 
-def make_patches(images, *, scale: int, patch_size: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cuts aligned training patches: degraded input and high-resolution target.
+def make_patches(
+    images, *, scale: int, patch_size: int, stride: int, low_resolution: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cuts aligned training patches: network input and high-resolution target.
 
     Each image is `modcrop`-ed and degraded whole (so patch borders see real neighbours), then
     windows of `patch_size` are taken every `stride` pixels from both.
@@ -153,30 +156,67 @@ def make_patches(images, *, scale: int, patch_size: int, stride: int) -> tuple[n
     Args:
         images: HR images (H, W, 3) float in [0, 1] (or anything `as_float_image` accepts).
         scale: Super-resolution factor.
-        patch_size: Side of the patches (SRCNN: 33).
-        stride: Step between patches (SRCNN: 14).
+        patch_size: Side of the HR patches (SRCNN: 33). With `low_resolution` it is rounded down to
+            a multiple of `scale`.
+        stride: Step between patches in HR pixels (SRCNN: 14); with `low_resolution` rounded down
+            to a multiple of `scale` (at least `scale`), so every window starts on an LR pixel.
+        low_resolution: Inputs are the LR image (`downscale`), `scale` times smaller than the
+            targets, for networks that upsample inside (ESPCN, FSRCNN). Defaults to `False`: the
+            inputs are the bicubic upscale (`degrade`), the size of the targets, for SRCNN.
 
     Returns:
-        `(inputs, targets)`: two float32 arrays (N, patch_size, patch_size, 3).
+        `(inputs, targets)`: float32 arrays (N, p, p, 3) and (N, P, P, 3), P the HR patch side and
+        p = P (or P / scale with `low_resolution`).
 
     Raises:
         ValueError: no image is at least `patch_size` pixels on each side.
     """
     check_scale(scale)
+    step = scale if low_resolution else 1
+    size, stride = patch_size // step * step, max(stride // step, 1) * step
     inputs, targets = [], []
     for image in images:
         hr = modcrop(as_float_image(image), scale)
-        if min(hr.shape[:2]) < patch_size:
+        if min(hr.shape[:2]) < max(size, 1):
             continue
-        lr_up = degrade(hr, scale)
-        for top in range(0, hr.shape[0] - patch_size + 1, stride):
-            for left in range(0, hr.shape[1] - patch_size + 1, stride):
-                window = (slice(top, top + patch_size), slice(left, left + patch_size))
-                inputs.append(lr_up[window])
-                targets.append(hr[window])
-    if not inputs:
+        source = downscale(hr, scale) if low_resolution else degrade(hr, scale)
+        for top in range(0, hr.shape[0] - size + 1, stride):
+            for left in range(0, hr.shape[1] - size + 1, stride):
+                inputs.append(source[top // step : (top + size) // step, left // step : (left + size) // step])
+                targets.append(hr[top : top + size, left : left + size])
+    if not inputs or size == 0:
         raise ValueError(f"No image is at least patch_size={patch_size} pixels high and wide.")
     return np.stack(inputs), np.stack(targets)
+
+
+def flipped_patches(patches, *, batch_size: int, seed: int | None = None):
+    """A shuffled, batched `tf.data.Dataset` of patch pairs, each randomly flipped (augmentation).
+
+    The input and its target get the same flips: left-right with probability 1/2 and up-down with
+    probability 1/2, drawn again every epoch. A photograph's statistics do not change under these
+    flips, so the network sees four times as many distinct patches for free (the source project
+    flips its training images too).
+
+    Args:
+        patches: `(inputs, targets)` from `make_patches` (the two may differ in size).
+        batch_size: Pairs per batch.
+        seed: Seed of the shuffle and the flips. Defaults to TensorFlow's global seed.
+
+    Returns:
+        A `tf.data.Dataset` of `(inputs, targets)` batches.
+    """
+    import tensorflow as tf  # here: reading photographs and cutting patches needs no TensorFlow
+
+    inputs, targets = patches
+
+    def flip(x, y):
+        coins = tf.random.uniform([2], seed=seed) < 0.5
+        x, y = tf.cond(coins[0], lambda: (x[:, ::-1], y[:, ::-1]), lambda: (x, y))
+        return tf.cond(coins[1], lambda: (x[::-1], y[::-1]), lambda: (x, y))
+
+    dataset = tf.data.Dataset.from_tensor_slices((inputs, targets))
+    dataset = dataset.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
+    return dataset.map(flip, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def make_test_pairs(images, *, scale: int) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import keras
 
+from keras_vision.errors import WeightsNotFoundError
 from keras_vision.transfer.applications import APPLICATIONS
 from keras_vision.transfer.weights import resolve_weights
 
@@ -66,6 +67,38 @@ def vgg16_feature_extractor(layer: str, *, weights=None, channels: int = 3) -> k
     model = keras.Model(inputs, features, name="vgg16_features")
     model.trainable = False
     return model
+
+
+def vgg16_weights_or_random(weights) -> tuple[str | None, str | None]:
+    """The VGG16 weights a perceptual loss can have: `weights`, or random ones when ImageNet's are unavailable.
+
+    `"imagenet"` that is neither in the Keras cache nor downloadable falls back to random weights
+    with a warning, instead of stopping a run: the loss still trains, but its feature term then
+    compares the responses of random filters (edge- and colour-like at best), not what ImageNet
+    taught VGG16 to see, so the "perceptual" model is not the one of the course.
+
+    Args:
+        weights: `None` / `"none"`, `"imagenet"` or a weights-file path.
+
+    Returns:
+        `(weights, warning)`: what to pass to `PerceptualLoss(weights=...)` (a path for ImageNet,
+        `None` for random), and the one-line warning when ImageNet weights fell back, else `None`.
+
+    Raises:
+        ValueError: for a malformed value; WeightsNotFoundError for a weights file that does not exist.
+    """
+    app = APPLICATIONS.get("vgg16")
+    if not (isinstance(weights, str) and weights.lower() == "imagenet"):
+        return resolve_weights(weights, app), None
+    try:
+        return resolve_weights(weights, app), None
+    except WeightsNotFoundError:
+        file = app.weights_file()
+        return None, (
+            f"VGG16 ImageNet weights are not available offline (place {file} in $KERAS_HOME/models/): the "
+            "perceptual loss compares RANDOM VGG16 features, a fixed bank of random filters rather than learned "
+            "ones, so its feature term is not perceptual; use --vgg-weights PATH for a copy of the file."
+        )
 
 
 def perceptual_loss(y_true, y_pred, features, *, feature_weight: float):

@@ -36,7 +36,9 @@ def get_strategy(name: str = "default"):
             `"mirrored"` (synchronous data parallelism over the GPUs of this machine, or its
             logical CPUs when there is no GPU) or `"multi_worker"` (the same over the machines of
             the cluster described by the `TF_CONFIG` environment variable; `fit` trains through
-            `keras_vision.training.distributed`, as Keras' own `fit` cannot). Defaults to `"default"`.
+            `keras_vision.training.distributed`, as Keras' own `fit` cannot). It must be created
+            before any other TensorFlow operation of the process (the experiment runner does so),
+            and is created once: later calls return it. Defaults to `"default"`.
 
     Returns:
         A `tf.distribute.Strategy`.
@@ -72,8 +74,16 @@ def _multi_worker_strategy():
         except (ConnectionError, ValueError) as error:
             raise UsageError(str(error)) from None
         _MULTI_WORKER = tf.distribute.MultiWorkerMirroredStrategy()
+        tf.get_logger().addFilter(_not_retracing)
         atexit.register(_leave_together, _MULTI_WORKER, worker_timeout())
     return _MULTI_WORKER
+
+
+def _not_retracing(record) -> bool:
+    """Drops TensorFlow's "triggered tf.function retracing" warning: each model's one-off collectives
+    (agreeing on the options, broadcasting the chief's weights, leaving together) are new functions
+    by design, traced once each, which that warning mistakes for a bug."""
+    return "triggered tf.function retracing" not in record.getMessage()
 
 
 def _leave_together(strategy, timeout: float) -> None:

@@ -8,7 +8,8 @@ the preprocessing function are looked up the first time they are used.
 
     >>> from keras_vision.transfer import APPLICATIONS
     >>> APPLICATIONS.names()
-    ['densenet121', 'resnet50', 'vgg16', 'mobilenet', 'mobilenetv2', 'efficientnetb0']
+    ['densenet121', 'resnet50', 'vgg16', 'mobilenet', 'mobilenetv2', 'efficientnetb0', 'densenet169',
+     'densenet201', 'resnet50v2', 'resnet101', 'inceptionv3']
     >>> APPLICATIONS.get("DenseNet121").min_size
     32
 """
@@ -40,7 +41,7 @@ class Application:
         constructor_name: The builder in that module (`"DenseNet121"`).
         min_size: Smallest input side Keras accepts with `include_top=False` (from the
             `min_size=` argument of `obtain_input_shape` in the Keras source).
-        default_size: Input side of the ImageNet training run (224 for all six).
+        default_size: Input side of the ImageNet training run (224; InceptionV3 299).
         preprocess_mode: Keras' `imagenet_utils` mode: `"caffe"` (RGB->BGR, minus the ImageNet
             mean), `"tf"` (scale to [-1, 1]), `"torch"` (scale to [0, 1], standardise per channel),
             or `"none"` (EfficientNet rescales inside the model).
@@ -207,6 +208,59 @@ _register(
     weights_hash="50bc09e76180e00e4465e1a485ddc09d",
     layout=layouts.efficientnetb0_layout(),
     _no_top_file="efficientnetb0_notop.h5",
+)
+
+
+# The deeper relatives of the families above: the stand-ins for the source project's ResNet18,
+# ResNeXt50, Wide ResNet-50-2, DenseNet161 and GoogLeNet (see the README's substitution table).
+for _depth, _hash in ((169, "b8c4d4c20dd625c148057b9ff1c1176b"), (201, "c13680b51ded0fb44dff2d8f86ac8bb1")):
+    _register(
+        name=f"densenet{_depth}",
+        module="densenet",
+        constructor_name=f"DenseNet{_depth}",
+        min_size=32,
+        default_size=224,
+        preprocess_mode="torch",
+        weights_url=KERAS_APPLICATIONS_URL + "densenet/",
+        weights_hash=_hash,
+        layout=layouts.densenet_layout(_depth),
+        _no_top_file=f"densenet{_depth}_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    )
+_register(
+    name="resnet50v2",
+    module="resnet_v2",
+    constructor_name="ResNet50V2",
+    min_size=32,
+    default_size=224,
+    preprocess_mode="tf",
+    weights_url=KERAS_APPLICATIONS_URL + "resnet/",
+    weights_hash="fac2f116257151a9d068a22e544a4917",
+    layout=layouts.resnet_layout(50, v2=True),
+    _no_top_file="resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+)
+_register(
+    name="resnet101",
+    module="resnet",
+    constructor_name="ResNet101",
+    min_size=32,
+    default_size=224,
+    preprocess_mode="caffe",
+    weights_url=KERAS_APPLICATIONS_URL + "resnet/",
+    weights_hash="88cf7a10940856eca736dc7b7e228a21",
+    layout=layouts.resnet_layout(101),
+    _no_top_file="resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5",
+)
+_register(
+    name="inceptionv3",
+    module="inception_v3",
+    constructor_name="InceptionV3",
+    min_size=75,
+    default_size=299,
+    preprocess_mode="tf",
+    weights_url=KERAS_APPLICATIONS_URL + "inception_v3/",
+    weights_hash="bcbd6486424b2319ff4ef7d526e38f63",
+    layout=layouts.inceptionv3_layout(),
+    _no_top_file="inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
 )
 
 

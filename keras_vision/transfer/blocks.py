@@ -53,12 +53,19 @@ def find_base(model: keras.Model) -> tuple[keras.Model, Application]:
 
 
 def _base_blocks(base: keras.Model, app: Application) -> dict[str, list[keras.layers.Layer]]:
-    blocks: dict[str, list] = {name: [] for name in app.layout.block_names}
-    current = app.layout.block_names[0]
+    names = app.layout.block_names
+    blocks: dict[str, list] = {name: [] for name in names}
+    current = names[0]
     for layer in base.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
-        current = app.layout.block_of(layer.name) or current
+        matched = app.layout.block_of(layer.name)
+        if app.layout.closing:  # the matched layer ends its block: the next layer starts the next one
+            blocks[current].append(layer)
+            if matched:
+                current = names[min(names.index(matched) + 1, len(names) - 1)]
+            continue
+        current = matched or current
         blocks[current].append(layer)
     return blocks
 

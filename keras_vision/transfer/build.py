@@ -97,8 +97,8 @@ def build_classifier(
     architecture's `preprocess_input` itself.
 
     Args:
-        arch: Registered architecture (any case): densenet121, resnet50, vgg16, mobilenet,
-            mobilenetv2, efficientnetb0.
+        arch: Registered architecture (any case), one of `APPLICATIONS.names()`: densenet121/169/201,
+            resnet50/101, resnet50v2, vgg16, mobilenet, mobilenetv2, efficientnetb0, inceptionv3.
         num_classes: Number of output classes (>= 2).
         input_shape: `(H, W, C)` of the images, C = 1 (grayscale) or 3 (RGB).
         weights: `"imagenet"` (Keras cache, else download when possible, else

@@ -204,6 +204,8 @@ def train_head_on_features(
     verbose: int | str = 0,
     run_dir: str | os.PathLike | None = None,
     resume: bool = False,
+    strategy=None,
+    seed: int | None = None,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Builds `build_feature_head` and fits it on stored features with Adam and cross-entropy.
 
@@ -225,6 +227,11 @@ def train_head_on_features(
         run_dir: With a folder, training goes through `keras_vision.training.fit`: history
             files, checkpoints and `resume` as in every course run. Defaults to `None`.
         resume: Continue an interrupted run in `run_dir`. Defaults to `False`.
+        strategy: The `tf.distribute.Strategy` the head is built in and trains through (with
+            `run_dir`; a multi-worker one deals the batches out to the workers). Defaults to the
+            current one (no distribution).
+        seed: Seed of the shuffle of every epoch; workers of a multi-worker run need the same one,
+            so that their shards of the batches do not overlap. Defaults to `None` (TensorFlow's).
 
     Returns:
         `(head, history)`, the history as `{"loss": [...], "accuracy": [...], ...}`; copy the
@@ -239,15 +246,16 @@ def train_head_on_features(
             "`features` must be (N, D) and `labels` must have N entries. "
             f"Received: features {features.shape}, labels {labels.shape}."
         )
-    head = build_feature_head(features.shape[1], num_classes, hidden_units=hidden_units, dropout=dropout)
     loss = "categorical_crossentropy" if labels.ndim == 2 else "sparse_categorical_crossentropy"
-    head.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=loss,
-        metrics=["accuracy"],
-        steps_per_execution=steps_per_execution,
-    )
-    train = _in_memory_dataset(features, labels, batch_size=batch_size, shuffle=True)
+    with (strategy or tf.distribute.get_strategy()).scope():
+        head = build_feature_head(features.shape[1], num_classes, hidden_units=hidden_units, dropout=dropout)
+        head.compile(
+            optimizer=keras.optimizers.Adam(learning_rate),
+            loss=loss,
+            metrics=["accuracy"],
+            steps_per_execution=steps_per_execution,
+        )
+    train = _in_memory_dataset(features, labels, batch_size=batch_size, shuffle=True, seed=seed)
     validation = None if validation_data is None else _in_memory_dataset(*validation_data, batch_size=batch_size)
     if run_dir is not None:
         result = fit(
@@ -267,7 +275,7 @@ def train_head_on_features(
     return head, history.history
 
 
-def _in_memory_dataset(features, labels, *, batch_size: int, shuffle: bool = False):
+def _in_memory_dataset(features, labels, *, batch_size: int, shuffle: bool = False, seed: int | None = None):
     """A `tf.data` pipeline over arrays held in memory, reshuffled every epoch.
 
     Cheaper per epoch than `fit` on NumPy arrays, whose per-epoch slicing would otherwise cost more
@@ -275,7 +283,7 @@ def _in_memory_dataset(features, labels, *, batch_size: int, shuffle: bool = Fal
     """
     dataset = tf.data.Dataset.from_tensor_slices((np.asarray(features), np.asarray(labels)))
     if shuffle:
-        dataset = dataset.shuffle(len(features), reshuffle_each_iteration=True)
+        dataset = dataset.shuffle(len(features), seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 

@@ -67,14 +67,7 @@ def fine_tune(
     """
     if not learning_rate > 0:
         raise ValueError(f"`learning_rate` must be positive. Received: learning_rate={learning_rate!r}.")
-    unfrozen = unfreeze_top(classifier, n_blocks)
-    base, _ = find_base(classifier)
-    frozen_bn = []
-    if freeze_batchnorm:
-        for layer in base.layers:
-            if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable:
-                layer.trainable = False
-                frozen_bn.append(layer.name)
+    unfrozen, frozen_bn = unfreeze_for_fine_tuning(classifier, n_blocks=n_blocks, freeze_batchnorm=freeze_batchnorm)
     loss = loss or getattr(classifier, "loss", None) or "sparse_categorical_crossentropy"
     classifier.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
@@ -82,3 +75,35 @@ def fine_tune(
         metrics=list(metrics) if metrics is not None else ["accuracy"],
     )
     return FineTuneSetup(unfrozen, trainable_params(classifier), frozen_bn, learning_rate)
+
+
+def unfreeze_for_fine_tuning(
+    model: keras.Model, *, n_blocks: int, freeze_batchnorm: bool = True
+) -> tuple[list[str], list[str]]:
+    """Unfreezes the top `n_blocks` blocks of the base, keeping its batch norm in inference mode.
+
+    The part of `fine_tune` that changes the model and compiles nothing: use it when the model that
+    trains is not the classifier itself (an augmenting wrapper around it, a schedule of your own).
+
+    Args:
+        model: A model from `build_classifier` (or a model containing an application).
+        n_blocks: Number of top base blocks to unfreeze (see `unfreeze_top`).
+        freeze_batchnorm: Keep every BatchNormalization layer of the base frozen (in Keras 3 a
+            frozen BatchNormalization layer normalises with its moving statistics and keeps them).
+            Defaults to `True`.
+
+    Returns:
+        `(unfrozen block names, names of the BatchNormalization layers kept frozen)`.
+
+    Raises:
+        ValueError: if `n_blocks` is out of range.
+    """
+    unfrozen = unfreeze_top(model, n_blocks)
+    base, _ = find_base(model)
+    frozen_bn = []
+    if freeze_batchnorm:
+        for layer in base.layers:
+            if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable:
+                layer.trainable = False
+                frozen_bn.append(layer.name)
+    return unfrozen, frozen_bn

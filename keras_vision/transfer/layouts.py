@@ -31,11 +31,19 @@ class BlockLayout:
         blocks: `(block name, layer-name regex)` pairs, from input to output.
         aliases: `(alias, layer-name regex)` pairs: extra names, possibly for part of a block.
         signature: Layer names that identify the architecture inside any model.
+        excludes: Layer names the architecture does NOT have: they tell a deeper relative apart
+            (ResNet101 has every layer name of ResNet50, and `conv4_block7_out` besides).
+        closing: The pattern of a block matches its LAST layer (InceptionV3, whose only named
+            layers are the `mixedN` concatenations closing each module); the layers before it
+            belong to it. Defaults to `False`: the pattern matches the block's layers, and an
+            unmatched layer belongs to the block of the layer before it.
     """
 
     blocks: tuple[tuple[str, str], ...]
     aliases: tuple[tuple[str, str], ...] = ()
     signature: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    closing: bool = False
 
     @property
     def block_names(self) -> list[str]:
@@ -56,11 +64,12 @@ class BlockLayout:
         return dict(self.aliases).get(alias)
 
     def matches(self, layer_names: set[str]) -> bool:
-        """True when every signature layer is among `layer_names`."""
-        return bool(self.signature) and set(self.signature) <= layer_names
+        """True when every signature layer and no excluded layer is among `layer_names`."""
+        return bool(self.signature) and set(self.signature) <= layer_names and not set(self.excludes) & layer_names
 
 
-def densenet121_layout() -> BlockLayout:
+def densenet_layout(depth: int = 121) -> BlockLayout:
+    """DenseNet121, 169 or 201: the same block names, told apart by the length of dense blocks 3-4."""
     # torchvision names (stem, denseblockN, transitionN, norm5) as blocks; Keras prefixes as aliases.
     blocks = [("stem", prefixes("conv1", "pool1"))]
     for i in range(1, 5):
@@ -70,14 +79,47 @@ def densenet121_layout() -> BlockLayout:
     blocks.append(("norm5", prefixes("bn", "relu")))
     keras_names = ["conv1", "pool1", "conv2", "pool2", "conv3", "pool3", "conv4", "pool4", "conv5"]
     aliases = [(name, prefixes(name)) for name in keras_names] + [("bn", prefixes("bn", "relu"))]
-    return BlockLayout(tuple(blocks), tuple(aliases), ("conv5_block16_concat", "pool4_conv"))
+    block3, block4 = DENSENET_BLOCKS[depth][2:]
+    signature = (f"conv4_block{block3}_concat", f"conv5_block{block4}_concat", "pool4_conv")
+    excludes = (f"conv4_block{block3 + 1}_concat", f"conv5_block{block4 + 1}_concat")
+    return BlockLayout(tuple(blocks), tuple(aliases), signature, excludes)
+
+
+#: Dense layers per dense block (Huang et al. 2017, table 1).
+DENSENET_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32)}
+
+
+def densenet121_layout() -> BlockLayout:
+    return densenet_layout(121)
+
+
+#: Residual blocks per stage of the Keras ResNets (He et al. 2016, table 1).
+RESNET_BLOCKS = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3)}
+
+
+def resnet_layout(depth: int = 50, *, v2: bool = False) -> BlockLayout:
+    """ResNet50, ResNet101 (`conv1`, `conv2`-`conv5`) or ResNet50V2 (also `post`, its final BN-ReLU)."""
+    blocks = [("conv1", prefixes("conv1", "pool1"))]
+    blocks += [(f"conv{i}", prefixes(f"conv{i}")) for i in range(2, 6)]
+    if v2:
+        blocks.append(("post", prefixes("post")))
+    aliases = (("stem", prefixes("conv1", "pool1")), ("pool1", prefixes("pool1")))
+    stage4 = RESNET_BLOCKS[depth][2]
+    signature = ("conv1_conv", f"conv4_block{stage4}_out", "conv5_block3_out") + (("post_relu",) if v2 else ())
+    excludes = (f"conv4_block{stage4 + 1}_out",) + (() if v2 else ("post_relu",))
+    return BlockLayout(tuple(blocks), aliases, signature, excludes)
 
 
 def resnet50_layout() -> BlockLayout:
-    blocks = [("conv1", prefixes("conv1", "pool1"))]
-    blocks += [(f"conv{i}", prefixes(f"conv{i}")) for i in range(2, 6)]
-    aliases = (("stem", prefixes("conv1", "pool1")), ("pool1", prefixes("pool1")))
-    return BlockLayout(tuple(blocks), aliases, ("conv1_conv", "conv4_block6_out", "conv5_block3_out"))
+    return resnet_layout(50)
+
+
+def inceptionv3_layout() -> BlockLayout:
+    # Keras names only the concatenation closing each Inception module (mixed0 ... mixed10; mixed9
+    # and mixed10 have inner concatenations mixed9_0, mixed9_1): every other layer is auto-named
+    # (conv2d_7), so each block ends at its mixedN and mixed0 includes the stem.
+    blocks = tuple((f"mixed{i}", rf"^mixed{i}$") for i in range(11))
+    return BlockLayout(blocks, (), ("mixed0", "mixed10"), closing=True)
 
 
 def vgg16_layout() -> BlockLayout:

@@ -19,6 +19,9 @@ The modules, in the order of the lesson:
 
 - `transpose`: `zero_insert`, `transpose_output_size`, `conv2d_transpose` (NumPy, equal to Keras).
 - `blocks`: `transpose_upsampler`, `resize_upsampler`, the `UPSAMPLERS` registry, `build_upsampler`.
+- `subpixel`: `PixelShuffle` and `subpixel_upsampler`, ESPCN's sub-pixel convolution (used by
+  `keras_vision.superres`; not in `UPSAMPLERS`, whose kinds the GAN and the `upsampling`
+  experiment compare one by one).
 - `checkerboard`: `phase_pattern`, `phase_energy_share`, `checkerboard_score` (an upsampler at
   initialisation on a constant input), `checkerboard_energy` (any images, e.g. a GAN's samples).
 - `report`: `plot_upsampler_outputs` and `upsampling_report` (scores, and the figure drawn to a
@@ -42,10 +45,12 @@ from keras_vision.upsample.checkerboard import (
     phase_pattern,
 )
 from keras_vision.upsample.report import plot_upsampler_outputs, upsampling_report
+from keras_vision.upsample.subpixel import PixelShuffle, subpixel_upsampler
 from keras_vision.upsample.transpose import conv2d_transpose, transpose_output_size, zero_insert
 
 __all__ = [
     "INTERPOLATIONS",
+    "PixelShuffle",
     "UPSAMPLERS",
     "build_upsampler",
     "checkerboard_energy",
@@ -55,6 +60,7 @@ __all__ = [
     "phase_pattern",
     "plot_upsampler_outputs",
     "resize_upsampler",
+    "subpixel_upsampler",
     "transpose_output_size",
     "transpose_upsampler",
     "upsampling_report",

@@ -27,6 +27,7 @@ def test_handout_has_the_student_files(handout):
         "keras_vision/grade.py",
         "keras_vision/convolution.py",
         "exercises/ex01_convolutions.py",
+        "exercises/ex01_convolutions.ipynb",
         "tests/graded/test_ex01_convolutions.py",
         "tests/graded/conftest.py",
         "tests/graded/manifest.json",

@@ -31,7 +31,14 @@ CORPUS = REPO / "tests" / "grading" / "ownwork_corpus"
 FILES = sorted(CORPUS.glob("*.py"))
 DECLARED = declared_own_work(REPO / "tests" / "graded" / f"test_{MODULE}.py")
 #: Files the static check cannot decide (no name of the library in the source): the runtime guard must.
-STATIC_BLIND = {"attempt_attrgetter", "attempt_fork_server", "attempt_thread_server"}
+STATIC_BLIND = {
+    "attempt_attrgetter",
+    "attempt_fork_server",
+    "attempt_thread_server",
+    "attempt_raw_thread_server",
+    "attempt_thread_drops_watch",
+    "attempt_thread_profile_hook",
+}
 
 
 def stated_score(path) -> float:
@@ -66,10 +73,7 @@ def inputs():
 
 #: Bypasses that still earn points, with why: open work of issue 23. Each is a strict xfail below,
 #: so the test says so the day it is caught.
-KNOWN_HOLES = {
-    "attempt_thread_server": "a server thread started at import does the work outside the declared call; "
-    "the runtime guard misses it (scores 17, not 11)",
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 
 @pytest.mark.slow

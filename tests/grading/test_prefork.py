@@ -11,7 +11,7 @@ from grading_helpers import MODULE, REPO
 
 from keras_vision.grading.running import prefork
 from keras_vision.grading.running.grader import RUNNERS, GraderFailure, GradingOptions, grade_submission, run_runner
-from keras_vision.grading.sandbox import resources
+from keras_vision.grading.sandbox import isolation, resources
 from keras_vision.grading.targets import graded_test_files, graded_tests_dir
 
 
@@ -69,7 +69,7 @@ def test_a_server_that_dies_during_a_request_fails_that_runner_only(tmp_path, mo
     server = prefork.RunnerServer()
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     theirs.close()  # the server end is gone
-    monkeypatch.setattr(server, "_running", lambda: ours)
+    monkeypatch.setattr(server, "_running", lambda zygote=False: ours)
     open_fds = len(os.listdir("/proc/self/fd"))
     with open(tmp_path / "log", "wb") as log, pytest.raises(RuntimeError, match="stopped before it started a runner"):
         server.start_runner(["--collect-only"], cwd=str(REPO), python_path=str(REPO), log_fd=log.fileno())
@@ -110,3 +110,27 @@ def test_a_runner_over_its_time_is_killed_with_its_workers(tmp_path):
     assert RUNNERS._process.poll() is None
     with pytest.raises(GraderFailure, match="stopped without a report, so no one is scored"):
         grade_submission(REPO / "solutions", options)  # the grader's failure: no result at all
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(isolation.bwrap_problem() is not None, reason="needs bubblewrap")
+def test_sandboxed_grading_forks_its_workers_from_the_servers_zygote():
+    """With bwrap, the server starts one zygote and the runners' workers come from it, not from new sandboxes."""
+    options = GradingOptions(graded_tests_dir(), modules=(MODULE,), sandbox="bwrap")
+    lines, outcome = {}, {}
+    grading = threading.Thread(target=lambda: outcome.update(result=grade_submission(REPO / "solutions", options)))
+    grading.start()
+    while grading.is_alive():
+        if RUNNERS._process is not None:
+            for pid in descendants(RUNNERS._process.pid) - set(lines):
+                lines[pid] = command_line(pid)
+        time.sleep(0.05)
+    assert outcome["result"].score == outcome["result"].max_score == 20
+    assert any("keras_vision.grading.sandbox.zygote" in line for line in lines.values()), lines
+    assert not any("-m keras_vision.grading.sandbox.worker" in line for line in lines.values()), lines  # none exec'd

@@ -7,6 +7,8 @@ from keras_vision.evaluation import (
     confusion_matrix,
     evaluate_classifier,
     misclassified,
+    most_confused_pairs,
+    per_class_accuracy,
     to_class_ids,
     top_k_accuracy,
 )
@@ -181,3 +183,24 @@ def test_evaluate_classifier_checks_class_names():
         evaluate_classifier(
             logits_model(3), np.eye(3, dtype="float32"), [0, 1, 2], batch_size=3, class_names=["a", "b"]
         )
+
+
+def test_per_class_accuracy_is_sklearns_recall_with_nan_for_an_absent_class():
+    from sklearn.metrics import recall_score
+
+    cm = confusion_matrix(TRUE, PRED, 4)  # class 3 never occurs
+    expected = recall_score(TRUE, PRED, labels=[0, 1, 2], average=None)
+    np.testing.assert_allclose(per_class_accuracy(cm)[:3], expected)
+    assert np.isnan(per_class_accuracy(cm)[3])
+    with pytest.raises(ValueError, match="square"):
+        per_class_accuracy(np.ones((2, 3)))
+
+
+def test_most_confused_pairs_of_the_hand_worked_example_and_ties():
+    assert most_confused_pairs(EXPECTED_CM, k=5) == [(0, 1, 1), (1, 2, 1)]  # only mistakes, ties by true class
+    cm = np.array([[9, 4, 1], [4, 9, 0], [6, 0, 9]])
+    assert most_confused_pairs(cm) == [(2, 0, 6), (0, 1, 4), (1, 0, 4)]
+    assert most_confused_pairs(cm, k=1) == [(2, 0, 6)] and most_confused_pairs(np.eye(3, dtype=int)) == []
+    assert all(type(v) is int for pair in most_confused_pairs(cm) for v in pair)  # JSON-ready
+    with pytest.raises(ValueError, match="k"):
+        most_confused_pairs(cm, k=0)

@@ -80,7 +80,7 @@ CASES = {
     "mnist": (mnist_files, {}),
     "fashion_mnist": (lambda root: mnist_files(root, "fashion-mnist"), {}),
     "cifar10": (cifar10_files, {}),
-    "mnist_densenet": (mnist_files, {"weights": "none"}),
+    "mnist_densenet": (mnist_files, {"weights": "none", "variants": "all_trainable,freeze_denseblock1_2"}),
     "cifar100": (
         cifar100_files,
         {"arch": "mobilenet:alpha=0.25", "weights": "none", "image_size": 32, "head_epochs_per_epoch": 1},
@@ -99,7 +99,10 @@ CASES = {
     "resnet": (cifar10_files, {"depths": "20,32"}),
     "upsampling": (None, {"trials": 1}),
     "deploy": (mnist_files, {"calibration_images": 8, "timing_images": 4}),
-    "digits": (mnist_files, {"calibration_images": 8, "sequences": 4, "length": 4, "figure_rows": 2}),
+    "digits": (
+        mnist_files,
+        {"calibration_images": 8, "sequences": 4, "length": 4, "figure_rows": 2, "reader_lines": 4},
+    ),
 }
 SLOW = {"mnist_densenet", "gan", "superres", "cifar100", "folder", "deploy", "digits"}
 

@@ -16,11 +16,11 @@ import pytest
 
 from keras_vision import network
 from keras_vision.data.registry import CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES
-from keras_vision.errors import DataNotFoundError, WeightsNotFoundError
+from keras_vision.errors import DataNotFoundError, UsageError, WeightsNotFoundError
 from keras_vision.experiments import EXPERIMENTS, run_experiment
 from keras_vision.run import main
 from keras_vision.training import predict_in_whole_batches, whole_batches
-from keras_vision.transfer import parse_arch_list, parse_arch_spec, set_batchnorm_momentum
+from keras_vision.transfer import find_base, parse_arch_list, parse_arch_spec, set_batchnorm_momentum
 from keras_vision.transfer.batchnorm import BATCHNORM_NOTE
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -179,6 +179,34 @@ def test_cifar100_quick_feature_extraction_then_fine_tuning(tiny_cifar100, tmp_p
         assert len(json.loads((run_dir / phase / "history.json").read_text())["loss"]) >= 1
 
 
+@pytest.mark.slow
+def test_cifar100_compares_several_architectures_in_one_run(tiny_cifar100, tmp_path):
+    metrics, run_dir = run(
+        "cifar100",
+        tmp_path,
+        data_dir=tiny_cifar100,
+        arch="mobilenet:alpha=0.25,mobilenet:alpha=0.5",
+        weights="none",
+        train_limit=40,
+        test_limit=20,
+        epochs=1,
+        batch_size=16,
+        image_size=32,
+    )
+    archs = ["mobilenet_alpha0.25", "mobilenet_alpha0.5"]
+    assert list(metrics["models"]) == [f"{a}/{p}" for a in archs for p in ("feature_extraction", "fine_tuning")]
+    # alpha 0.5 doubles the width: 512 features instead of 256 feed the 100-way head.
+    heads = [metrics["models"][f"{a}/feature_extraction"]["trainable_params"] for a in archs]
+    assert heads == [(MOBILENET_025_FEATURES + 1) * 100, (2 * MOBILENET_025_FEATURES + 1) * 100]
+    assert set(metrics["transfer"]) == set(archs)
+    for arch in archs:  # one folder per architecture, its own features and phases
+        assert_png(run_dir / arch / "curves.png")
+        assert len(list((run_dir / arch / "features").glob("*.npy"))) == 3
+        assert (run_dir / arch / "fine_tuning" / "history.json").is_file()
+    table = (run_dir / "results.md").read_text()
+    assert all(f"| {a}/fine_tuning |" in table for a in archs)
+
+
 def test_cifar100_without_data_raises_data_not_found(tmp_path):
     config = EXPERIMENTS.get("cifar100").make_config(
         quick=True, data_dir=tmp_path / "empty", out=tmp_path / "runs", weights="none"
@@ -247,11 +275,12 @@ def test_folder_quick_compares_architectures(imbalanced_folders, tmp_path):
         data_dir=imbalanced_folders,
         arch="mobilenet:alpha=0.25,mobilenet:alpha=0.5",
         weights="none",
+        augmentations="none",
         epochs=1,
         batch_size=8,
         image_size=32,
     )
-    variants = ["mobilenet_alpha0.25", "mobilenet_alpha0.5"]
+    variants = ["mobilenet_alpha0.25-scratch-none", "mobilenet_alpha0.5-scratch-none"]
     assert list(metrics["models"]) == variants
     data = metrics["data"]
     assert data["class_names"] == ["cat", "dog", "fox"] and data["test"] == 12
@@ -263,28 +292,86 @@ def test_folder_quick_compares_architectures(imbalanced_folders, tmp_path):
         cm = np.array(numbers["confusion_matrix"])
         assert cm.shape == (3, 3) and cm.sum() == 12 and list(cm.sum(axis=1)) == [4, 4, 4]
         assert numbers["test_accuracy"] == pytest.approx(np.trace(cm) / 12)
+        assert 0.0 <= numbers["val_accuracy"] <= 1.0
         assert numbers["trainable_params"] > numbers["params"] // 2  # from scratch: every layer learns
-        for figure in (f"confusion_matrix_{variant}.png", f"misclassified_{variant}.png"):
-            assert_png(run_dir / figure)
-    assert_png(run_dir / "curves.png")
+        # The error analysis agrees with the confusion matrix: its largest off-diagonal cell first.
+        off = cm - np.diag(np.diag(cm))
+        if off.max() > 0:
+            assert numbers["most_confused"][0]["count"] == off.max()
+        assert len(numbers["most_confident_mistakes"]) == min(10, 12 - np.trace(cm))
+    for figure in ("curves.png", "confusion_matrix.png", "misclassified.png", "confident_mistakes.png"):
+        assert_png(run_dir / figure)
 
 
-def test_folder_with_pretrained_weights_trains_only_the_head(imbalanced_folders, tmp_path):
+def test_folder_with_pretrained_weights_trains_the_head_then_fine_tunes(imbalanced_folders, tmp_path):
     base = keras.applications.MobileNet(include_top=False, weights=None, input_shape=(32, 32, 3), alpha=0.25)
     weights = tmp_path / "mobilenet_025.weights.h5"
     base.save_weights(weights)
-    metrics, _ = run(
+    metrics, run_dir = run(
         "folder",
         tmp_path,
         data_dir=imbalanced_folders,
         arch="mobilenet:alpha=0.25",
         weights=str(weights),
+        augmentations="none,full",
+        fine_tune="2",
         epochs=1,
         batch_size=8,
         image_size=32,
     )
-    numbers = metrics["models"]["mobilenet_alpha0.25"]
-    assert numbers["trainable_params"] == (MOBILENET_025_FEATURES + 1) * 3  # the new Dense head only
+    models = metrics["models"]
+    names = [f"mobilenet_alpha0.25-{phase}-{aug}" for aug in ("none", "full") for phase in ("head", "finetune")]
+    assert list(models) == names
+    for aug in ("none", "full"):
+        head, finetune = models[f"mobilenet_alpha0.25-head-{aug}"], models[f"mobilenet_alpha0.25-finetune-{aug}"]
+        assert head["trainable_params"] == (MOBILENET_025_FEATURES + 1) * 3  # the new Dense head only
+        assert head["augmentation"] == finetune["augmentation"] == aug
+        # --fine-tune 2: MobileNet's top blocks, its units 12-13 (stage5) and 6-11 (stage4).
+        assert finetune["unfrozen_blocks"] == ["stage4", "stage5"]
+        assert head["trainable_params"] < finetune["trainable_params"] < finetune["params"]
+        # 16 BatchNormalization layers in units 6-13 (one after each depthwise and pointwise conv), kept frozen.
+        assert finetune["frozen_batchnorm"] == 16
+        for record in (head, finetune):
+            assert 0.0 <= record["val_accuracy"] <= 1.0 and 0.0 <= record["test_accuracy"] <= 1.0
+    # After fine-tuning, the frozen blocks and the batch-norm statistics of the unfrozen ones are
+    # still the pretrained values (batch norm in inference mode); the unfrozen convolutions learn.
+    # (Their values may not move here: random "pretrained" weights with batch-norm statistics 0 and
+    # 1 saturate MobileNet's ReLU6, so their gradients can be exactly zero.)
+    pretrained = {w.path: w.numpy() for w in base.weights}
+    tuned = keras.models.load_model(run_dir / "mobilenet_alpha0.25-finetune-none" / "final.keras")
+    tuned_base, _ = find_base(tuned.get_layer("mobilenet_classifier"))
+    after = {w.path: w.numpy() for w in tuned_base.weights}
+    for path in ("conv1/kernel", "conv_pw_5/kernel", "conv_pw_13_bn/moving_mean", "conv_pw_13_bn/gamma"):
+        np.testing.assert_array_equal(after[_path(after, path)], pretrained[_path(pretrained, path)])
+    trainable = {
+        name: tuned_base.get_layer(name).trainable for name in ("conv1", "conv_pw_5", "conv_pw_13", "conv_pw_13_bn")
+    }
+    assert trainable == {"conv1": False, "conv_pw_5": False, "conv_pw_13": True, "conv_pw_13_bn": False}
+
+
+def _path(weights: dict, suffix: str) -> str:
+    return next(p for p in weights if p.endswith(suffix))
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"fine_tune": "6"}, "from 1 to 5 .*stem, stage2"),
+        ({"fine_tune": "some"}, "none, all or a number"),
+        ({"augmentations": "none,colour"}, "Valid augmentations: none, flip, geometric, full"),
+        ({"augmentations": "full,full"}, "more than once"),
+        ({"augmentations": "flip", "flip": "none"}, "--flip none"),
+        ({"augmentations": " , "}, "at least one"),
+        ({"hue": 0.7}, "--hue must be a number from 0 to 0.5"),
+        ({"arch": "mobilenet,MobileNet"}, "architecture twice"),
+    ],
+)
+def test_folder_refuses_bad_recipes_before_loading_anything(tmp_path, overrides, message):
+    config = EXPERIMENTS.get("folder").make_config(
+        quick=True, out=tmp_path / "runs", data_dir=tmp_path / "missing", **{"arch": "mobilenet", **overrides}
+    )
+    with pytest.raises(UsageError, match=message):
+        run_experiment(config)
 
 
 @pytest.mark.parametrize(

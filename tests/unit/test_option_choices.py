@@ -11,7 +11,7 @@ import pytest
 from keras_vision.augment import FILL_MODES
 from keras_vision.data import DATASETS, SAMPLE_IMAGES
 from keras_vision.experiments import EXPERIMENTS
-from keras_vision.superres import SRCNN_LAYOUTS
+from keras_vision.superres import SR_MODELS, SRCNN_LAYOUTS
 from keras_vision.superres.data import SOURCES
 from keras_vision.superres.losses import LOSSES, VGG16_FEATURE_LAYERS
 from keras_vision.upsample import INTERPOLATIONS, UPSAMPLERS
@@ -42,6 +42,7 @@ def test_choices_are_the_library_constant(experiment, option, constant):
 
 def test_named_defaults_and_choices_exist_in_the_library():
     assert set(default("superres", "losses").split(",")) == set(LOSSES)
+    assert set(default("superres", "models").split(",")) <= set(SR_MODELS.names())
     assert set(default("gan", "variants").split(",")) == set(UPSAMPLERS.names())
     assert set(choices("gan", "dataset")) <= set(DATASETS.names())
     quick_samples = EXPERIMENTS.get("lowlight").quick["samples"].split(",")

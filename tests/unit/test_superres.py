@@ -1,5 +1,6 @@
 """keras_vision.superres: degradation, metrics against scikit-image, SRCNN against the paper's
-parameter counts, the perceptual loss, data, evaluation and a tiny training run."""
+parameter counts, ESPCN and FSRCNN (learned upsampling), the perceptual loss and its offline
+fallback, data and flips, evaluation and tiny training runs."""
 
 import cv2
 import keras
@@ -13,6 +14,10 @@ from keras_vision.errors import UsageError
 from keras_vision.evaluation import image_to_image_report
 from keras_vision.experiments import EXPERIMENTS, run_experiment
 from keras_vision.superres import (
+    SR_MODELS,
+    build_espcn,
+    build_fsrcnn,
+    build_sr_model,
     build_srcnn,
     degrade,
     downscale,
@@ -25,6 +30,7 @@ from keras_vision.superres import (
     upscale,
 )
 from keras_vision.superres.data import (
+    flipped_patches,
     load_evaluation_photos,
     load_pet_photos,
     load_photo_folder,
@@ -32,9 +38,15 @@ from keras_vision.superres.data import (
     make_patches,
     make_test_pairs,
 )
-from keras_vision.superres.losses import PerceptualLoss, make_loss, vgg16_feature_extractor
+from keras_vision.superres.losses import (
+    PerceptualLoss,
+    make_loss,
+    vgg16_feature_extractor,
+    vgg16_weights_or_random,
+)
 from keras_vision.superres.predict import plot_superres_comparison, super_resolve
-from keras_vision.superres.train import TimeBudget, train_srcnn
+from keras_vision.superres.train import TimeBudget, optimizer_steps, train_sr_model
+from keras_vision.upsample import PixelShuffle
 
 RNG = np.random.default_rng(0)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -159,6 +171,62 @@ def test_srcnn_rgb_layers_are_named_and_keep_the_size():
         build_srcnn(layout="9-9-9")
 
 
+# --- learned upsampling: ESPCN and FSRCNN ------------------------------------------------------
+
+
+def test_pixel_shuffle_is_tensorflows_depth_to_space_and_survives_saving(tmp_path):
+    x = RNG.random((2, 3, 5, 12)).astype(np.float32)
+    np.testing.assert_array_equal(PixelShuffle(2)(x), tf.nn.depth_to_space(x, 2))
+    # channel (i * 2 + j) * C + c of pixel (y, x) lands on pixel (2y + i, 2x + j), channel c (C = 3)
+    assert PixelShuffle(2)(x)[1, 2 * 2 + 1, 2 * 4 + 0, 2] == x[1, 2, 4, (1 * 2 + 0) * 3 + 2]
+    model = keras.Sequential([keras.Input((None, None, 12)), PixelShuffle(2, name="shuffle")])
+    model.save(tmp_path / "m.keras")
+    np.testing.assert_array_equal(keras.models.load_model(tmp_path / "m.keras")(x), model(x))
+    with pytest.raises(ValueError, match="divisible by 4"):
+        keras.Sequential([keras.Input((4, 4, 6)), PixelShuffle(2)])
+
+
+def conv_params(k, c_in, c_out):
+    return k * k * c_in * c_out + c_out
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_espcn_and_fsrcnn_upsample_inside_with_the_papers_layers(scale):
+    espcn = build_espcn(scale=scale)
+    # Shi et al.: 5x5 (64), 3x3 (32), 3x3 to 3 * scale**2 channels, shuffled (here RGB)
+    assert espcn.count_params() == conv_params(5, 3, 64) + conv_params(3, 64, 32) + conv_params(3, 32, 3 * scale**2)
+    fsrcnn = build_fsrcnn(scale=scale)
+    # Dong et al. FSRCNN(56, 12, 4): 5x5 d, 1x1 s, 4 x 3x3 s, 1x1 d, 9x9 transposed to 3 (+ our 3x3 conv)
+    body = conv_params(5, 3, 56) + conv_params(1, 56, 12) + 4 * conv_params(3, 12, 12) + conv_params(1, 12, 56)
+    assert fsrcnn.count_params() == body + conv_params(9, 56, 3) + conv_params(3, 3, 3)
+    x = RNG.random((1, 10, 7, 3)).astype(np.float32)
+    for model in (espcn, fsrcnn, build_espcn(scale=scale, residual=True), build_fsrcnn(scale=scale, residual=True)):
+        assert model(x).shape == (1, 10 * scale, 7 * scale, 3)
+    assert isinstance(espcn.get_layer("espcn_upsample_shuffle"), PixelShuffle)
+    assert isinstance(fsrcnn.get_layer("fsrcnn_upsample_transpose"), keras.layers.Conv2DTranspose)
+    assert fsrcnn.get_layer("fsrcnn_upsample_transpose").strides == (scale, scale)
+
+
+def test_a_residual_network_at_zero_is_the_bicubic_upscale():
+    model = build_espcn(scale=2, residual=True)
+    for layer in model.layers:
+        if layer.weights:
+            layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    lr = smooth_image(20, 24)
+    out = super_resolve(model, lr)
+    assert psnr_y(upscale(lr, 2), out, shave=2) > 40  # Keras' bicubic upsampling vs Pillow's: the same kernel
+
+
+def test_sr_models_registry_builds_each_network_and_names_the_valid_ones():
+    assert SR_MODELS.names() == ["srcnn", "espcn", "fsrcnn"]
+    assert [SR_MODELS.get(n).low_resolution_input for n in SR_MODELS.names()] == [False, True, True]
+    assert build_sr_model("espcn", scale=3, residual=False).output_shape == (None, None, None, 3)
+    with pytest.raises(UsageError, match="Valid.*srcnn, espcn, fsrcnn"):
+        build_sr_model("edsr", scale=2, residual=True)
+    with pytest.raises(ValueError, match="scale"):
+        build_espcn(scale=1)
+
+
 # --- losses ---------------------------------------------------------------------------------
 
 
@@ -189,6 +257,23 @@ def test_vgg_features_load_a_weights_file(tmp_path):
     np.testing.assert_allclose(vgg16_feature_extractor("block1_conv2", weights=path)(x), expected, rtol=1e-4, atol=1e-3)
 
 
+def test_imagenet_vgg_weights_fall_back_to_random_features_with_a_warning(tmp_path, monkeypatch):
+    from keras_vision import network
+
+    monkeypatch.setattr(network, "downloads_available", lambda *args, **kwargs: False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    weights, warning = vgg16_weights_or_random("imagenet")
+    assert weights is None and "RANDOM VGG16 features" in warning and "\n" not in warning
+    assert "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in warning
+    cached = tmp_path / "keras_home" / "models" / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"")
+    assert vgg16_weights_or_random("imagenet") == (str(cached), None)
+    assert vgg16_weights_or_random("none") == (None, None)
+    with pytest.raises(ValueError, match="weights"):
+        vgg16_weights_or_random("vgg.bin")
+
+
 @pytest.mark.parametrize(
     "call,match",
     [
@@ -212,6 +297,36 @@ def write_photos(folder, count=3, size=(40, 44)):
         cv2.imwrite(str(folder / f"photo{i}.png"), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
     cv2.imwrite(str(folder / "grey.png"), (smooth_image(*size, seed=9)[..., 0] * 255).astype(np.uint8))
     return folder
+
+
+def test_low_resolution_patches_pair_lr_windows_with_hr_windows():
+    hr = smooth_image(41, 50)
+    cropped = modcrop(hr, 2)  # 40 x 50
+    inputs, targets = make_patches([hr], scale=2, patch_size=17, stride=11, low_resolution=True)
+    # patch 17 -> 16, stride 11 -> 10 (multiples of the scale): windows at 0, 10, 20 x 0, 10, 20, 30
+    assert inputs.shape == (12, 8, 8, 3) and targets.shape == (12, 16, 16, 3)
+    np.testing.assert_array_equal(targets[5], cropped[10:26, 10:26])
+    np.testing.assert_allclose(inputs[5], downscale(cropped, 2)[5:13, 5:13])
+    with pytest.raises(ValueError, match="patch_size"):
+        make_patches([hr], scale=2, patch_size=1, stride=4, low_resolution=True)
+
+
+def test_flipped_patches_flip_input_and_target_together():
+    inputs = RNG.random((64, 4, 4, 3)).astype(np.float32)
+    targets = np.repeat(np.repeat(inputs, 2, axis=1), 2, axis=2)  # the target is the input, twice as large
+    x, y = next(iter(flipped_patches((inputs, targets), batch_size=64, seed=3)))
+    x, y = x.numpy(), y.numpy()
+    np.testing.assert_array_equal(np.repeat(np.repeat(x, 2, axis=1), 2, axis=2), y)  # same flips
+    kinds = []
+    for patch in x:
+        match = [np.abs(inputs - flip(patch)).sum(axis=(1, 2, 3)).min() == 0 for flip in FLIPS]
+        assert any(match)
+        kinds.append(match.index(True))
+    assert set(kinds) == {0, 1, 2, 3}  # all four flips occur among 64 patches (seeded)
+    assert sorted(map(bytes, x)) != sorted(map(bytes, inputs))  # not all patches were left as they were
+
+
+FLIPS = (lambda p: p, lambda p: p[:, ::-1], lambda p: p[::-1], lambda p: p[::-1, ::-1])
 
 
 def test_load_photo_folder_reads_rgb_and_grey(tmp_path):
@@ -287,12 +402,12 @@ def test_training_and_evaluation_photos_come_from_the_chosen_source(tmp_path):
         load_training_photos("folder")
 
 
-def test_train_srcnn_builds_in_the_strategy_and_learns(tmp_path):
+def test_train_sr_model_builds_srcnn_in_the_strategy_and_learns(tmp_path):
     """Four epochs on the patches of one image: the variables are the strategy's, the loss falls."""
     keras.utils.set_random_seed(0)
     inputs, targets = make_patches([smooth_image(64, 64, seed=3)], scale=2, patch_size=16, stride=8)
     strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
-    model, result = train_srcnn(
+    model, result = train_sr_model(
         (inputs, targets),
         loss=lambda: make_loss("mse"),
         layout="9-1-5",
@@ -311,7 +426,7 @@ def test_train_srcnn_builds_in_the_strategy_and_learns(tmp_path):
 
 def test_time_budget_stops_at_the_end_of_a_batch(tmp_path):
     inputs, targets = make_patches([smooth_image(64, 64)], scale=2, patch_size=16, stride=4)
-    model, result = train_srcnn(
+    model, result = train_sr_model(
         (inputs, targets),
         loss=lambda: make_loss("mse"),
         layout="9-1-5",
@@ -346,18 +461,56 @@ def superres_config(tmp_path, **options):
 
 
 def test_superres_experiment_scores_through_the_image_to_image_report(tmp_path):
-    metrics = run_experiment(superres_config(tmp_path, losses="mse", strategy="mirrored"))
-    mse = metrics["models"]["mse"]
+    metrics = run_experiment(superres_config(tmp_path, models="srcnn", losses="mse", strategy="mirrored"))
+    mse = metrics["models"]["srcnn-mse"]
     assert {"psnr", "ssim", "psnr_baseline", "ssim_baseline", "psnr_gain", "ssim_gain", "per_image"} <= set(mse)
     assert {"params", "trainable_params", "seconds", "seconds_per_epoch", "epochs"} <= set(mse)
     assert mse["params"] == (9 * 9 * 3 * 64 + 64) + (64 * 32 + 32) + (5 * 5 * 32 * 3 + 3)  # RGB 9-1-5
     assert list(mse["per_image"]) == ["grey", "photo0", "photo1"] and mse["epochs"] == 1
     assert mse["psnr_gain"] == pytest.approx(mse["psnr"] - mse["psnr_baseline"])
     run = tmp_path / "runs" / "superres"
-    assert (run / "mse" / "model.keras").is_file() and (run / "mse_comparison.png").read_bytes()[:8] == PNG_MAGIC
+    assert (run / "srcnn-mse" / "model.keras").is_file()
+    assert (run / "srcnn-mse_comparison.png").read_bytes()[:8] == PNG_MAGIC
     assert not list(run.glob("superres_metrics.json"))  # the runner writes metrics.json, and only it
     table = (run / "results.md").read_text()
-    assert "bicubic PSNR (dB)" in table and "PSNR gain (dB)" in table and "| mse |" in table
+    assert "bicubic PSNR (dB)" in table and "PSNR gain (dB)" in table and "| srcnn-mse |" in table
+    assert "ms/image" in table and mse["ms_per_image"] > 0
+    assert mse["steps"] == -(-metrics["num_patches"]["bicubic_input"] // 8)  # one epoch of batches of 8
+
+
+def test_superres_compares_learned_upsampling_and_warns_once_for_random_vgg_features(tmp_path, monkeypatch, capsys):
+    from keras_vision import network
+
+    monkeypatch.setattr(network, "downloads_available", lambda *args, **kwargs: False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    config = superres_config(tmp_path, models="srcnn,espcn,fsrcnn", losses="perceptual")
+    metrics = run_experiment(config)
+    assert list(metrics["models"]) == ["srcnn-perceptual", "espcn-perceptual", "fsrcnn-perceptual"]
+    assert metrics["num_patches"] == {"bicubic_input": 27, "lr_input": 27}  # 3 x 3 windows of 16 in 3 images
+    assert metrics["vgg_weights"] == "random (ImageNet weights unavailable)" and metrics["flips"] is True
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "RANDOM VGG16 features" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: ")
+    for name, record in metrics["models"].items():
+        assert record["upsamples_inside"] == (name != "srcnn-perceptual")
+        assert record["ms_per_image"] > 0 and record["steps"] == 4 and len(record["per_image"]) == 3
+    assert metrics["models"]["espcn-perceptual"]["params"] == build_espcn(scale=2).count_params()
+    with pytest.raises(UsageError, match="--models takes some of srcnn, espcn, fsrcnn"):
+        run_experiment(superres_config(tmp_path, models="srcnn,vdsr"))
+
+
+def test_train_sr_model_learns_with_flips_and_refuses_patches_of_the_wrong_kind(tmp_path):
+    keras.utils.set_random_seed(0)
+    image = smooth_image(64, 64, seed=3)
+    patches = make_patches([image], scale=2, patch_size=16, stride=8, low_resolution=True)
+    options = dict(scale=2, loss=lambda: make_loss("mse"), residual=False, learning_rate=3e-3, batch_size=16, verbose=0)
+    model, result = train_sr_model(
+        patches, architecture="espcn", flips=True, seed=0, epochs=6, run_dir=tmp_path / "espcn", **options
+    )
+    assert result.history["loss"][-1] < 0.3 * result.history["loss"][0]
+    assert optimizer_steps(model) == 6 * 4  # 49 patches, batches of 16
+    bicubic_patches = make_patches([image], scale=2, patch_size=16, stride=8)
+    with pytest.raises(ValueError, match=r"make_patches\(low_resolution=True\)"):
+        train_sr_model(bicubic_patches, architecture="espcn", epochs=1, run_dir=tmp_path / "wrong", **options)
 
 
 def test_photographs_too_small_for_a_patch_or_for_ssim_are_usage_errors(tmp_path):
@@ -370,7 +523,8 @@ def test_photographs_too_small_for_a_patch_or_for_ssim_are_usage_errors(tmp_path
 
 @pytest.mark.slow
 def test_superres_experiment_trains_both_losses(tmp_path):
-    metrics = run_experiment(superres_config(tmp_path, losses="mse,perceptual"))
+    metrics = run_experiment(superres_config(tmp_path, losses="mse,perceptual", vgg_weights="none"))
+    assert set(metrics["models"]) == {"srcnn-mse", "srcnn-perceptual", "espcn-mse", "espcn-perceptual"}
     for name, model in metrics["models"].items():
         assert len(model["per_image"]) == 3 and model["seconds"] > 0
         assert (tmp_path / "runs" / "superres" / name / "model.keras").is_file()
@@ -396,6 +550,7 @@ def test_superres_experiment_on_mock_oxford_pets(tmp_path):
         source="pet",
         data_dir=tmp_path / "tfds",
         limit=2,
+        models="srcnn",
         losses="mse",
         epochs=1,
         patch_size=32,
@@ -405,5 +560,5 @@ def test_superres_experiment_on_mock_oxford_pets(tmp_path):
     )
     with tfds.testing.mock_data(num_examples=2):
         metrics = run_experiment(config)
-    assert metrics["num_patches"] == 2 * 3 * 3  # windows at 0, 112, 224 in each 256x256 photo
-    assert len(metrics["models"]["mse"]["per_image"]) == 2  # Pet's test split
+    assert metrics["num_patches"] == {"bicubic_input": 2 * 3 * 3}  # windows at 0, 112, 224 in each 256x256 photo
+    assert len(metrics["models"]["srcnn-mse"]["per_image"]) == 2  # Pet's test split

@@ -216,6 +216,20 @@ def test_launch_without_an_experiment_is_a_usage_error(argv, match):
         launch.launch(2, argv)
 
 
+def test_launch_refuses_an_experiment_that_trains_nothing():
+    with pytest.raises(UsageError, match="lowlight trains no model.*launch runs .*cifar100.*superres"):
+        launch.launch(2, ["lowlight"])
+
+
+def test_launch_runs_every_experiment_that_offers_a_strategy():
+    names = launch.distributable()
+    assert {"mnist", "fashion_mnist", "cifar10", "cifar100", "folder", "mnist_densenet", "superres", "gan"} <= set(
+        names
+    )
+    assert {"deploy", "digits"} <= set(names)  # they train the mnist model first
+    assert not {"lowlight", "augmentation", "upsampling"} & set(names)
+
+
 CTRL_C = """
 import io, sys
 from keras_vision import launch

@@ -90,6 +90,39 @@ def test_multi_worker_strategy_reads_tf_config():
     assert report == {"is_multi_worker": True, "replicas": 1, "sum_over_replicas": 1.0}
 
 
+RUNNER_CONNECTS_FIRST = """
+import json, sys
+from dataclasses import dataclass
+from pathlib import Path
+import tensorflow as tf
+from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
+from keras_vision.experiments.options import DistributionOptions
+from keras_vision.training import get_strategy
+
+@dataclass(frozen=True)
+class Config(DistributionOptions):
+    pass
+
+def run(config):
+    before = float(tf.constant(1.0) + 1.0)  # a TensorFlow op, as loading data may run one
+    strategy = get_strategy(config.strategy)  # too late to configure collective ops, unless the runner did
+    total = strategy.reduce("SUM", strategy.run(lambda: tf.constant(1.0)), axis=None)
+    return {"models": {}, "replicas": strategy.num_replicas_in_sync, "sum": float(total), "before": before}
+
+EXPERIMENTS.register("first_op", Experiment(name="first_op", module="__main__", summary="-", config=Config))
+metrics = run_experiment(EXPERIMENTS.get("first_op").make_config(strategy="multi_worker", out=Path(sys.argv[1])))
+print(json.dumps({k: metrics[k] for k in ("replicas", "sum", "before")}))
+"""
+
+
+@pytest.mark.slow
+def test_runner_connects_to_the_cluster_before_the_experiment_runs_a_tensorflow_op(tmp_path):
+    tf_config = {"cluster": {"worker": [f"localhost:{_free_port()}"]}, "task": {"type": "worker", "index": 0}}
+    report = run_script(RUNNER_CONNECTS_FIRST, str(tmp_path), env={"TF_CONFIG": json.dumps(tf_config)})
+    assert report == {"replicas": 1, "sum": 1.0, "before": 2.0}
+    assert (tmp_path / "first_op" / "metrics.json").is_file()  # the chief (the only worker) writes
+
+
 FRESH_PROCESS_CHECKS = """
 import json
 import tensorflow as tf

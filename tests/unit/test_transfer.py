@@ -36,6 +36,15 @@ KERAS_SOURCE = {
     "efficientnetb0": ("efficientnet", "EfficientNetB0", "efficientnetb0_notop.h5"),
 }
 ARCHS = list(KERAS_SOURCE)
+# The deeper relatives, stand-ins for the source project's models: name -> (module, constructor,
+# no-top weights file, min_size, default_size), from the Keras source.
+DEEPER = {
+    "densenet169": ("densenet", "DenseNet169", "densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5", 32, 224),
+    "densenet201": ("densenet", "DenseNet201", "densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5", 32, 224),
+    "resnet50v2": ("resnet_v2", "ResNet50V2", "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5", 32, 224),
+    "resnet101": ("resnet", "ResNet101", "resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5", 32, 224),
+    "inceptionv3": ("inception_v3", "InceptionV3", "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5", 75, 299),
+}
 # Small widths keep the MobileNets fast; the block structure does not depend on alpha.
 BASE_KWARGS = {"mobilenet": {"alpha": 0.25}, "mobilenetv2": {"alpha": 0.35}}
 
@@ -73,8 +82,85 @@ def all_trainable(model):
 # --- registry ------------------------------------------------------------------------------------
 
 
-def test_registry_holds_the_six_architectures():
-    assert APPLICATIONS.names() == ARCHS
+def test_registry_holds_the_six_architectures_and_their_deeper_relatives():
+    assert APPLICATIONS.names() == ARCHS + list(DEEPER)
+
+
+@pytest.mark.parametrize("arch", list(DEEPER))
+def test_deeper_entries_match_keras_source(arch):
+    module, constructor, weights_file, min_size, default_size = DEEPER[arch]
+    app = APPLICATIONS.get(arch)
+    assert app.constructor is getattr(keras.applications, constructor)
+    assert app._keras_module() is getattr(keras.applications, module)
+    assert (app.min_size, app.default_size) == (min_size, default_size)
+    assert app.weights_origin().endswith("/" + weights_file)
+
+
+# Layer names that tell relatives apart (Keras source: ResNet101 has 23 blocks in conv4, ResNet50 6;
+# ResNet50V2 ends in post_bn/post_relu; DenseNet169/201 have 32/48 dense layers in conv4, 121 has 24).
+RESNET50 = {"conv1_conv", *(f"conv4_block{i}_out" for i in range(1, 7)), "conv5_block3_out"}
+DENSENET121 = {"pool4_conv", *(f"conv4_block{i}_concat" for i in range(1, 25))}
+DENSENET121 |= {f"conv5_block{i}_concat" for i in range(1, 17)}
+
+
+@pytest.mark.parametrize(
+    "names, expected",
+    [
+        (RESNET50, "resnet50"),
+        (RESNET50 | {f"conv4_block{i}_out" for i in range(7, 24)}, "resnet101"),
+        (RESNET50 | {"post_bn", "post_relu"}, "resnet50v2"),
+        (DENSENET121, "densenet121"),
+        (
+            DENSENET121
+            | {f"conv4_block{i}_concat" for i in range(25, 33)}
+            | {f"conv5_block{i}_concat" for i in range(17, 33)},
+            "densenet169",
+        ),
+        (
+            DENSENET121
+            | {f"conv4_block{i}_concat" for i in range(25, 49)}
+            | {f"conv5_block{i}_concat" for i in range(17, 33)},
+            "densenet201",
+        ),
+        ({f"mixed{i}" for i in range(11)} | {"mixed9_0", "conv2d_5"}, "inceptionv3"),
+    ],
+)
+def test_exactly_one_layout_recognises_each_architecture(names, expected):
+    assert [name for name, app in APPLICATIONS.items() if app.layout.matches(names)] == [expected]
+
+
+def test_inceptionv3_blocks_end_at_each_mixed_concatenation():
+    base = keras.applications.InceptionV3(include_top=False, weights=None, input_shape=(75, 75, 3))
+    assert find_base(base)[1].name == "inceptionv3"
+    blocks = list_blocks(base)
+    assert list(blocks) == [f"mixed{i}" for i in range(11)]
+    assert all(layers[-1] == name for name, layers in blocks.items())  # each block closes with its concatenation
+    layers = [layer.name for layer in base.layers if not isinstance(layer, keras.layers.InputLayer)]
+    assert [name for block in blocks.values() for name in block] == layers  # a partition, in model order
+    assert unfreeze_top(base, 2) == ["mixed9", "mixed10"]
+    trainable = {layer.name for layer in base.layers if layer.trainable_weights}
+    assert trainable and trainable <= set(blocks["mixed9"] + blocks["mixed10"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "arch, size, blocks",
+    [
+        ("resnet50v2", 32, ["conv1", "conv2", "conv3", "conv4", "conv5", "post"]),
+        ("resnet101", 32, ["conv1", "conv2", "conv3", "conv4", "conv5"]),
+        ("densenet169", 32, None),
+        ("densenet201", 32, None),
+    ],
+)
+def test_deeper_blocks_partition_the_base(arch, size, blocks):
+    base = APPLICATIONS.get(arch).constructor(include_top=False, weights=None, input_shape=(size, size, 3))
+    _, app = find_base(base)
+    assert app.name == arch
+    listed = list_blocks(base)
+    assert list(listed) == (blocks or APPLICATIONS.get("densenet121").layout.block_names)
+    layers = [layer for layer in base.layers if not isinstance(layer, keras.layers.InputLayer)]
+    assert sorted(n for names in listed.values() for n in names) == sorted(layer.name for layer in layers)
+    assert all(app.layout.block_of(layer.name) for layer in layers if layer.trainable_weights)
 
 
 @pytest.mark.parametrize("arch", ARCHS)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keras_vision.errors import KerasVisionError
+from keras_vision.grading.authoring.notebooks import expected_notebooks, sync_notebooks
 
 _WORD = "SOLUTION"  # spelled once, so that this file itself carries no marker
 BEGIN = re.compile(rf"^(?P<indent>[ \t]*)#[ \t]*BEGIN[ \t]+{_WORD}[ \t]*$")
@@ -34,6 +35,7 @@ HEADER = (
     "# Fill in the parts marked `# YOUR CODE HERE`; keep the names and signatures.\n"
 )
 EXERCISE_GLOB = "ex[0-9][0-9]_*.py"
+NOTEBOOK_GLOB = "ex[0-9][0-9]_*.ipynb"
 
 
 class MarkerError(KerasVisionError, ValueError):
@@ -101,8 +103,18 @@ def strip_solutions(source: str, *, filename: str, module: str) -> str:
     return text
 
 
-def generate_exercises(solutions_dir: Path, exercises_dir: Path, *, check: bool = False) -> list[str]:
-    """Writes (or, with `check`, only compares) `exercises_dir/exNN_*.py` from `solutions_dir`.
+def generate_exercises(
+    solutions_dir: Path, exercises_dir: Path, *, check: bool = False, tests_dir: Path | None = None
+) -> list[str]:
+    """Writes (or, with `check`, only compares) `exercises_dir/exNN_*.py` from `solutions_dir`, and the
+    exercise and solution notebooks (`keras_vision.grading.authoring.notebooks`).
+
+    Args:
+        solutions_dir: The marked solution modules.
+        exercises_dir: Where the exercises go.
+        check: Compare only; write nothing. Defaults to `False`.
+        tests_dir: The graded tests (which functions get a check-yourself cell). Defaults to
+            `tests/graded` beside `solutions_dir`.
 
     Returns:
         Descriptions of the files that differ from what the generator writes (before writing).
@@ -127,8 +139,20 @@ def generate_exercises(solutions_dir: Path, exercises_dir: Path, *, check: bool 
         if not check:
             exercises_dir.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
-    for stale in sorted(exercises_dir.glob(EXERCISE_GLOB)) if exercises_dir.is_dir() else []:
-        if stale.name not in expected:
+    tests_dir = tests_dir or solutions_dir.parent / "tests" / "graded"
+    notebooks = {}
+    for solution in sorted(solutions_dir.glob(EXERCISE_GLOB)):
+        notebooks.update(
+            expected_notebooks(solution, expected[solution.name], tests_dir=tests_dir, exercises_dir=exercises_dir)
+        )
+    differences += sync_notebooks(notebooks, check=check)
+    existing = [
+        *exercises_dir.glob(EXERCISE_GLOB),
+        *exercises_dir.glob(NOTEBOOK_GLOB),
+        *solutions_dir.glob(NOTEBOOK_GLOB),
+    ]
+    for stale in sorted(existing):
+        if stale.name not in expected and stale not in notebooks:
             differences.append(f"{stale} has no solution in {solutions_dir}")
     return differences
 

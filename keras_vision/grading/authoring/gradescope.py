@@ -5,7 +5,7 @@ Gradescope runs each submission in its own container: it unpacks the bundle into
 submission, which must write `/autograder/results/results.json`. The bundle holds
 
     setup.sh          installs bubblewrap, a venv with the Python dependencies, and this package
-    run_autograder    grades /autograder/submission (exNN_<topic>.py files, a folder or a zip)
+    run_autograder    grades /autograder/submission (exNN_<topic>.py or .ipynb files, a folder or a zip)
     course/           the library, the graded tests (hidden ones included), setup.cfg, pyproject.toml,
                       and assignment.json: the modules this assignment grades (all when none are named)
 
@@ -119,7 +119,7 @@ def submission_folder(upload: Path, scratch: Path) -> Path:
     """The folder of exercise files in a Gradescope upload: the folder itself, a subfolder, or a zip's.
 
     Raises:
-        SubmissionFormatError: no `exNN_<topic>.py` file anywhere in the upload.
+        SubmissionFormatError: no `exNN_<topic>.py` or `.ipynb` file anywhere in the upload.
     """
     zips = sorted(upload.glob("*.zip")) if upload.is_dir() else []
     if upload.is_dir() and not targets.module_files(upload) and zips:
@@ -130,7 +130,7 @@ def submission_folder(upload: Path, scratch: Path) -> Path:
         if targets.module_files(folder):
             return folder
     raise SubmissionFormatError(
-        "No exercise file (exNN_<topic>.py, e.g. ex01_convolutions.py) was found in the submission. "
+        "No exercise file (exNN_<topic>.py or .ipynb, e.g. ex01_convolutions.py) was found in the submission. "
         "Upload the exercise files themselves (or a zip of them), keeping their names."
     )
 
@@ -142,7 +142,7 @@ def _unzip(archive: Path, folder: Path) -> Path:
     with zipfile.ZipFile(archive) as zipped:
         for info in zipped.infolist():
             name = Path(info.filename)
-            if info.is_dir() or name.is_absolute() or ".." in name.parts or not name.suffix == ".py":
+            if info.is_dir() or name.is_absolute() or ".." in name.parts or name.suffix not in (".py", ".ipynb"):
                 continue
             total += info.file_size
             if total > MAX_UNPACKED_BYTES:

@@ -3,7 +3,8 @@
 `python -m keras_vision.grade handout --out DIR` writes
 
     DIR/keras_vision/          the library (grader included, so students can grade themselves)
-    DIR/exercises/             generated from solutions/ (stubs raise NotImplementedError)
+    DIR/exercises/             generated from solutions/ (stubs raise NotImplementedError), as modules
+                               and as notebooks (exNN_<topic>.ipynb; no solution notebooks)
     DIR/tests/graded/          the visible graded tests, plus manifest.json: per module, how many
                                hidden and after-due-date tests (and points) exist
     DIR/setup.cfg, pyproject.toml, README.md
@@ -20,6 +21,7 @@ from pathlib import Path
 from keras_vision.errors import KerasVisionError
 from keras_vision.grading import targets
 from keras_vision.grading.authoring.assign import ANY_MARKER, EXERCISE_GLOB, strip_solutions
+from keras_vision.grading.authoring.notebooks import expected_notebooks
 from keras_vision.grading.running.grader import MANIFEST_NAME, GradingOptions, collect_graded_tests
 
 SETUP_FILES = ("setup.cfg", "pyproject.toml")
@@ -39,6 +41,11 @@ STUDENT_README = """\
 Open `exercises/ex01_convolutions.py`, read the module docstring, and replace each
 `# YOUR CODE HERE` / `raise NotImplementedError(...)` (and each `...`) with your code. Keep the
 file names, function names and signatures.
+
+Or open `exercises/ex01_convolutions.ipynb` in Jupyter (`pip install -e ".[notebooks]" jupyterlab`,
+then `jupyter lab`) or in Colab (upload this folder zipped and unzip it into `keras_vision_course/`;
+the notebook's first cell installs it). Run each function's cell, then the `check("...")` cell after
+it. Hand in the notebook or the `.py`: both are graded the same way.
 
 ## Check yourself
 
@@ -86,10 +93,13 @@ def write_handout(out: Path, *, root: Path | None = None, force: bool = False) -
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(root / "keras_vision", out / "keras_vision", ignore=IGNORED)
     (out / "exercises").mkdir()
+    tests = targets.graded_tests_dir(root)
     for solution in sorted((root / "solutions").glob(EXERCISE_GLOB)):
         text = strip_solutions(solution.read_text(), filename=str(solution), module=solution.stem)
         (out / "exercises" / solution.name).write_text(text)
-    tests = targets.graded_tests_dir(root)
+        notebook = out / "exercises" / f"{solution.stem}.ipynb"
+        notebooks = expected_notebooks(solution, text, tests_dir=tests, exercises_dir=out / "exercises")
+        notebook.write_text(notebooks[notebook])
     shutil.copytree(
         tests, out / "tests" / "graded", ignore=shutil.ignore_patterns("hidden", MANIFEST_NAME, "__pycache__", "*.pyc")
     )

@@ -159,6 +159,7 @@ def summary_lines(result: SubmissionResult) -> list[str]:
             "Graded WITHOUT a sandbox (--sandbox none): the submission's code could read and change "
             "what the grader's user can; trust these scores only for code you trust."
         )
+    lines += [f"Note: {note}" for note in result.notes]
     if result.not_run:
         lines.append(
             "Not in this run: "

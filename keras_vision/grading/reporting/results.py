@@ -84,7 +84,8 @@ class NotRun:
 class SubmissionResult:
     """Everything graded for one submission (one target).
 
-    `sandbox` names where its code ran (`"bwrap"`, `"none"`; empty when unknown).
+    `sandbox` names where its code ran (`"bwrap"`, `"none"`; empty when unknown). `notes` tell the
+    student how the submission was read (a notebook's cells left out), `errors` are the grader's.
     """
 
     submission: str
@@ -94,6 +95,7 @@ class SubmissionResult:
     not_run: list[NotRun] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     sandbox: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -121,6 +123,7 @@ class SubmissionResult:
             "not_run": [n.to_dict() for n in self.not_run],
             "errors": list(self.errors),
             "sandbox": self.sandbox,
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -135,6 +138,7 @@ class SubmissionResult:
             not_run=[NotRun(**n) for n in data.get("not_run", [])],
             errors=list(data.get("errors", [])),
             sandbox=data.get("sandbox", ""),
+            notes=list(data.get("notes", [])),
         )
 
     @classmethod

@@ -6,6 +6,6 @@
 - `grader`: `grade_submission` / `grade_batch`: start a runner, read its report, return results;
   grader failures (a broken sandbox, a runner that died) raise `GraderFailure`, never a score.
 
-May import: `keras_vision.grading.targets`, `.sandbox`, `.reporting`, `.testkit`. Never `.authoring`
+May import: `keras_vision.grading.targets`, `.notebook_source`, `.sandbox`, `.reporting`, `.testkit`. Never `.authoring`
 or the CLI.
 """

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keras_vision.errors import KerasVisionError
-from keras_vision.grading import targets
+from keras_vision.grading import notebook_source, targets
 from keras_vision.grading.reporting.results import NotRun, SubmissionResult, TestResult
 from keras_vision.grading.running import prefork
 from keras_vision.grading.sandbox.framing import FrameBuffer
@@ -57,6 +57,9 @@ class GradingOptions:
             Defaults to every module that has graded tests.
         sandbox: Where student code runs: `"bwrap"` or `"none"` (see
             `keras_vision.grading.sandbox.isolation`). Defaults to `"none"`.
+        zygote: With `bwrap`, fork each worker from one sandboxed process that imported Keras once
+            (`keras_vision.grading.sandbox.zygote`) instead of starting a sandbox per worker.
+            Defaults to `True`.
     """
 
     tests_dir: Path
@@ -65,10 +68,12 @@ class GradingOptions:
     runner_timeout: float = 7200.0
     modules: tuple[str, ...] | None = None
     sandbox: str = "none"
+    zygote: bool = True
 
 
 def grade_submission(target: Path, options: GradingOptions, *, name: str | None = None) -> SubmissionResult:
-    """Grades one submission (a folder of exercise files, or one file).
+    """Grades one submission (a folder of exercise files, or one file; notebooks are graded as the
+    modules their code cells make, `keras_vision.grading.notebook_source`).
 
     Returns:
         The results.
@@ -84,7 +89,9 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
     if not files:
         wanted = f" for {target.stem}" if modules else ""
         return SubmissionResult(name, str(target), errors=[f"No graded tests{wanted} in {options.tests_dir}."])
-    report, log = run_runner(files, options, target=target)
+    with tempfile.TemporaryDirectory(prefix="kv_notebooks_") as scratch:
+        graded, notes = notebook_source.as_modules(target, Path(scratch) / "submission")
+        report, log = run_runner(files, options, target=graded)
     tests = [TestResult.from_dict(t) for t in report.get("tests", [])]
     errors = list(report.get("errors", []))
     if report.get("grader_failure"):
@@ -94,7 +101,7 @@ def grade_submission(target: Path, options: GradingOptions, *, name: str | None 
             f"The grader's test runner for {name} stopped without a report, so no one is scored. Its log ends "
             f"with:\n{log[-3000:]}"
         )
-    result = SubmissionResult.from_tests(name, str(target), tests, errors=errors, sandbox=options.sandbox)
+    result = SubmissionResult.from_tests(name, str(target), tests, errors=errors, sandbox=options.sandbox, notes=notes)
     result.execution_time = time.monotonic() - start
     result.not_run = tests_not_run(options.tests_dir, [m.module for m in result.modules] or (modules or []))
     return result
@@ -147,7 +154,13 @@ def run_runner(
         argv.append("--collect-only")
     with tempfile.TemporaryFile() as log:
         try:
-            pid, read_fd = RUNNERS.start_runner(argv, cwd=str(root), python_path=str(root), log_fd=log.fileno())
+            pid, read_fd = RUNNERS.start_runner(
+                argv,
+                cwd=str(root),
+                python_path=str(root),
+                log_fd=log.fileno(),
+                zygote=options.zygote and options.sandbox in ("bwrap", "auto"),
+            )
         except RuntimeError as error:
             return {}, str(error)
         try:

@@ -30,6 +30,7 @@ import threading
 import time
 import traceback
 
+from keras_vision.grading.sandbox import isolation, zygote
 from keras_vision.grading.sandbox.resources import die_with_parent, limit_own_memory
 
 #: Imported once by the server, before any fork: the slow imports every runner needs.
@@ -52,7 +53,9 @@ class RunnerServer:
         self._process: subprocess.Popen | None = None
         self._socket: socket.socket | None = None
 
-    def start_runner(self, argv: list[str], *, cwd: str, python_path: str, log_fd: int) -> tuple[int, int]:
+    def start_runner(
+        self, argv: list[str], *, cwd: str, python_path: str, log_fd: int, zygote: bool = False
+    ) -> tuple[int, int]:
         """Forks a runner for `keras_vision.grading.running.runner.main(argv + ["--result-fd", FD])`.
 
         Args:
@@ -60,6 +63,8 @@ class RunnerServer:
             cwd: Its working folder (the root of the graded tests' repository or handout).
             python_path: A folder put first on its `sys.path`.
             log_fd: Where its stdout and stderr go.
+            zygote: Fork its `bwrap` workers from the server's zygote (`keras_vision.grading.sandbox.zygote`),
+                started with the server. Defaults to `False` (a sandbox started per worker).
 
         Returns:
             (pid, fd): the runner's pid and the read end of its result pipe.
@@ -68,10 +73,10 @@ class RunnerServer:
             RuntimeError: the server could not be started (its output is in the message).
         """
         read_fd, write_fd = os.pipe()
-        request = json.dumps({"argv": argv, "cwd": cwd, "python_path": python_path}).encode()
+        request = json.dumps({"argv": argv, "cwd": cwd, "python_path": python_path, "zygote": zygote}).encode()
         try:
             with self._lock:
-                server = self._running()
+                server = self._running(zygote)
                 socket.send_fds(server, [request], [log_fd, write_fd])
                 reply = server.recv(64)
         except OSError:  # it died after the check: the next request starts a new one
@@ -100,7 +105,7 @@ class RunnerServer:
                 self._process.wait()
             self._process = None
 
-    def _running(self) -> socket.socket:
+    def _running(self, zygote: bool = False) -> socket.socket:
         if self._process is not None and self._process.poll() is None:
             return self._socket
         self.stop()
@@ -108,7 +113,13 @@ class RunnerServer:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1"}
         with tempfile.TemporaryFile() as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "keras_vision.grading.running.prefork", str(theirs.fileno())],
+                [
+                    sys.executable,
+                    "-m",
+                    "keras_vision.grading.running.prefork",
+                    str(theirs.fileno()),
+                    *(["--zygote"] if zygote else []),
+                ],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -135,8 +146,17 @@ def wait_for_exit(fd: int, deadline: float) -> bool:
     return False
 
 
-def serve(fd: int) -> None:
-    """The server: imports `PRELOAD`, then forks a runner per request until the grader goes away."""
+def serve(fd: int, *, zygote_first: bool = False) -> None:
+    """The server: imports `PRELOAD`, then forks a runner per request until the grader goes away.
+
+    Args:
+        fd: Its end of the grader's socket.
+        zygote_first: Start the zygote before importing `PRELOAD` (both import Keras at once, on two
+            cores); otherwise it is started by the first request that asks for it.
+    """
+    isolation.bwrap_problem()  # probed (and cached) now: with SIGCHLD ignored, bwrap would never see `true` exit
+    if zygote_first:
+        ZYGOTE.start()
     for name in PRELOAD:
         importlib.import_module(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the runners
@@ -147,15 +167,36 @@ def serve(fd: int) -> None:
             request, fds, _, _ = socket.recv_fds(server, 1 << 20, 2)
             if not request:  # the grader closed its end, or died
                 return
+            request = json.loads(request)
+            shared = _zygote_sandbox() if request.get("zygote") else None
             pid = os.fork()
             if pid == 0:
                 server.close()
-                _run(json.loads(request), *fds)
+                isolation.SHARED.clear()
+                if shared is not None:
+                    isolation.SHARED["bwrap"] = shared
+                _run(request, *fds)
             for received in fds:
                 os.close(received)
             server.send(str(pid).encode())
     except OSError:  # the grader is gone
         return
+
+
+#: This server's zygote (started on the first request that asks for one).
+ZYGOTE = zygote.Zygote()
+
+
+def _zygote_sandbox() -> zygote.ZygoteSandbox | None:
+    """The zygote's sandbox for the next runner; started (again) when it is not running."""
+    if ZYGOTE.control is None or not ZYGOTE.alive():
+        if ZYGOTE.problem is not None and ZYGOTE.process is None and ZYGOTE.attempts >= 2:
+            return None  # it failed twice: the runners start a sandbox per worker
+        ZYGOTE.start()
+    if not ZYGOTE.wait_ready():
+        print(f"The grader's zygote is not used: {ZYGOTE.problem}", file=sys.stderr)
+        return None
+    return ZYGOTE.sandbox()
 
 
 def _run(request: dict, log_fd: int, result_fd: int) -> None:
@@ -185,4 +226,4 @@ def _run(request: dict, log_fd: int, result_fd: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]))
+    serve(int(sys.argv[1]), zygote_first="--zygote" in sys.argv[2:])

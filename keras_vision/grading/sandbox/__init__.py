@@ -2,7 +2,8 @@
 
 - `isolation`, `resources`: where a worker runs (a bubblewrap sandbox or a plain subprocess) and
   the limits on all its processes (cgroups, rlimits, parent-death signals); `preflight` proves a
-  sandbox works before anyone is graded.
+  sandbox works before anyone is graded; `zygote`: one bubblewrap sandbox that imports Keras once
+  per grading run and forks each worker into namespaces of its own.
 - `worker`: the process inside the sandbox that imports ONE student module and calls its functions;
   `guard`: the runtime half of the own-work check, active in the worker while a declared function runs.
 - `remote`: the trusted side of a worker (`Worker`, `RemoteModule`): start, call, enforce limits,

@@ -15,7 +15,13 @@ code can hide a name (`print.__self__.__import__("cv2")`, a dict filled at run t
   the replacement of the profile function (`sys.setprofile`, `sys.settrace`) while a declared
   function runs;
 - forks: a process forked by the student (a helper started at import, waiting for work) forbids
-  every declared prefix for the rest of its life, and ends at once when it reaches one.
+  every declared prefix for the rest of its life, and ends at once when it reaches one;
+- threads: a helper thread (a server started at import, waiting for jobs) is watched like the
+  caller, but a refusal there does not raise (CPython drops a thread's profile function when it
+  raises, and the helper would serve the next call unwatched): the thread is parked for good, the
+  caller is interrupted, and every later declared call of the worker is refused. A declared call
+  does not start while a thread the guard cannot watch is alive (one started through `_thread`
+  aliases the guard does not wrap, or one that removed its own profile function).
 
 A refusal raises `OwnWorkViolation` where it happens and is also recorded: even if the student's
 code catches it, the call's result is refused with the message (`OwnWorkGuard.violation`).
@@ -25,8 +31,10 @@ from __future__ import annotations
 
 import _thread
 import os
+import signal
 import sys
 import threading
+import time
 
 #: Audit events that start another program; refused while a declared function runs.
 PROGRAM_EVENTS = ("subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.system", "os.popen", "pty.spawn")
@@ -59,6 +67,10 @@ class OwnWorkGuard:
         self._hook = self._profile  # one bound method, so that `sys.getprofile() is self._hook` holds
         self._builtins: dict[int, str] = {}  # id of a C function -> the forbidden module that holds it
         self._indexed = (0, ())
+        self.tainted: str | None = None  # a helper thread reached a forbidden module: refuse every later call
+        self._caller = 0  # the thread running the declared function
+        self._watched: set[int] = set()  # threads started since `install`, with the profile function
+        self._before: set[int] = set()  # threads of the worker's own imports, before any student code
 
     def install(self, everything: tuple[str, ...]) -> None:
         """Hooks the process: audit hook, profile for new threads, the fork rule.
@@ -70,14 +82,20 @@ class OwnWorkGuard:
         if self._installed:
             return
         self._installed = True
+        self._before = set(sys._current_frames())
         sys.addaudithook(self._audit)
         threading.setprofile(self._hook)
         original = _thread.start_new_thread
 
         def start_new_thread(function, args, kwargs=None):  # raw threads get the profile too
             def run(*inner_args, **inner_kwargs):
+                ident = _thread.get_ident()
+                self._watched.add(ident)
                 sys.setprofile(self._hook)
-                return function(*inner_args, **inner_kwargs)
+                try:
+                    return function(*inner_args, **inner_kwargs)
+                finally:
+                    self._watched.discard(ident)
 
             return original(run, args, kwargs or {})
 
@@ -85,13 +103,44 @@ class OwnWorkGuard:
         threading._start_new_thread = start_new_thread
         os.register_at_fork(after_in_child=self._forked)
 
-    def start(self, function: str, prefixes: tuple[str, ...]) -> None:
-        """From now until `stop()`, `function` may not reach `prefixes` (nothing when empty)."""
+    def start(self, function: str, prefixes: tuple[str, ...]) -> str | None:
+        """From now until `stop()`, `function` may not reach `prefixes` (nothing when empty).
+
+        Returns:
+            None, or why the call is refused before it starts (do not call the function then): a
+            helper thread reached a forbidden module earlier, or a thread the guard cannot watch is alive.
+        """
         self.violation = None
-        if prefixes:
-            self._index_builtins(tuple(prefixes))
-            sys.setprofile(self._hook)
-            self.function, self.active = function, tuple(prefixes)
+        if not prefixes:
+            return None
+        self.function, self._caller = function, _thread.get_ident()
+        if self.tainted is not None:
+            self.violation = (
+                f"`{function}` must be your own work: a thread of your module {self.tainted}; from then on the "
+                "grader refuses your functions that must be your own work. Write that part yourself, in the function."
+            )
+        elif self._unwatched_threads():
+            self.violation = (
+                f"`{function}` must be your own work: your module keeps a thread running that the grader cannot "
+                "watch (started with a low-level `_thread` call, or one that switched off the grader's watch). "
+                f"Do the work in `{function}` itself."
+            )
+        if self.violation is not None:
+            return self.violation
+        self._index_builtins(tuple(prefixes))
+        sys.setprofile(self._hook)
+        self.active = tuple(prefixes)
+        return None
+
+    def _unwatched_threads(self, wait: float = 1.0) -> set[int]:
+        """Threads alive now that the guard did not start (nor find before the student's import); a thread
+        just started gets `wait` seconds to take on the profile function."""
+        deadline = time.monotonic() + wait
+        while True:
+            unwatched = set(sys._current_frames()) - self._watched - self._before - {self._caller}
+            if not unwatched or time.monotonic() > deadline:
+                return unwatched
+            time.sleep(0.01)
 
     def stop(self) -> str | None:
         """Ends the watch; returns the violation message (None when the function kept to its own work).
@@ -133,7 +182,24 @@ class OwnWorkGuard:
             self.violation = message
         if self._in_forked_child:  # nobody there reports the violation, and a raise would end the watch
             os._exit(70)
+        if _thread.get_ident() != self._caller:
+            self._park(what)
         raise OwnWorkViolation(message)
+
+    def _park(self, what: str) -> None:
+        """In a helper thread: no raise (it would drop this thread's watch); the thread waits for good,
+        the caller is interrupted, and every later declared call is refused."""
+        self.tainted = f"{what} while `{self.function}` ran"
+        if self.active:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)  # wakes the caller if it waits for this thread's answer
+            except OSError:
+                pass
+        while True:
+            try:
+                time.sleep(3600)
+            except BaseException:  # noqa: BLE001, S112 - an exception sent to this thread must not free it
+                continue
 
     def _profile(self, frame, event, arg):
         if not self.active or _trusted(frame):
@@ -153,17 +219,20 @@ class OwnWorkGuard:
                 module = self._builtins.get(id(arg))  # cv2.filter2D: no __module__, no __self__
             if isinstance(module, str) and matches(module, self.active):
                 self._refuse(f"called {module}.{getattr(arg, '__name__', '?')}")
-            if arg in (sys.setprofile, sys.settrace, threading.setprofile, threading.settrace):
+            if arg in (sys.setprofile, sys.settrace, threading.setprofile, threading.settrace) and not self._own_hook(
+                frame
+            ):
                 self._refuse("tried to switch off the grader's watch")
 
     def _audit(self, event: str, args) -> None:
+        if event in PROFILE_EVENTS and _thread.get_ident() in self._watched and not self._own_hook(sys._getframe(1)):
+            self._watched.discard(_thread.get_ident())  # its profile is the student's now: not watched
         if not self.active:
             return
         if event in PROFILE_EVENTS:
             if self.violation is not None:
                 return  # the interpreter switching the profile off after a refusal (already recorded)
-            caller = sys._getframe(1)
-            if _trusted(caller) or caller.f_code.co_filename == threading.__file__:
+            if self._own_hook(sys._getframe(1)):
                 return  # the guard's own profile, or a new thread taking it on
         if event == "import" and args and isinstance(args[0], str) and matches(args[0], self.active):
             self._refuse(f"imported {args[0]}")
@@ -171,6 +240,15 @@ class OwnWorkGuard:
             self._refuse("started another program")
         elif event in PROFILE_EVENTS:
             self._refuse("tried to switch off the grader's watch")
+
+    def _own_hook(self, frame) -> bool:
+        """True when `frame` sets the guard's own profile: the guard itself, or a new thread's start in
+        `threading` while threading's hook is still the guard's (the student may have replaced it)."""
+        if _trusted(frame):
+            return True
+        return (
+            frame.f_code.co_filename == threading.__file__ and getattr(threading, "_profile_hook", None) is self._hook
+        )
 
     def _forked(self) -> None:
         """In a child the student forked: every declared prefix is forbidden for good."""

@@ -82,6 +82,8 @@ class Confined:
         group: Its cgroup, or None (then the process tree is measured from /proc).
         mounts: tmpfs folders inside the sandbox that count as memory without a cgroup.
         cleanup: Host folders to remove after the kill.
+        private_memory: Without a cgroup, count only private pages (processes forked from a zygote).
+            Defaults to `False`.
     """
 
     def __init__(
@@ -91,9 +93,10 @@ class Confined:
         group: resources.ControlGroup | None = None,
         mounts: tuple[str, ...] = (),
         cleanup: tuple[Path, ...] = (),
+        private_memory: bool = False,
     ):
         self.process, self.group, self._cleanup = process, group, cleanup
-        self._tree = resources.ProcessTree(process.pid, mounts)
+        self._tree = resources.ProcessTree(process.pid, mounts, private=private_memory)
 
     def memory_mb(self) -> float:
         """Memory used now by all the sandbox's processes (and its tmpfs files), MiB."""
@@ -193,8 +196,7 @@ class BwrapSandbox:
         )
         env = worker_environment(home=WORKDIR, tmp="/tmp", library=LIBRARY_MOUNT)
         command = [
-            shutil.which(self.executable) or self.executable,  # found on the grader's PATH, as bwrap_problem did
-            *self.arguments(limits, env),
+            *self.command_prefix(limits, env),
             "--file",
             str(source),
             inside,
@@ -231,6 +233,13 @@ class BwrapSandbox:
         finally:
             os.close(source)
         return Confined(process, group=group, mounts=(WORKDIR, "/tmp", "/dev/shm"))
+
+    def command_prefix(self, limits: SandboxLimits, env: dict[str, str]) -> list[str]:
+        """`bwrap` and its options, up to the submission's file and the command."""
+        return [
+            shutil.which(self.executable) or self.executable,
+            *self.arguments(limits, env),
+        ]  # as bwrap_problem found it
 
     def arguments(self, limits: SandboxLimits, env: dict[str, str]) -> list[str]:
         """bwrap's options: namespaces, the read-only mounts, the private tmpfs, the environment."""
@@ -297,6 +306,9 @@ class BwrapSandbox:
 
 
 SANDBOXES = {"bwrap": BwrapSandbox, "none": NoSandbox}
+#: A sandbox that stands for `bwrap` in this process: a runner's handle on the grading run's zygote
+#: (`keras_vision.grading.sandbox.zygote`), set by the fork server before it forks the runner.
+SHARED: dict[str, Sandbox] = {}
 
 
 def select_sandbox(name: str) -> Sandbox:
@@ -314,15 +326,19 @@ def select_sandbox(name: str) -> Sandbox:
         return NoSandbox()
     problem = bwrap_problem()
     if problem is None:
-        return BwrapSandbox()
+        return SHARED.get("bwrap") or BwrapSandbox()
     if name == "auto":
         return NoSandbox()
     raise SandboxUnavailable(problem)
 
 
-@cache
 def bwrap_problem(executable: str = "bwrap") -> str | None:
-    """None when bubblewrap can start a sandbox here, else what is wrong and how to fix it."""
+    """None when bubblewrap can start a sandbox here, else what is wrong and how to fix it (probed once)."""
+    return _bwrap_problem(executable)
+
+
+@cache
+def _bwrap_problem(executable: str) -> str | None:
     path = shutil.which(executable)
     if path is None:
         return (

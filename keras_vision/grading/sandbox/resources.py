@@ -113,9 +113,13 @@ class ControlGroup:
 
     def enter(self) -> None:
         """Moves the calling process into the group (run in the child between fork and exec)."""
+        self.add(os.getpid())
+
+    def add(self, pid: int) -> None:
+        """Moves process `pid` into the group (its later children are born there)."""
         for folder in set(self.folders.values()):
             with open(folder / "cgroup.procs", "w") as handle:
-                handle.write(str(os.getpid()))
+                handle.write(str(pid))
 
     def memory_mb(self) -> float:
         """Memory charged to the group now (processes and tmpfs pages), MiB."""
@@ -190,10 +194,13 @@ class ProcessTree:
     Args:
         root: The pid of the sandbox's outermost process.
         mounts: Paths inside the sandbox of tmpfs mounts whose contents count as memory.
+        private: Count only each process's private pages (`/proc/PID/smaps_rollup`), not the pages
+            it shares: for processes forked from a zygote, whose preloaded libraries are shared.
+            Defaults to `False` (resident size).
     """
 
-    def __init__(self, root: int, mounts: tuple[str, ...] = ()):
-        self.root, self.mounts = root, mounts
+    def __init__(self, root: int, mounts: tuple[str, ...] = (), *, private: bool = False):
+        self.root, self.mounts, self.private = root, mounts, private
 
     def pids(self) -> list[int]:
         found, frontier = [], [self.root]
@@ -205,7 +212,7 @@ class ProcessTree:
 
     def memory_mb(self) -> float:
         pids = self.pids()
-        total = sum(resident_mb(pid) for pid in pids)
+        total = sum((private_mb if self.private else resident_mb)(pid) for pid in pids)
         inner = next((pid for pid in pids if _pid_namespace(pid) not in ("", _pid_namespace(os.getpid()))), None)
         for mount in self.mounts if inner is not None else ():  # tmpfs mounts seen from inside the sandbox
             try:
@@ -251,6 +258,16 @@ def resident_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def private_mb(pid: int) -> float:
+    """Private memory of process `pid` in MiB (its resident size when /proc does not say)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            fields = {line.split(":")[0]: line.split()[1] for line in rollup if line.startswith(("Private_", "Swap:"))}
+        return sum(int(kilobytes) for kilobytes in fields.values()) / 1024
+    except (OSError, ValueError, IndexError):
+        return resident_mb(pid)
 
 
 def _read(path: Path) -> str:

@@ -149,7 +149,9 @@ def handle_request(module, module_name: str, path: Path, data: bytes, own_work: 
             f"{describe_exception(error)}. Does your code replace random.seed, numpy.random or "
             "keras.utils.set_random_seed?",
         }
-    GUARD.start(function_name, (own_work or {}).get(function_name, ()))
+    refused = GUARD.start(function_name, (own_work or {}).get(function_name, ()))
+    if refused is not None:
+        return {"kind": "exception", "message": refused}
     try:
         value = function(*args, **kwargs)
         encoded = codec.encode(value)  # under the guard too: encoding may run the value's own methods
