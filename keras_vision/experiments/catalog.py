@@ -210,13 +210,26 @@ EXPERIMENTS.register(
 
 
 @dataclass(frozen=True)
-class AugmentationConfig(RunConfig):
-    data_dir: Path | None = inherit("data_dir", None)
+class AugmentationConfig(DistributionOptions, TrainingOptions, DataOptions):
+    train_limit: int | None = inherit("train_limit", 5_000)
     test_limit: int | None = inherit("test_limit", 512)
-    batch_size: int = inherit("batch_size", 128)
-    rotation: float = option(15.0, help="rotation range in degrees", minimum=0.0)
+    eval_limit: int | None = option(
+        None, help="test images scoring the trained CNNs (none: all)", minimum=1, metavar="N", group="data"
+    )
+    epochs: int = inherit("epochs", 15)
+    batch_size: int = inherit("batch_size", 32)
+    train: bool = option(
+        True, help="train the small CNN without augmentation, with ImageDataGenerator and with the fast pipeline"
+    )
+    learning_rate: float = option(
+        1e-3, help="Adam's peak learning rate of the trainings (cosine decay)", minimum=1e-12, group="training"
+    )
+    workers: int = option(2, help="loader threads of the fast pipeline while training", minimum=1, group="training")
+    rotation: float = option(
+        0.0, help="rotation range in degrees (the course's design card: 15; see the module docstring)", minimum=0.0
+    )
     shift: float = option(0.1, help="width and height shift, as a fraction of the size", minimum=0.0)
-    zoom: float = option(0.1, help="zoom range", minimum=0.0)
+    zoom: float = option(0.0, help="zoom range (the design card: 0.1)", minimum=0.0)
     horizontal_flip: bool = option(True, help="mirror left-right half the time")
     fill_mode: str = option(
         "nearest", help="how uncovered pixels are filled", choices=("nearest", "constant", "reflect", "wrap")
@@ -236,16 +249,27 @@ EXPERIMENTS.register(
         module="keras_vision.experiments.augmentation",
         config=AugmentationConfig,
         summary="one CIFAR-10 image under 16 random augmentations; images/s of ImageDataGenerator, Keras layers, "
-        "albumentations and the fast pipeline",
-        quick={"test_limit": 256, "rounds": 1, "seconds": 0.5},
+        "albumentations and the fast pipeline; a small CNN trained without and with each",
+        quick={
+            "test_limit": 256,
+            "rounds": 1,
+            "seconds": 0.5,
+            "train_limit": 1_000,
+            "eval_limit": 1_000,
+            "epochs": 3,
+        },
         headline=(
             Metric("imagedatagenerator", "ImageDataGenerator img/s", "{:,.0f}"),
             Metric("keras_layers", "Keras layers img/s", "{:,.0f}"),
             Metric("albumentations", "albumentations img/s", "{:,.0f}"),
             Metric("fast", "fast img/s", "{:,.0f}"),
             Metric("fast_vs_imagedatagenerator", "fast / ImageDataGenerator", "{:.1f}x"),
+            ACCURACY,
+            Metric("train_accuracy", "train accuracy", "{:.2%}"),
+            Metric("gap", "train - test", "{:+.2%}"),
+            SECONDS_PER_EPOCH,
         ),
-        section="sizes",
+        section=("sizes", "training"),
         datasets=("cifar10",),
     ),
 )
@@ -467,6 +491,57 @@ EXPERIMENTS.register(
         quick={"epochs": 3, "train_limit": 12_000, "sample_count": 2_000, "epoch_sample_count": 1_000},
         headline=GAN_HEADLINE,
         datasets=("mnist", "fashion_mnist"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ResnetConfig(DistributionOptions, TrainingOptions, DataOptions):
+    """Options of `resnet`: plain vs residual CIFAR-10 networks of two depths."""
+
+    train_limit: int | None = inherit("train_limit", 10_000)
+    epochs: int = inherit("epochs", 30)
+    batch_size: int = inherit("batch_size", 128)
+    depths: str = option("20,56", help="the two depths 6n + 2 compared (20, 32, 44, 56, 110), comma-separated")
+    shortcut: str = option(
+        "zeros",
+        help="residual shortcuts where the shape changes: zeros (option A, no weights) or projection (1x1 conv)",
+        choices=("zeros", "projection"),
+    )
+    augment: bool = option(True, help="pad 4, random crop and flip the training images (the paper's augmentation)")
+    learning_rate: float = option(
+        0.1, help="SGD's peak learning rate (momentum 0.9, one warm-up epoch, cosine)", minimum=1e-12, group="training"
+    )
+    weight_decay: float = option(1e-4, help="decoupled weight decay of SGD", minimum=0.0, group="training")
+    mixed_precision: bool = option(
+        True, help="compute in bfloat16 with float32 weights (fewer CPU seconds per step)", group="training"
+    )
+
+
+EXPERIMENTS.register(
+    "resnet",
+    Experiment(
+        name="resnet",
+        module="keras_vision.experiments.resnet",
+        config=ResnetConfig,
+        summary="plain vs residual CIFAR-10 networks of 20 and 56 layers (He et al. 2016, 4.2): the deep plain "
+        "one trains worse",
+        quick={
+            "train_limit": 1_000,
+            "test_limit": 500,
+            "epochs": 8,
+            "batch_size": 32,
+            "learning_rate": 0.05,
+            "augment": False,
+        },
+        headline=(
+            Metric("train_error", "training error", "{:.2%}"),
+            Metric("test_error", "test error", "{:.2%}"),
+            ACCURACY,
+            PARAMS,
+            SECONDS_PER_EPOCH,
+        ),
+        datasets=("cifar10",),
     ),
 )
 

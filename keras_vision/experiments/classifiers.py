@@ -52,6 +52,8 @@ class Candidate:
             trains on (an augmenting `tf.data` pipeline); `None` trains on the arrays themselves.
         class_weight: Class id -> loss weight (e.g. `balanced_class_weights`); `None`: equal.
         extra: Further facts for the candidate's record (a description, the frozen blocks, ...).
+        callbacks: `callbacks() -> [keras.callbacks.Callback]`, called once per training, for
+            Keras callbacks of its own (e.g. a `TrainingTimer`); `None`: none.
     """
 
     build: Callable[[int], keras.Model]
@@ -59,6 +61,7 @@ class Candidate:
     data: Callable[[np.ndarray, np.ndarray, int], Any] | None = None
     class_weight: Mapping[int, float] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    callbacks: Callable[[], Sequence[keras.callbacks.Callback]] | None = None
 
 
 @dataclass
@@ -113,6 +116,7 @@ def train_candidate(
         run_dir=config.variant_dir(name),
         resume=config.resume,
         class_weight=dict(candidate.class_weight) if candidate.class_weight else None,
+        callbacks=candidate.callbacks() if candidate.callbacks else (),
         verbose=config.verbose,
     )
     probs = predict_in_whole_batches(model, test[0])

@@ -6,7 +6,8 @@ In the order the course meets them:
 - `build_ann`, `build_fcn`, `build_cifar10_cnn`: baselines trained from scratch (`baselines`).
 - `vgg_block`, `vgg_from_layout`, `build_vgg`: VGG-11/13/16/19 (`vgg`).
 - `residual_block`, `bottleneck_block`, `resnet_from_layout`, `build_resnet`: ResNet-18 to -152
-  (`resnet`).
+  (`resnet`); `plain_block`, `build_cifar_resnet`: the CIFAR ResNets of depth 6n + 2 and their
+  plain twins.
 - `layer_table`, `format_layer_table`: an architecture as data.
 - `trainable_params`, `set_batchnorm_momentum`: what training changes (`training_state`).
 - `dtype_policy` (`precision`), `with_standardization` (`standardize`): how a model computes.
@@ -19,9 +20,12 @@ from keras_vision.models.baselines import FCN_LAYOUTS, build_ann, build_cifar10_
 from keras_vision.models.classic import build_classic_cnn
 from keras_vision.models.precision import dtype_policy
 from keras_vision.models.resnet import (
+    CIFAR_RESNET_LAYOUTS,
     RESNET_LAYOUTS,
     bottleneck_block,
+    build_cifar_resnet,
     build_resnet,
+    plain_block,
     residual_block,
     resnet_from_layout,
 )
@@ -31,6 +35,7 @@ from keras_vision.models.training_state import SCRATCH_BN_MOMENTUM, set_batchnor
 from keras_vision.models.vgg import VGG_LAYOUTS, build_vgg, vgg_block, vgg_from_layout
 
 __all__ = [
+    "CIFAR_RESNET_LAYOUTS",
     "FCN_LAYOUTS",
     "RESNET_LAYOUTS",
     "SCRATCH_BN_MOMENTUM",
@@ -38,6 +43,7 @@ __all__ = [
     "bottleneck_block",
     "build_ann",
     "build_cifar10_cnn",
+    "build_cifar_resnet",
     "build_classic_cnn",
     "build_fcn",
     "build_resnet",
@@ -46,6 +52,7 @@ __all__ = [
     "dtype_policy",
     "format_layer_table",
     "layer_table",
+    "plain_block",
     "residual_block",
     "resnet_from_layout",
     "set_batchnorm_momentum",

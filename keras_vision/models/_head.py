@@ -70,5 +70,7 @@ def classifier_model(
     if include_top:
         pool, pool_name = _POOLING[pooling]
         x = dense_stack(pool(name=pool_name)(x), tuple(dense_units), dropout=check_rate(dropout, "dropout"))
-        x = layers.Dense(check_num_classes(num_classes), activation="softmax", name="predictions")(x)
+        x = layers.Dense(  # float32 even under a mixed-precision policy: a stable softmax
+            check_num_classes(num_classes), activation="softmax", dtype="float32", name="predictions"
+        )(x)
     return keras.Model(inputs, x, name=name)

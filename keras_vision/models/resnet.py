@@ -7,14 +7,24 @@ doing nothing is `F = 0`, and the gradient flows back through the addition uncha
 - `residual_block` (ResNet-18/34): two 3x3 convolutions with batch normalization.
 - `bottleneck_block` (ResNet-50/101/152): 1x1 to reduce the channels, 3x3, 1x1 to expand them
   four-fold; cheaper than two 3x3 convolutions at the wide width.
+- `plain_block`: the basic block without its shortcut, for the "plain" networks the paper
+  compares against (same layers, same parameters, no addition).
 - The shortcut is the identity when the block keeps the shape; when the block halves the
   resolution (stride 2) or changes the number of channels, the shortcut is a 1x1 convolution
-  with the same stride and batch normalization (a "projection", `_0_conv` / `_0_bn`).
+  with the same stride and batch normalization (a "projection", `_0_conv` / `_0_bn`; the
+  paper's option B), or, with `shortcut="zeros"` (option A, the paper's CIFAR networks), the
+  input subsampled by the stride (`_0_pool`) and padded with zero channels (`_0_pad`): no
+  parameters, so a residual network has exactly the weights of its plain twin.
 
 A network is a stem (7x7 convolution with stride 2, then 3x3 max pooling with stride 2; or, for
 32x32 images, a single 3x3 convolution with stride 1), four stages of blocks (`conv2` to
 `conv5`; each stage but the first starts with stride 2 and the filters double), global average
 pooling and a softmax classifier. `RESNET_LAYOUTS` lists the blocks per stage of each depth.
+
+The CIFAR-10 networks of the paper's section 4.2 (`build_cifar_resnet`, `CIFAR_RESNET_LAYOUTS`)
+have `6n + 2` weight layers: the 3x3 stem with 16 filters, three stages (`conv2` to `conv4`) of
+`n` basic blocks with 16, 32 and 64 filters on 32x32, 16x16 and 8x8 maps, and the classifier;
+ResNet-20 (`n = 3`) has 0.27 M parameters and ResNet-56 (`n = 9`) 0.85 M (the paper's Table 6).
 
 Layer names are those of `keras.applications.ResNet50` (`conv1_conv`, `conv3_block2_1_conv`,
 `conv3_block2_add`, `conv3_block2_out`, `avg_pool`, `predictions`), so its ImageNet weights load
@@ -27,6 +37,7 @@ Reference: He et al., "Deep Residual Learning for Image Recognition", CVPR 2016.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +49,9 @@ from keras_vision.models.checks import check_input_shape, check_layout
 
 BN_EPSILON = 1.001e-5  # keras.applications' ResNet value, so that ImageNet weights behave the same
 RESNET_FILTERS = (64, 128, 256, 512)
+CIFAR_RESNET_FILTERS = (16, 32, 64)
+#: Kinds of shortcut where a block changes the shape: 1x1 convolution (option B) or zero padding (option A).
+SHORTCUTS = ("projection", "zeros")
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,28 @@ RESNET_LAYOUTS = {
 }
 """Depth (weight layers) -> `ResNetLayout`, from Table 1 of the paper."""
 
+CIFAR_RESNET_LAYOUTS = {20: 3, 32: 5, 44: 7, 56: 9, 110: 18}
+"""Depth `6n + 2` -> `n`, the basic blocks of each of the three CIFAR stages (the paper's section 4.2)."""
+
+
+@keras.saving.register_keras_serializable(package="keras_vision")
+class PadChannels(layers.Layer):
+    """Appends `channels` zero channels to a feature map: the option-A shortcut's widening, no weights."""
+
+    def __init__(self, channels: int, **kwargs):
+        super().__init__(**kwargs)
+        self.channels = int(channels)
+
+    def call(self, inputs):
+        return keras.ops.pad(inputs, [[0, 0], [0, 0], [0, 0], [0, self.channels]])
+
+    def compute_output_shape(self, input_shape):
+        channels = None if input_shape[-1] is None else input_shape[-1] + self.channels
+        return (*input_shape[:-1], channels)
+
+    def get_config(self):
+        return {**super().get_config(), "channels": self.channels}
+
 
 def conv_bn(x, filters: int, kernel_size: int, *, strides: int = 1, use_bias: bool = True, name: str):
     """Conv2D (`{name}_conv`) then BatchNormalization (`{name}_bn`), no activation."""
@@ -65,18 +101,35 @@ def conv_bn(x, filters: int, kernel_size: int, *, strides: int = 1, use_bias: bo
     return layers.BatchNormalization(axis=-1, epsilon=BN_EPSILON, name=f"{name}_bn")(x)
 
 
-def shortcut(x, filters: int, *, stride: int, use_bias: bool = True, name: str):
-    """The identity if `x` already has `filters` channels and `stride` is 1, else a projection.
+def shortcut(x, filters: int, *, stride: int, kind: str = "projection", use_bias: bool = True, name: str):
+    """The identity if `x` already has `filters` channels and `stride` is 1, else a projection or zero padding.
 
-    The projection is a 1x1 convolution with stride `stride` and batch normalization, named
-    `{name}_0_conv` and `{name}_0_bn`, so that the shortcut has the shape of the block's output.
+    `kind="projection"`: a 1x1 convolution with stride `stride` and batch normalization, named
+    `{name}_0_conv` and `{name}_0_bn`. `kind="zeros"`: every `stride`-th pixel (`{name}_0_pool`,
+    1x1 max pooling) and zero channels up to `filters` (`{name}_0_pad`). Either way the shortcut
+    has the shape of the block's output.
+
+    Raises:
+        ValueError: an unknown `kind`, or zero padding that would have to drop channels.
     """
+    if kind not in SHORTCUTS:
+        raise ValueError(f"Unknown shortcut {kind!r}. Valid shortcuts: {', '.join(SHORTCUTS)}.")
     if stride == 1 and x.shape[-1] == filters:
         return x
-    return conv_bn(x, filters, 1, strides=stride, use_bias=use_bias, name=f"{name}_0")
+    if kind == "projection":
+        return conv_bn(x, filters, 1, strides=stride, use_bias=use_bias, name=f"{name}_0")
+    if filters < x.shape[-1]:
+        raise ValueError(
+            f"A zero-padding shortcut can only add channels: {x.shape[-1]} -> {filters}. Use shortcut='projection'."
+        )
+    if stride > 1:
+        x = layers.MaxPooling2D(1, strides=stride, name=f"{name}_0_pool")(x)
+    return PadChannels(filters - x.shape[-1], name=f"{name}_0_pad")(x) if filters > x.shape[-1] else x
 
 
-def residual_block(x, filters: int, *, stride: int = 1, use_bias: bool = True, name: str):
+def residual_block(
+    x, filters: int, *, stride: int = 1, shortcut_kind: str = "projection", use_bias: bool = True, name: str
+):
     """The basic block of ResNet-18/34: `relu(shortcut(x) + BN(conv3x3(relu(BN(conv3x3(x))))))`.
 
     Layers: `{name}_1_conv` (3x3, stride `stride`), `{name}_1_bn`, `{name}_1_relu`,
@@ -88,17 +141,42 @@ def residual_block(x, filters: int, *, stride: int = 1, use_bias: bool = True, n
         filters: Filters of both convolutions (the block's output channels).
         stride: Stride of the first convolution and the projection; 2 halves H and W.
             Defaults to `1`.
+        shortcut_kind: `"projection"` or `"zeros"` where the shape changes (see `shortcut`).
+            Defaults to `"projection"`.
         use_bias: Convolutions with bias (as Keras' ResNets). Defaults to `True`.
         name: Prefix of the layer names, e.g. `"conv3_block1"`.
 
     Returns:
         Output tensor (N, H/stride, W/stride, filters).
     """
-    skip = shortcut(x, filters, stride=stride, use_bias=use_bias, name=name)
+    skip = shortcut(x, filters, stride=stride, kind=shortcut_kind, use_bias=use_bias, name=name)
     x = conv_bn(x, filters, 3, strides=stride, use_bias=use_bias, name=f"{name}_1")
     x = layers.Activation("relu", name=f"{name}_1_relu")(x)
     x = conv_bn(x, filters, 3, use_bias=use_bias, name=f"{name}_2")
     x = layers.Add(name=f"{name}_add")([skip, x])
+    return layers.Activation("relu", name=f"{name}_out")(x)
+
+
+def plain_block(x, filters: int, *, stride: int = 1, use_bias: bool = True, name: str):
+    """The basic block without a shortcut: `relu(BN(conv3x3(relu(BN(conv3x3(x))))))`.
+
+    The "plain" counterpart of `residual_block` in the paper's comparison: the same layers and
+    names (`{name}_1_conv`, `{name}_1_bn`, `{name}_1_relu`, `{name}_2_conv`, `{name}_2_bn`,
+    `{name}_out`), no `{name}_add`.
+
+    Args:
+        x: Input tensor (N, H, W, C).
+        filters: Filters of both convolutions.
+        stride: Stride of the first convolution. Defaults to `1`.
+        use_bias: Convolutions with bias. Defaults to `True`.
+        name: Prefix of the layer names, e.g. `"conv3_block1"`.
+
+    Returns:
+        Output tensor (N, H/stride, W/stride, filters).
+    """
+    x = conv_bn(x, filters, 3, strides=stride, use_bias=use_bias, name=f"{name}_1")
+    x = layers.Activation("relu", name=f"{name}_1_relu")(x)
+    x = conv_bn(x, filters, 3, use_bias=use_bias, name=f"{name}_2")
     return layers.Activation("relu", name=f"{name}_out")(x)
 
 
@@ -156,6 +234,8 @@ def resnet_from_layout(
     num_classes: int,
     *,
     bottleneck: bool = False,
+    residual: bool = True,
+    shortcut: str = "projection",
     small_inputs: bool = False,
     stem_filters: int | None = None,
     use_bias: bool = True,
@@ -175,6 +255,10 @@ def resnet_from_layout(
         input_shape: Image shape (H, W, C).
         num_classes: Size of the softmax output `predictions`.
         bottleneck: Bottleneck blocks instead of basic residual blocks. Defaults to `False`.
+        residual: `False` builds the plain network: `plain_block`s, no shortcuts (basic blocks
+            only). Defaults to `True`.
+        shortcut: Where a block changes the shape, `"projection"` (1x1 convolution) or
+            `"zeros"` (subsampling and zero channels; basic blocks only). Defaults to `"projection"`.
         small_inputs: The 3x3 stride-1 stem for 32x32 images. Defaults to `False`.
         stem_filters: Filters of the stem convolution. Defaults to `filters[0]`.
         use_bias: Convolutions with bias. Defaults to `True` (as Keras).
@@ -190,7 +274,19 @@ def resnet_from_layout(
     """
     shape = check_input_shape(input_shape)
     check_layout(blocks, filters, name="blocks", per="stage")
-    block_fn = bottleneck_block if bottleneck else residual_block
+    if shortcut not in SHORTCUTS:
+        raise ValueError(f"Unknown shortcut {shortcut!r}. Valid shortcuts: {', '.join(SHORTCUTS)}.")
+    if bottleneck and (not residual or shortcut != "projection"):
+        raise ValueError(
+            "Bottleneck blocks come only with projection shortcuts: plain networks and zero-padding shortcuts "
+            f"use basic blocks. Received: bottleneck=True, residual={residual}, shortcut={shortcut!r}."
+        )
+    if bottleneck:
+        block_fn = bottleneck_block
+    elif residual:
+        block_fn = functools.partial(residual_block, shortcut_kind=shortcut)
+    else:
+        block_fn = plain_block
     inputs = keras.Input(shape=shape, name="image")
     x = resnet_stem(inputs, stem_filters or filters[0], small_inputs=small_inputs, use_bias=use_bias)
     for stage, (n_blocks, n_filters) in enumerate(zip(blocks, filters)):
@@ -244,4 +340,63 @@ def build_resnet(
         use_bias=use_bias,
         include_top=include_top,
         name=name or f"resnet{depth}",
+    )
+
+
+def build_cifar_resnet(
+    depth: int,
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    num_classes: int = 10,
+    *,
+    residual: bool = True,
+    shortcut: str = "zeros",
+    include_top: bool = True,
+    name: str | None = None,
+) -> keras.Model:
+    """Builds the CIFAR-10 ResNet (or its plain twin) of depth `6n + 2` from `CIFAR_RESNET_LAYOUTS`.
+
+    As in the paper's section 4.2: a 3x3 convolution with 16 filters (`conv1`), three stages of
+    `n` basic blocks with 16, 32 and 64 filters, the first block of the second and third stage
+    with stride 2, global average pooling and a softmax classifier; convolutions without bias,
+    each followed by batch normalization. `build_cifar_resnet(20)` has 0.27 M parameters and
+    `build_cifar_resnet(56)` 0.85 M (Table 6); with `residual=False` the same layers without
+    shortcuts (with the default zero-padding shortcuts, the same parameters too).
+
+        plain56 = build_cifar_resnet(56, residual=False)    # layers conv1_conv ... conv4_block9_out
+        resnet56 = build_cifar_resnet(56)                    # plus conv{2,3,4}_block{i}_add
+
+    Reference: He et al., "Deep Residual Learning for Image Recognition", CVPR 2016, section 4.2.
+
+    Args:
+        depth: Weight layers: 20, 32, 44, 56 or 110.
+        input_shape: Image shape (H, W, C), H and W divisible by 4. Defaults to `(32, 32, 3)`.
+        num_classes: Size of the softmax output. Defaults to `10`.
+        residual: Residual blocks; `False` builds the plain network. Defaults to `True`.
+        shortcut: `"zeros"` (the paper's option A: no parameters) or `"projection"` (option B).
+            Defaults to `"zeros"`.
+        include_top: Add global average pooling and the classifier. Defaults to `True`.
+        name: Model name. Defaults to `"resnet{depth}"` or `"plain{depth}"`.
+
+    Returns:
+        An uncompiled `keras.Model`.
+
+    Raises:
+        ValueError: an unknown `depth` (the message lists the valid ones) or another bad argument.
+    """
+    if depth not in CIFAR_RESNET_LAYOUTS:
+        raise ValueError(
+            f"Unknown CIFAR ResNet depth {depth!r}. Valid depths (6n + 2): {', '.join(map(str, CIFAR_RESNET_LAYOUTS))}."
+        )
+    n = CIFAR_RESNET_LAYOUTS[depth]
+    return resnet_from_layout(
+        (n, n, n),
+        CIFAR_RESNET_FILTERS,
+        input_shape,
+        num_classes,
+        residual=residual,
+        shortcut=shortcut,
+        small_inputs=True,
+        use_bias=False,
+        include_top=include_top,
+        name=name or f"{'resnet' if residual else 'plain'}{depth}",
     )

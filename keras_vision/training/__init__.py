@@ -8,6 +8,7 @@
   backup to resume from, divergence check); `RunPaths`, `read_history_csv` describe that folder.
 - `balanced_class_weights`: class weights for imbalanced labels.
 - `whole_batches`, `predict_in_whole_batches`: one batch size, so a big model is traced once.
+- `TrainingTimer`: the training seconds of each epoch, validation left out (`timing`).
 
 Importing this package imports TensorFlow (`fit`, `batching`, `strategy` need it); the command
 line's `list` and `--help` never import it (the catalog keeps the strategy names as plain strings,
@@ -21,11 +22,13 @@ from keras_vision.training.fit import FitResult, fit
 from keras_vision.training.schedules import cosine_decay, epochs_to_steps, step_decay
 from keras_vision.training.seed import set_seed
 from keras_vision.training.strategy import STRATEGIES, get_strategy, read_tf_config, split_cpu
+from keras_vision.training.timing import TrainingTimer
 
 __all__ = [
     "FitResult",
     "RunPaths",
     "STRATEGIES",
+    "TrainingTimer",
     "balanced_class_weights",
     "cosine_decay",
     "epochs_to_steps",

@@ -34,6 +34,14 @@ def test_augmentation_figure_and_speed_table(tiny_cifar10, tmp_path, capsys):
         )
         assert (tmp_path / "augmentation" / f"{side}px" / "augmentation.png").stat().st_size > 1000
     assert metrics["data"]["images"] == 40
+    assert list(metrics["training"]) == ["none", "imagedatagenerator", "fast"]
+    for name, record in metrics["training"].items():
+        history = json.loads((tmp_path / "augmentation" / name / "history.json").read_text())
+        assert len(history["accuracy"]) == record["epochs"] == 3  # the --quick epochs, the same for all
+        assert record["gap"] == pytest.approx(record["train_accuracy"] - record["test_accuracy"])
+        assert 0 < record["seconds_per_epoch"] <= record["wall_seconds_per_epoch"]
+    assert metrics["data"]["train"] == 20 and metrics["data"]["test"] == 40
+    assert (tmp_path / "augmentation" / "training_curves.png").stat().st_size > 1000
     table = (tmp_path / "augmentation" / "results.md").read_text()
     assert table.splitlines()[0].startswith("| variant | ImageDataGenerator img/s")
     assert json.loads((tmp_path / "augmentation" / "config.json").read_text())["sizes"] == "32,48"
@@ -47,8 +55,9 @@ def test_bad_sizes_are_a_usage_error(tiny_cifar10, tmp_path, capsys):
 def test_options_reach_the_augmentation_and_bad_ones_are_usage_errors(tiny_cifar10, tmp_path, capsys):
     common = ["augmentation", "--data-dir", str(tiny_cifar10), "--out", str(tmp_path), "--sizes", "32"]
     fast = ["--rounds", "1", "--seconds", "0.05", "--test-limit", "20", "--batch-size", "8"]
-    assert main([*common, *fast, "--no-horizontal-flip", "--rotation", "5"]) == 0
+    assert main([*common, *fast, "--no-horizontal-flip", "--rotation", "5", "--no-train"]) == 0
     recorded = json.loads((tmp_path / "augmentation" / "metrics.json").read_text())["augmentation"]
     assert recorded["horizontal_flip"] is False and recorded["rotation_range"] == 5.0
+    assert "training" not in json.loads((tmp_path / "augmentation" / "metrics.json").read_text())  # --no-train
     assert main([*common, "--rotation", "-5"]) == 2
     assert "--rotation must be at least 0.0" in capsys.readouterr().err

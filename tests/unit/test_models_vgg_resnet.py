@@ -5,9 +5,12 @@ import numpy as np
 import pytest
 
 from keras_vision.models import (
+    CIFAR_RESNET_LAYOUTS,
     bottleneck_block,
+    build_cifar_resnet,
     build_resnet,
     build_vgg,
+    plain_block,
     residual_block,
     resnet_from_layout,
     vgg_block,
@@ -196,5 +199,72 @@ def test_mini_layouts():
     ],
 )
 def test_bad_arguments_are_named(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# The CIFAR networks of He et al. 2016, section 4.2. Reference counts: the paper's Table 6 (0.27 M,
+# 0.85 M) and, exactly, the PyTorch re-implementation akamaster/pytorch_resnet_cifar10 (option A
+# shortcuts, convolutions without bias): ResNet-20 269,722 and ResNet-56 853,018 trainable weights.
+CIFAR_COUNTS = [(20, 269_722), (56, 853_018)]
+
+
+@pytest.mark.parametrize("depth, expected", CIFAR_COUNTS)
+@pytest.mark.parametrize("residual", [True, False], ids=["residual", "plain"])
+def test_cifar_resnets_have_the_papers_weights_and_depth(depth, expected, residual):
+    model = build_cifar_resnet(depth, residual=residual)
+    assert trainable_count(model) == expected  # zero-padding shortcuts: the plain twin has the same weights
+    weight_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D | keras.layers.Dense)]
+    assert len(weight_layers) == depth  # 6n + 2
+    assert model.output_shape == (None, 10)
+    assert model.name == ("resnet" if residual else "plain") + str(depth)
+    adds = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Add)]
+    assert len(adds) == (3 * CIFAR_RESNET_LAYOUTS[depth] if residual else 0)
+    n = CIFAR_RESNET_LAYOUTS[depth]
+    assert model.get_layer(f"conv4_block{n}_out").output.shape[1:] == (8, 8, 64)
+    assert model.get_layer("conv2_block1_1_conv").output.shape[1:] == (32, 32, 16)
+
+
+def test_zero_padding_shortcut_subsamples_and_pads_with_zeros():
+    inputs = keras.Input((8, 8, 4))
+    block = keras.Model(inputs, residual_block(inputs, 8, stride=2, shortcut_kind="zeros", name="b"))
+    shortcut_out = keras.Model(block.input, block.get_layer("b_0_pad").output)
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 4)).astype("float32")
+    expected = np.concatenate([x[:, ::2, ::2, :], np.zeros((2, 4, 4, 4), "float32")], axis=-1)
+    np.testing.assert_allclose(shortcut_out.predict(x, verbose=0), expected)
+    assert not block.get_layer("b_0_pad").weights
+
+
+def test_plain_block_is_the_residual_block_without_its_shortcut():
+    inputs = keras.Input((8, 8, 4))
+    plain = keras.Model(inputs, plain_block(inputs, 8, stride=2, name="b"))
+    names = [layer.name for layer in plain.layers[1:]]
+    assert names == ["b_1_conv", "b_1_bn", "b_1_relu", "b_2_conv", "b_2_bn", "b_out"]
+    assert plain.output_shape == (None, 4, 4, 8)
+
+
+def test_cifar_resnet_saves_and_loads(tmp_path):
+    model = build_cifar_resnet(20)
+    x = np.random.default_rng(0).normal(size=(2, 32, 32, 3)).astype("float32")
+    model.save(tmp_path / "resnet20.keras")
+    loaded = keras.models.load_model(tmp_path / "resnet20.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda: build_cifar_resnet(18),
+            r"Unknown CIFAR ResNet depth 18. Valid depths \(6n \+ 2\): 20, 32, 44, 56, 110",
+        ),
+        (lambda: build_cifar_resnet(20, shortcut="identity"), r"Unknown shortcut 'identity'. Valid shortcuts"),
+        (
+            lambda: resnet_from_layout((1,), (16,), (32, 32, 3), 10, bottleneck=True, residual=False),
+            r"Bottleneck blocks come only with projection shortcuts",
+        ),
+    ],
+)
+def test_bad_cifar_resnet_arguments_are_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()

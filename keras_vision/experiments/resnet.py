@@ -1,0 +1,152 @@
+"""`resnet`: plain vs residual networks of two depths on CIFAR-10 (He et al. 2016, section 4.2).
+
+The lesson of residual connections, measured: a plain stack of 3x3 convolutions gets WORSE when it
+gets deeper, and not from overfitting: its error on the training set itself rises (the paper's
+"degradation problem": the optimizer cannot even make the extra layers do nothing). The same
+networks with identity shortcuts (`relu(x + F(x))`) do not degrade: given enough steps (the
+paper trains 64k iterations of 128 images), the deeper one trains at least as well as the shallower
+one. Early in training the deeper ResNet still lags: the `--quick` preset (256 steps) shows the
+plain network's degradation and each ResNet beating its plain twin, but ResNet-56 behind ResNet-20
+(measured numbers: the README's `resnet` row).
+
+The four networks (`--depths 20,56`: `plain20`, `plain56`, `resnet20`, `resnet56`) are the
+paper's CIFAR-10 models, built by `keras_vision.models.build_cifar_resnet` from the package's
+blocks (`plain_block`, `residual_block` with zero-padding shortcuts, so each residual network has
+exactly the parameters of its plain twin: 0.27 M and 0.85 M). Each is trained by the shared
+classifier trainer (`keras_vision.experiments.classifiers.train_candidate`) from the same seed on
+the same images: per-channel standardized pixels, with the paper's augmentation (pad 4, random
+crop, flip; `--no-augment` turns it off), SGD with momentum 0.9 and decoupled weight decay, a
+linear warm-up over the first epoch and a cosine learning rate, computing in bfloat16 with float32
+weights (`--no-mixed-precision`: float32; bfloat16 takes about 30 % fewer CPU seconds per step of
+ResNet-20 here). One figure,
+`error_curves.png`, draws the training error (solid: the training batches of each epoch, as in
+the paper's Figure 6) and the test error (dashed) of all four.
+
+`metrics.json`: `models.{plain20,plain56,resnet20,resnet56}` with `train_error` (the last
+epoch's), `test_error`, `test_accuracy`, parameters and seconds per epoch; `degradation` with the
+deeper-minus-shallower training error of each family.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from keras_vision.augment import augment_pad_crop_flip
+from keras_vision.data import DATASETS, load_cifar10, locate, sparse_labels
+from keras_vision.data.split import take
+from keras_vision.errors import UsageError
+from keras_vision.evaluation import plot_history
+from keras_vision.experiments.catalog import ResnetConfig
+from keras_vision.experiments.classifiers import Candidate, train_candidate
+from keras_vision.models import (
+    CIFAR_RESNET_LAYOUTS,
+    SCRATCH_BN_MOMENTUM,
+    build_cifar_resnet,
+    dtype_policy,
+    set_batchnorm_momentum,
+)
+from keras_vision.training import cosine_decay
+
+
+def run(config: ResnetConfig) -> dict:
+    depths = parse_depths(config.depths)  # before loading: that can be slow
+    (x_train, y_train), (x_test, y_test) = load_cifar10(config.data_dir)
+    x_train, y_train = take(x_train, sparse_labels(y_train), config.train_limit)
+    x_test, y_test = take(x_test, sparse_labels(y_test), config.test_limit)
+    mean, std = channel_statistics(x_train)
+    train, test = (standardize(x_train, mean, std), y_train), (standardize(x_test, mean, std), y_test)
+    records, histories = {}, {}
+    for residual in (False, True):
+        for depth in depths:
+            name = f"{'resnet' if residual else 'plain'}{depth}"
+            trained = train_candidate(
+                config,
+                name,
+                candidate(config, depth, residual=residual),
+                train,
+                test,
+                test,
+                class_names=DATASETS.get("cifar10").class_names,
+            )
+            record = records[name] = error_record(trained.record, trained.history)
+            histories[name] = error_history(trained.history)
+            print(f"{name}: training error {record['train_error']:.2%}, test error {record['test_error']:.2%}")
+    title = f"CIFAR-10, {len(train[0]):,} training images: plain vs residual (solid: training, dashed: test)"
+    figure = plot_history(histories, config.run_dir / "error_curves.png", metrics=("error",), title=title)
+    shallow, deep = f"{min(depths)}", f"{max(depths)}"
+    return {
+        "models": records,
+        "degradation": {
+            family: records[f"{family}{deep}"]["train_error"] - records[f"{family}{shallow}"]["train_error"]
+            for family in ("plain", "resnet")
+        },
+        "data": {"source": locate("cifar10", config.data_dir), "train": len(train[0]), "test": len(test[0])},
+        "figures": [str(figure)],
+    }
+
+
+def candidate(config: ResnetConfig, depth: int, *, residual: bool) -> Candidate:
+    """One network of the comparison as a `Candidate` of the classifier trainer."""
+
+    def build(total_steps: int) -> keras.Model:
+        with dtype_policy("mixed_bfloat16" if config.mixed_precision else "float32"):
+            model = build_cifar_resnet(depth, residual=residual, shortcut=config.shortcut)
+        set_batchnorm_momentum(model, SCRATCH_BN_MOMENTUM)  # moving statistics that keep up in short runs
+        warmup = min(total_steps // config.epochs, total_steps - 1)  # one epoch
+        schedule = cosine_decay(config.learning_rate, total_steps=total_steps, warmup_steps=warmup)
+        optimizer = keras.optimizers.SGD(schedule, momentum=0.9, weight_decay=config.weight_decay)
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    def pad_crop_flip(x, y, batch_size):
+        return augment_pad_crop_flip(x, y, batch_size=batch_size, seed=config.seed)
+
+    kind = "residual (zero-padding shortcuts)" if residual and config.shortcut == "zeros" else "residual"
+    description = f"{depth} layers, {CIFAR_RESNET_LAYOUTS[depth]} blocks per stage, {kind if residual else 'plain'}"
+    return Candidate(
+        build, config.epochs, data=pad_crop_flip if config.augment else None, extra={"description": description}
+    )
+
+
+def channel_statistics(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and standard deviation of uint8 images, in [0, 1] units."""
+    pixels = images.reshape(-1, images.shape[-1]).astype(np.float64) / 255.0
+    return pixels.mean(axis=0).astype(np.float32), np.maximum(pixels.std(axis=0), 1e-3).astype(np.float32)
+
+
+def standardize(images: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """uint8 images -> float32 `(x / 255 - mean) / std`, per channel."""
+    return (images.astype(np.float32) / 255.0 - mean) / std
+
+
+def error_history(history: dict) -> dict:
+    """`{"error": 1 - accuracy, "val_error": 1 - val_accuracy}` per epoch, for the figure."""
+    return {
+        "error": [1.0 - a for a in history["accuracy"]],
+        **({"val_error": [1.0 - a for a in history["val_accuracy"]]} if "val_accuracy" in history else {}),
+    }
+
+
+def error_record(record: dict, history: dict) -> dict:
+    """The trainer's record with `train_error` (the last epoch's) and `test_error`."""
+    return {**record, "train_error": 1.0 - history["accuracy"][-1], "test_error": 1.0 - record["test_accuracy"]}
+
+
+def parse_depths(text: str) -> tuple[int, int]:
+    """`"20,56"` -> `(20, 56)`: two different depths of `CIFAR_RESNET_LAYOUTS`, shallower first.
+
+    Raises:
+        UsageError: anything else; the message lists the valid depths.
+    """
+    valid = ", ".join(map(str, CIFAR_RESNET_LAYOUTS))
+    try:
+        depths = tuple(sorted(int(part) for part in text.split(",") if part.strip()))
+    except ValueError:
+        depths = ()
+    if len(depths) != 2 or depths[0] == depths[1] or not set(depths) <= set(CIFAR_RESNET_LAYOUTS):
+        raise UsageError(
+            f"--depths takes two different depths 6n + 2, comma-separated, from {valid} (e.g. 20,56). "
+            f"Received: {text!r}."
+        )
+    return depths
