@@ -58,46 +58,20 @@ print({k: v for k, v in config.to_dict().items() if k not in ("experiment", "out
 # ## A trained classifier
 #
 # The experiment reads with a finished `mnist` run (`--model RUN_DIR`), or trains one first. Here we
-# train it the way the `mnist` lesson does: the classic CNN through the course's classifier
-# trainer, saved as `final.keras`.
+# do what it does: `trained_model_file` runs the `mnist` experiment first (the `mnist` lesson shows
+# its steps) into `OUT/<experiment>/mnist/`, and `load_images_for` loads the digits it was trained on.
 
 # %%
 import keras
 
-from keras_vision.data import DATASETS, add_channel_axis, load_mnist, one_hot, scale_pixels
-from keras_vision.data.split import holdout_split, take
-from keras_vision.experiments.classifiers import Candidate, compare_classifiers
-from keras_vision.models import build_classic_cnn
-from keras_vision.training import cosine_decay
+from keras_vision.experiments.deploy import load_images_for, trained_model_file
 
-(x_train, y_train), (x_test, y_test) = load_mnist(config.data_dir)
-x_train, y_train = take(x_train, y_train, config.train_limit)
-x_test, y_test = take(x_test, y_test, config.test_limit)
-x_train, x_test = add_channel_axis(scale_pixels(x_train)), add_channel_axis(scale_pixels(x_test))
-train, validation = holdout_split(x_train, one_hot(y_train, 10), config.validation_split)
-
-
-def build(total_steps):
-    model = build_classic_cnn((28, 28, 1), 10)
-    optimizer = keras.optimizers.Adam(cosine_decay(config.learning_rate, total_steps=total_steps))
-    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-result = compare_classifiers(
-    config,
-    {"classic_cnn": Candidate(build, config.epochs)},
-    train,
-    validation,
-    (x_test, y_test),
-    class_names=DATASETS.get("mnist").class_names,
-    title="MNIST: classic CNN",
-)
-model_file = config.variant_dir("classic_cnn") / "final.keras"
+model_file = trained_model_file(config)  # OUT/digits/mnist/classic_cnn/final.keras, trained when not there
 model = keras.models.load_model(model_file)
-accuracy_keras = result["models"]["classic_cnn"]["test_accuracy"]
+_, (x_train, y_train), (x_test, y_test) = load_images_for(model, model_file, config)
+accuracy_keras = float((model.predict(x_test, verbose=0).argmax(axis=1) == y_test).mean())
 print(f"{model_file}: {model_file.stat().st_size:,} bytes, test accuracy {accuracy_keras:.2%}")
-display(Image(filename=result["figures"][0]))  # its learning curves
+display(Image(filename=str(model_file.parents[1] / "curves.png")))  # its learning curves
 
 # %% [markdown]
 # ## Lines of digits
