@@ -72,10 +72,16 @@ def worker_command(argv: list[str]) -> list[str]:
 
 
 def distributable() -> list[str]:
-    """The experiments that offer `--strategy` (those that train a model), which `launch` can run."""
+    """The experiments whose `--strategy` offers multi_worker (those that train a model), which `launch` can run."""
     from keras_vision.experiments import EXPERIMENTS  # the declarations: no TensorFlow
 
-    return [name for name, exp in EXPERIMENTS.items() if any(f.name == "strategy" for f in exp.config.options())]
+    return [
+        name
+        for name, exp in EXPERIMENTS.items()
+        if any(
+            f.name == "strategy" and "multi_worker" in (f.metadata.get("choices") or ()) for f in exp.config.options()
+        )
+    ]
 
 
 def check_distributable(experiment: str) -> None:
@@ -85,7 +91,8 @@ def check_distributable(experiment: str) -> None:
     names = distributable()
     if experiment in EXPERIMENTS.names() and experiment not in names:
         raise UsageError(
-            f"{experiment} trains no model, so there is nothing to share among workers: run it without launch. "
+            f"{experiment} cannot train on several workers (it trains no model, or its --strategy offers no "
+            "multi_worker): run it without launch. "
             f"launch runs {', '.join(names)}."
         )
 

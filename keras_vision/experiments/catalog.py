@@ -211,6 +211,13 @@ EXPERIMENTS.register(
 
 @dataclass(frozen=True)
 class AugmentationConfig(DistributionOptions, TrainingOptions, DataOptions):
+    strategy: str = option(
+        "default",
+        help="tf.distribute strategy: default (one device) or mirrored (this machine's devices); not multi_worker: "
+        "ImageDataGenerator.flow is a Python iterator, which cannot be sharded across workers",
+        choices=("default", "mirrored"),
+        group="distribution",
+    )
     train_limit: int | None = inherit("train_limit", 5_000)
     test_limit: int | None = inherit("test_limit", 512)
     eval_limit: int | None = option(

@@ -28,7 +28,8 @@ def test_checkout_and_classmates_files_are_untouched(batch):
     assert checkout_digest(batch.checkout) == batch.digest_before
     for name in HONEST:
         files = sorted(p.name for p in (batch.submissions / name).iterdir() if p.name != "__pycache__")
-        assert files == sorted(p.name for p in (REPO / "solutions").glob("*.py")), name
+        expected = [p.name for p in (REPO / "solutions").iterdir() if p.suffix in (".py", ".ipynb")]
+        assert files == sorted(expected), name
         assert (batch.submissions / name / "ex01_convolutions.py").read_bytes() == (
             REPO / "solutions" / "ex01_convolutions.py"
         ).read_bytes()

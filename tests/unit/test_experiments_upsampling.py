@@ -30,7 +30,8 @@ def test_superres_experiment_on_a_folder(tmp_path):
         quick=True, out=tmp_path, eval_dir=folder, losses="mse", epochs=1, max_train_seconds=5.0, patch_stride=33
     )
     metrics = run_experiment(config)
-    mse = metrics["models"]["mse"]
+    assert set(metrics["models"]) == {"srcnn-mse", "espcn-mse"}  # --models srcnn,espcn (the default) x --losses mse
+    mse = metrics["models"]["srcnn-mse"]
     assert {"psnr_baseline", "psnr", "psnr_gain", "ssim_baseline", "ssim", "per_image", "seconds"} <= set(mse)
     assert list(mse["per_image"]) == ["chelsea"] and np.isfinite(mse["psnr"])
     written = json.loads((tmp_path / "superres" / "config.json").read_text())

@@ -217,7 +217,7 @@ def test_launch_without_an_experiment_is_a_usage_error(argv, match):
 
 
 def test_launch_refuses_an_experiment_that_trains_nothing():
-    with pytest.raises(UsageError, match="lowlight trains no model.*launch runs .*cifar100.*superres"):
+    with pytest.raises(UsageError, match="lowlight cannot train on several workers.*launch runs .*cifar100.*superres"):
         launch.launch(2, ["lowlight"])
 
 
