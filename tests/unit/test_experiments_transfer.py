@@ -268,6 +268,8 @@ def imbalanced_folders(tmp_path):
     )
 
 
+# slow: two MobileNets trained end to end; folder's quick preset also runs in the option-reading test
+@pytest.mark.slow
 def test_folder_quick_compares_architectures(imbalanced_folders, tmp_path):
     metrics, run_dir = run(
         "folder",

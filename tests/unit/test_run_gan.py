@@ -39,6 +39,8 @@ def tiny_gan_argv(tmp_path, monkeypatch):
     ]
 
 
+# slow: both generators trained and scored under mirrored; the unit tests in test_gan.py cover the parts
+@pytest.mark.slow
 def test_gan_run_writes_scores_per_variant_figures_and_the_headline_table(tmp_path, capsys, monkeypatch):
     from keras_vision.run import main
 
