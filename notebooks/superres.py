@@ -90,18 +90,21 @@ import functools
 
 from keras_vision.evaluation import image_to_image_report, variant_record
 from keras_vision.experiments.superres import parse_losses
-from keras_vision.superres.losses import make_loss
+from keras_vision.superres.losses import make_loss, vgg16_weights_or_random
 from keras_vision.superres.predict import plot_superres_comparison, super_resolve
-from keras_vision.superres.train import train_srcnn
+from keras_vision.superres.train import train_sr_model
 from keras_vision.training import get_strategy, set_seed
 
-weights = None if config.vgg_weights.lower() == "none" else config.vgg_weights
+weights, note = vgg16_weights_or_random(config.vgg_weights)  # ImageNet's, or random ones offline (with a note)
+print(note or f"VGG16 weights: {weights}")
 perceptual = {"layer": config.vgg_layer, "feature_weight": config.feature_weight, "weights": weights}
 models, figures = {}, []
 for name in parse_losses(config.losses):
     set_seed(config.seed)
-    model, result = train_srcnn(
+    model, result = train_sr_model(
         patches,
+        architecture="srcnn",
+        scale=config.scale,
         loss=functools.partial(make_loss, name, **(perceptual if name == "perceptual" else {})),
         layout=config.layout,
         residual=config.residual,

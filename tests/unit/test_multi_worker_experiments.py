@@ -109,8 +109,8 @@ CASES = {
     "folder": (class_folders, [*LIMITS, "--arch", "mobilenet:alpha=0.25", "--weights", "none"], batches_of(16)),
     "superres": (
         None,
-        ["--losses", "mse,perceptual", "--patch-stride", "33", "--max-train-seconds", "none"],
-        batches_of(16, examples=lambda m: m["num_patches"]),
+        ["--models", "srcnn", "--losses", "mse,perceptual", "--patch-stride", "33", "--max-train-seconds", "none"],
+        batches_of(16, examples=lambda m: m["num_patches"]["bicubic_input"]),
     ),
     "deploy": (
         mnist_files,
