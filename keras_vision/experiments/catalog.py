@@ -509,7 +509,7 @@ class ResnetConfig(DistributionOptions, TrainingOptions, DataOptions):
     train_limit: int | None = inherit("train_limit", 10_000)
     epochs: int = inherit("epochs", 30)
     batch_size: int = inherit("batch_size", 128)
-    depths: str = option("20,56", help="the two depths 6n + 2 compared (20, 32, 44, 56, 110), comma-separated")
+    depths: str = option("20,56", help="the two depths 6n + 2 compared (8, 14, 20, 32, 44, 56, 110), comma-separated")
     shortcut: str = option(
         "zeros",
         help="residual shortcuts where the shape changes: zeros (option A, no weights) or projection (1x1 conv)",

@@ -71,8 +71,9 @@ RESNET_LAYOUTS = {
 }
 """Depth (weight layers) -> `ResNetLayout`, from Table 1 of the paper."""
 
-CIFAR_RESNET_LAYOUTS = {20: 3, 32: 5, 44: 7, 56: 9, 110: 18}
-"""Depth `6n + 2` -> `n`, the basic blocks of each of the three CIFAR stages (the paper's section 4.2)."""
+CIFAR_RESNET_LAYOUTS = {8: 1, 14: 2, 20: 3, 32: 5, 44: 7, 56: 9, 110: 18}
+"""Depth `6n + 2` -> `n`, the basic blocks of each of the three CIFAR stages (the paper's section 4.2,
+from 20 layers up; 8 and 14 are the same design made small, for quick tries and tests)."""
 
 
 @keras.saving.register_keras_serializable(package="keras_vision")
@@ -368,7 +369,7 @@ def build_cifar_resnet(
     Reference: He et al., "Deep Residual Learning for Image Recognition", CVPR 2016, section 4.2.
 
     Args:
-        depth: Weight layers: 20, 32, 44, 56 or 110.
+        depth: Weight layers: 8, 14, 20, 32, 44, 56 or 110 (the paper trains 20 to 110).
         input_shape: Image shape (H, W, C), H and W divisible by 4. Defaults to `(32, 32, 3)`.
         num_classes: Size of the softmax output. Defaults to `10`.
         residual: Residual blocks; `False` builds the plain network. Defaults to `True`.

@@ -89,13 +89,35 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+SLOW_CALLS = """
+import functools as _functools
+import time as _time
+
+
+def _slow(function):
+    @_functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        _time.sleep(1)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+for _name in ("normalize_images", "apply_filter", "vertical_edge_kernel", "max_pool", "build_classic_cnn"):
+    globals()[_name] = _slow(globals()[_name])
+"""
+
+
 def test_a_runner_over_its_time_is_killed_with_its_workers(tmp_path):
     """A runner past `runner_timeout` is killed; its workers die with it; the server stays."""
+    slow = tmp_path / "slow"
+    slow.mkdir()  # every call takes a second: ex01's tests take longer than the runner's 6 s on any machine
+    (slow / f"{MODULE}.py").write_text((REPO / "solutions" / f"{MODULE}.py").read_text() + SLOW_CALLS)
     options = GradingOptions(graded_tests_dir(), modules=(MODULE,), runner_timeout=6)
     files = graded_test_files(options.tests_dir, [MODULE])
     outcome, seen = {}, set()
     grading = threading.Thread(
-        target=lambda: outcome.update(zip(("report", "log"), run_runner(files, options, target=REPO / "solutions")))
+        target=lambda: outcome.update(zip(("report", "log"), run_runner(files, options, target=slow)))
     )
     grading.start()
     while grading.is_alive():
@@ -109,7 +131,7 @@ def test_a_runner_over_its_time_is_killed_with_its_workers(tmp_path):
     assert not [pid for pid in seen if alive(pid)]
     assert RUNNERS._process.poll() is None
     with pytest.raises(GraderFailure, match="stopped without a report, so no one is scored"):
-        grade_submission(REPO / "solutions", options)  # the grader's failure: no result at all
+        grade_submission(slow, options)  # the grader's failure: no result at all
 
 
 def command_line(pid: int) -> str:

@@ -96,7 +96,7 @@ CASES = {
     "gan": (mnist_files, {"width": 4, "latent_dim": 8, "sample_count": 20, "epoch_sample_count": 20}),
     "lowlight": (photo_folder, {"max_side": 48, "figure_rows": 1}),
     "augmentation": (cifar10_files, {"sizes": "32", "seconds": 0.05}),
-    "resnet": (cifar10_files, {"depths": "20,32"}),
+    "resnet": (cifar10_files, {"depths": "8,14"}),
     "upsampling": (None, {"trials": 1}),
     "deploy": (mnist_files, {"calibration_images": 8, "timing_images": 4}),
     "digits": (

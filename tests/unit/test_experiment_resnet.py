@@ -23,18 +23,18 @@ def tiny_cifar10(tmp_path):
 def test_four_networks_with_errors_and_one_figure(tiny_cifar10, tmp_path):
     exp = EXPERIMENTS.get("resnet")
     config = exp.make_config(
-        quick=True, data_dir=tiny_cifar10, out=tmp_path, depths="20,32", epochs=2, batch_size=16, verbose="silent"
+        quick=True, data_dir=tiny_cifar10, out=tmp_path, depths="8,14", epochs=2, batch_size=16, verbose="silent"
     )
     metrics = run_experiment(config)
-    assert list(metrics["models"]) == ["plain20", "plain32", "resnet20", "resnet32"]
+    assert list(metrics["models"]) == ["plain8", "plain14", "resnet8", "resnet14"]
     for name, record in metrics["models"].items():
         history = json.loads((tmp_path / "resnet" / name / "history.json").read_text())
         assert record["train_error"] == pytest.approx(1 - history["accuracy"][-1])
         assert record["test_error"] == pytest.approx(1 - record["test_accuracy"])
         assert 0 <= record["test_accuracy"] <= 1 and record["epochs"] == 2
-    assert metrics["models"]["plain20"]["params"] == metrics["models"]["resnet20"]["params"]  # zero-padding shortcuts
+    assert metrics["models"]["plain8"]["params"] == metrics["models"]["resnet8"]["params"]  # zero-padding shortcuts
     assert metrics["degradation"]["plain"] == pytest.approx(
-        metrics["models"]["plain32"]["train_error"] - metrics["models"]["plain20"]["train_error"]
+        metrics["models"]["plain14"]["train_error"] - metrics["models"]["plain8"]["train_error"]
     )
     assert (tmp_path / "resnet" / "error_curves.png").stat().st_size > 1000
     table = (tmp_path / "resnet" / "results.md").read_text()

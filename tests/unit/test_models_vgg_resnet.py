@@ -256,7 +256,7 @@ def test_cifar_resnet_saves_and_loads(tmp_path):
     [
         (
             lambda: build_cifar_resnet(18),
-            r"Unknown CIFAR ResNet depth 18. Valid depths \(6n \+ 2\): 20, 32, 44, 56, 110",
+            r"Unknown CIFAR ResNet depth 18. Valid depths \(6n \+ 2\): 8, 14, 20, 32, 44, 56, 110",
         ),
         (lambda: build_cifar_resnet(20, shortcut="identity"), r"Unknown shortcut 'identity'. Valid shortcuts"),
         (
