@@ -61,3 +61,41 @@ def test_options_reach_the_augmentation_and_bad_ones_are_usage_errors(tiny_cifar
     assert "training" not in json.loads((tmp_path / "augmentation" / "metrics.json").read_text())  # --no-train
     assert main([*common, "--rotation", "-5"]) == 2
     assert "--rotation must be at least 0.0" in capsys.readouterr().err
+
+
+def test_repeats_train_every_pipeline_with_each_seed_and_average(tiny_cifar10, tmp_path):
+    exp = EXPERIMENTS.get("augmentation")
+    options = {"sizes": "32", "seconds": 0.05, "test_limit": 20, "batch_size": 8, "epochs": 1}
+    config = exp.make_config(quick=True, data_dir=tiny_cifar10, out=tmp_path, seed=3, repeats=2, **options)
+    metrics = run_experiment(config)
+    for name, record in metrics["training"].items():
+        assert record["seeds"] == [3, 4]
+        seeds = record["per_seed"]
+        assert list(seeds) == ["3", "4"]
+        for seed in (3, 4):  # each seed trained in its own folder, with its own seed
+            history = json.loads((tmp_path / "augmentation" / f"{name}-seed{seed}" / "history.json").read_text())
+            assert len(history["accuracy"]) == 1
+        accuracies = [seeds[s]["test_accuracy"] for s in ("3", "4")]
+        assert record["test_accuracy"] == pytest.approx(np.mean(accuracies))
+        assert record["test_accuracy_sd"] == pytest.approx(abs(accuracies[0] - accuracies[1]) / np.sqrt(2))
+        assert record["seed"] == 3  # the other numbers are the first seed's
+    comparison = metrics["comparison"]["fast_minus_imagedatagenerator"]
+    fast, idg = metrics["training"]["fast"]["per_seed"], metrics["training"]["imagedatagenerator"]["per_seed"]
+    assert comparison["per_seed"]["4"] == pytest.approx(fast["4"]["test_accuracy"] - idg["4"]["test_accuracy"])
+    assert comparison["mean"] == pytest.approx(
+        metrics["training"]["fast"]["test_accuracy"] - metrics["training"]["imagedatagenerator"]["test_accuracy"]
+    )
+    table = (tmp_path / "augmentation" / "results.md").read_text()
+    assert "sd over seeds" in table.splitlines()[0]
+
+
+def test_one_repeat_keeps_the_plain_folders_and_no_spread(tiny_cifar10, tmp_path, capsys):
+    common = ["augmentation", "--data-dir", str(tiny_cifar10), "--out", str(tmp_path), "--sizes", "32"]
+    fast = ["--rounds", "1", "--seconds", "0.05", "--test-limit", "20", "--batch-size", "8", "--epochs", "1"]
+    assert main([*common, *fast, "--train-limit", "16", "--eval-limit", "16"]) == 0
+    metrics = json.loads((tmp_path / "augmentation" / "metrics.json").read_text())
+    assert metrics["training"]["fast"]["test_accuracy_sd"] is None
+    assert metrics["training"]["fast"]["seeds"] == [0]
+    assert (tmp_path / "augmentation" / "fast" / "history.json").is_file()
+    assert main([*common, "--repeats", "0"]) == 2
+    assert "--repeats must be at least 1" in capsys.readouterr().err
