@@ -2,11 +2,14 @@
 
 import json
 
+import cv2
 import numpy as np
 import official_formats as of
 import pytest
+from scipy import stats
 
 from keras_vision.experiments import EXPERIMENTS, run_experiment
+from keras_vision.experiments.augmentation import training_data
 from keras_vision.run import main
 
 
@@ -99,3 +102,39 @@ def test_one_repeat_keeps_the_plain_folders_and_no_spread(tiny_cifar10, tmp_path
     assert (tmp_path / "augmentation" / "fast" / "history.json").is_file()
     assert main([*common, "--repeats", "0"]) == 2
     assert "--repeats must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore:Please import `affine_transform`:DeprecationWarning")
+@pytest.mark.parametrize("options", [{}, {"rotation": 15.0, "zoom": 0.1, "fill_mode": "constant"}])
+def test_training_pipelines_draw_the_same_transforms_per_image(options, tmp_path):
+    """ImageDataGenerator.flow and the fast pipeline, as the trainings build them, on 256 copies of one image.
+
+    With one image, each output differs from it only by its random transform, so the distribution
+    of the per-image distance to the original (and to its mirror image) compares the distributions
+    of transforms; copies inside a batch must differ (a draw per image, not per batch) and the next
+    epoch must draw afresh. The reference is Keras' own generator.
+    """
+    config = EXPERIMENTS.get("augmentation").make_config(out=tmp_path, **options)
+    rng = np.random.default_rng(0)
+    image = np.clip(cv2.GaussianBlur(rng.uniform(0, 255, (32, 32, 3)), (0, 0), 2), 0, 255).astype(np.uint8)
+    x, y = np.repeat(image[None], 256, axis=0), np.zeros(256, np.int64)
+    original = image.astype(np.float32) / 255
+    distances = {}
+    for name in ("imagedatagenerator", "fast"):
+        batches = training_data(name, config)(x, y, 64)
+        epochs = []
+        for _ in range(2):
+            epochs.append(np.concatenate([batches[i][0] for i in range(len(batches))]))
+            batches.on_epoch_end()
+        first, second = epochs
+        assert first.dtype == np.float32 and 0 <= first.min() and first.max() <= 1  # rescaled to [0, 1]
+        assert np.abs(first[:64] - first[:64].mean(axis=0)).mean() > 0.01, name  # one draw per image
+        assert np.abs(first - second).mean() > 0.01, name  # each epoch draws afresh
+        distances[name] = (
+            np.abs(first - original).mean(axis=(1, 2, 3)),
+            np.abs(first - original[:, ::-1]).mean(axis=(1, 2, 3)),
+        )
+    for keras_distance, fast_distance in zip(distances["imagedatagenerator"], distances["fast"]):
+        assert stats.ks_2samp(keras_distance, fast_distance).pvalue > 1e-3
+    mirrored = {name: np.mean(plain > flipped) for name, (plain, flipped) in distances.items()}
+    assert abs(mirrored["fast"] - mirrored["imagedatagenerator"]) < 0.15, mirrored
