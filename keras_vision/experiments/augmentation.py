@@ -18,6 +18,22 @@ two, and the median training seconds per epoch (validation left out; `TrainingTi
 of all three are one figure, `training_curves.png` (solid: training batches; dashed: the first
 `CURVE_IMAGES` test images).
 
+One seed is not a measurement of a one-point difference: the seed fixes the initial weights, the
+order of the images and every random transform, and two seeds of the same pipeline differ by about
+a point. `--repeats N` trains the three pipelines with seeds `--seed`, `--seed + 1`, ... (folders
+`<pipeline>-seed<s>`); `metrics.json` keeps each seed's numbers (`per_seed`), their means (the
+table's columns, with the standard deviation over the seeds) and, in `comparison`, the per-seed
+differences of test accuracy the issue's acceptance reads (`imagedatagenerator_minus_none`,
+`fast_minus_imagedatagenerator`).
+
+The two augmenting pipelines draw the same transforms: per image (not per batch), fresh every
+epoch, with `ImageDataGenerator`'s distributions of every parameter, composed in its order
+(rotation, shift, shear, zoom about the centre, then the flips), bilinear, with SciPy's border
+rules, then `rescale` (tests: `tests/unit/test_augment.py`, and
+`test_training_pipelines_draw_the_same_transforms_per_image` on the pipelines as built here). The
+one difference: the fast pipeline warps the uint8 images and rounds to whole grey levels, where
+`ImageDataGenerator` warps float32 copies (at most half a grey level, 0.24 on average).
+
 Why shifts and flips only by default: with the design card's rotation (15 degrees) and zoom (0.1)
 as well, the small CNN underfits in 15 epochs (measured on 5,000 images: 62 % accuracy on its own
 training images) and gains less than 2 points of test accuracy over no augmentation (53.5 % ->
