@@ -232,6 +232,14 @@ class AugmentationConfig(DistributionOptions, TrainingOptions, DataOptions):
         1e-3, help="Adam's peak learning rate of the trainings (cosine decay)", minimum=1e-12, group="training"
     )
     workers: int = option(2, help="loader threads of the fast pipeline while training", minimum=1, group="training")
+    repeats: int = option(
+        1,
+        help="train each pipeline with N seeds (--seed, --seed + 1, ...); metrics.json keeps each seed, the table the "
+        "mean and the standard deviation",
+        minimum=1,
+        metavar="N",
+        group="training",
+    )
     rotation: float = option(
         0.0, help="rotation range in degrees (the course's design card: 15; see the module docstring)", minimum=0.0
     )
@@ -272,6 +280,7 @@ EXPERIMENTS.register(
             Metric("fast", "fast img/s", "{:,.0f}"),
             Metric("fast_vs_imagedatagenerator", "fast / ImageDataGenerator", "{:.1f}x"),
             ACCURACY,
+            Metric("test_accuracy_sd", "sd over seeds", "{:.2%}"),
             Metric("train_accuracy", "train accuracy", "{:.2%}"),
             Metric("gap", "train - test", "{:+.2%}"),
             SECONDS_PER_EPOCH,
