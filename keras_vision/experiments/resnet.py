@@ -91,7 +91,12 @@ def candidate(config: ResnetConfig, depth: int, *, residual: bool) -> Candidate:
 
     def build(total_steps: int) -> keras.Model:
         with dtype_policy("mixed_bfloat16" if config.mixed_precision else "float32"):
-            model = build_cifar_resnet(depth, residual=residual, shortcut=config.shortcut)
+            model = build_cifar_resnet(
+                depth,
+                residual=residual,
+                shortcut=config.shortcut,
+                zero_init_residual=residual and config.zero_init_residual,
+            )
         set_batchnorm_momentum(model, SCRATCH_BN_MOMENTUM)  # moving statistics that keep up in short runs
         warmup = min(total_steps // config.epochs, total_steps - 1)  # one epoch
         schedule = cosine_decay(config.learning_rate, total_steps=total_steps, warmup_steps=warmup)
