@@ -541,7 +541,7 @@ EXPERIMENTS.register(
         quick={
             "train_limit": 1_000,
             "test_limit": 500,
-            "epochs": 8,
+            "epochs": 10,
             "batch_size": 32,
             "learning_rate": 0.05,
             "augment": False,
