@@ -9,8 +9,8 @@ deep ResNet from the usual initialization still lags a shallow one, so the resid
 with each block's last batch-norm scale at zero (`--zero-init-residual`, on by default; Goyal et
 al. 2017, "Accurate, Large Minibatch SGD", section 5.1; torchvision's `zero_init_residual`): every
 residual block starts as the identity, so ResNet-56 starts as a shallow network and keeps up with
-ResNet-20 early on (the price, at so few steps: ResNet-20 itself starts slower than from the usual
-initialization). The plain networks keep scale 1 (zero would cut
+ResNet-20 early on (the price, at so few steps: ResNet-20 itself trains slower than from the usual
+initialization; the README gives both). The plain networks keep scale 1 (zero would cut
 their signal), and the initialization changes no weight count. The `--quick` preset (320 steps)
 then shows both halves of the lesson: plain-56 above plain-20, ResNet-56 at or below ResNet-20
 (measured numbers: the README's `resnet` rows).
