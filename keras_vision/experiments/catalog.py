@@ -525,6 +525,11 @@ class ResnetConfig(DistributionOptions, TrainingOptions, DataOptions):
         choices=("zeros", "projection"),
     )
     augment: bool = option(True, help="pad 4, random crop and flip the training images (the paper's augmentation)")
+    zero_init_residual: bool = option(
+        True,
+        help="start each residual block's last batch-norm scale at 0, so each block starts as the identity "
+        "(Goyal et al. 2017, section 5.1); the plain networks keep scale 1",
+    )
     learning_rate: float = option(
         0.1, help="SGD's peak learning rate (momentum 0.9, one warm-up epoch, cosine)", minimum=1e-12, group="training"
     )
@@ -545,7 +550,7 @@ EXPERIMENTS.register(
         quick={
             "train_limit": 1_000,
             "test_limit": 500,
-            "epochs": 8,
+            "epochs": 10,
             "batch_size": 32,
             "learning_rate": 0.05,
             "augment": False,

@@ -3,11 +3,17 @@
 The lesson of residual connections, measured: a plain stack of 3x3 convolutions gets WORSE when it
 gets deeper, and not from overfitting: its error on the training set itself rises (the paper's
 "degradation problem": the optimizer cannot even make the extra layers do nothing). The same
-networks with identity shortcuts (`relu(x + F(x))`) do not degrade: given enough steps (the
-paper trains 64k iterations of 128 images), the deeper one trains at least as well as the shallower
-one. Early in training the deeper ResNet still lags: the `--quick` preset (256 steps) shows the
-plain network's degradation and each ResNet beating its plain twin, but ResNet-56 behind ResNet-20
-(measured numbers: the README's `resnet` row).
+networks with identity shortcuts (`relu(x + F(x))`) do not degrade: the deeper one trains at least
+as well as the shallower one (the paper trains 64k iterations of 128 images). Early in training a
+deep ResNet from the usual initialization still lags a shallow one, so the residual networks start
+with each block's last batch-norm scale at zero (`--zero-init-residual`, on by default; Goyal et
+al. 2017, "Accurate, Large Minibatch SGD", section 5.1; torchvision's `zero_init_residual`): every
+residual block starts as the identity, so ResNet-56 starts as a shallow network and keeps up with
+ResNet-20 early on (the price, at so few steps: ResNet-20 itself trains slower than from the usual
+initialization; the README gives both). The plain networks keep scale 1 (zero would cut
+their signal), and the initialization changes no weight count. The `--quick` preset (320 steps)
+then shows both halves of the lesson: plain-56 above plain-20, ResNet-56 at or below ResNet-20
+(measured numbers: the README's `resnet` rows).
 
 The four networks (`--depths 20,56`: `plain20`, `plain56`, `resnet20`, `resnet56`) are the
 paper's CIFAR-10 models, built by `keras_vision.models.build_cifar_resnet` from the package's
@@ -91,7 +97,12 @@ def candidate(config: ResnetConfig, depth: int, *, residual: bool) -> Candidate:
 
     def build(total_steps: int) -> keras.Model:
         with dtype_policy("mixed_bfloat16" if config.mixed_precision else "float32"):
-            model = build_cifar_resnet(depth, residual=residual, shortcut=config.shortcut)
+            model = build_cifar_resnet(
+                depth,
+                residual=residual,
+                shortcut=config.shortcut,
+                zero_init_residual=residual and config.zero_init_residual,
+            )
         set_batchnorm_momentum(model, SCRATCH_BN_MOMENTUM)  # moving statistics that keep up in short runs
         warmup = min(total_steps // config.epochs, total_steps - 1)  # one epoch
         schedule = cosine_decay(config.learning_rate, total_steps=total_steps, warmup_steps=warmup)

@@ -95,11 +95,18 @@ class PadChannels(layers.Layer):
         return {**super().get_config(), "channels": self.channels}
 
 
-def conv_bn(x, filters: int, kernel_size: int, *, strides: int = 1, use_bias: bool = True, name: str):
-    """Conv2D (`{name}_conv`) then BatchNormalization (`{name}_bn`), no activation."""
+def conv_bn(
+    x, filters: int, kernel_size: int, *, strides: int = 1, use_bias: bool = True, zero_gamma: bool = False, name: str
+):
+    """Conv2D (`{name}_conv`) then BatchNormalization (`{name}_bn`), no activation.
+
+    `zero_gamma` starts the batch normalization's scale at 0 instead of 1, so the output starts at
+    its `beta` (0): see `zero_init_residual` of `residual_block`.
+    """
     padding = "valid" if kernel_size == 1 else "same"
     x = layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias, name=f"{name}_conv")(x)
-    return layers.BatchNormalization(axis=-1, epsilon=BN_EPSILON, name=f"{name}_bn")(x)
+    gamma = "zeros" if zero_gamma else "ones"
+    return layers.BatchNormalization(axis=-1, epsilon=BN_EPSILON, gamma_initializer=gamma, name=f"{name}_bn")(x)
 
 
 def shortcut(x, filters: int, *, stride: int, kind: str = "projection", use_bias: bool = True, name: str):
@@ -129,7 +136,14 @@ def shortcut(x, filters: int, *, stride: int, kind: str = "projection", use_bias
 
 
 def residual_block(
-    x, filters: int, *, stride: int = 1, shortcut_kind: str = "projection", use_bias: bool = True, name: str
+    x,
+    filters: int,
+    *,
+    stride: int = 1,
+    shortcut_kind: str = "projection",
+    use_bias: bool = True,
+    zero_init_residual: bool = False,
+    name: str,
 ):
     """The basic block of ResNet-18/34: `relu(shortcut(x) + BN(conv3x3(relu(BN(conv3x3(x))))))`.
 
@@ -145,6 +159,12 @@ def residual_block(
         shortcut_kind: `"projection"` or `"zeros"` where the shape changes (see `shortcut`).
             Defaults to `"projection"`.
         use_bias: Convolutions with bias (as Keras' ResNets). Defaults to `True`.
+        zero_init_residual: Start `{name}_2_bn`'s scale (gamma) at 0, so that `F(x) = 0` and the
+            block starts as `relu(shortcut(x))`: the identity on the non-negative outputs of a
+            previous block. A deep ResNet then starts as a shallow one and trains at least as
+            fast early on (Goyal et al. 2017, "Accurate, Large Minibatch SGD", section 5.1;
+            torchvision's `zero_init_residual`). The same weights, only their initial values
+            differ. Defaults to `False`.
         name: Prefix of the layer names, e.g. `"conv3_block1"`.
 
     Returns:
@@ -153,7 +173,7 @@ def residual_block(
     skip = shortcut(x, filters, stride=stride, kind=shortcut_kind, use_bias=use_bias, name=name)
     x = conv_bn(x, filters, 3, strides=stride, use_bias=use_bias, name=f"{name}_1")
     x = layers.Activation("relu", name=f"{name}_1_relu")(x)
-    x = conv_bn(x, filters, 3, use_bias=use_bias, name=f"{name}_2")
+    x = conv_bn(x, filters, 3, use_bias=use_bias, zero_gamma=zero_init_residual, name=f"{name}_2")
     x = layers.Add(name=f"{name}_add")([skip, x])
     return layers.Activation("relu", name=f"{name}_out")(x)
 
@@ -240,6 +260,7 @@ def resnet_from_layout(
     small_inputs: bool = False,
     stem_filters: int | None = None,
     use_bias: bool = True,
+    zero_init_residual: bool = False,
     include_top: bool = True,
     name: str = "resnet",
 ) -> keras.Model:
@@ -263,6 +284,9 @@ def resnet_from_layout(
         small_inputs: The 3x3 stride-1 stem for 32x32 images. Defaults to `False`.
         stem_filters: Filters of the stem convolution. Defaults to `filters[0]`.
         use_bias: Convolutions with bias. Defaults to `True` (as Keras).
+        zero_init_residual: Each residual block's last batch normalization starts with scale 0,
+            so each block starts as (nearly) the identity (see `residual_block`; basic residual
+            blocks only, plain blocks keep scale 1). Defaults to `False`.
         include_top: Add `avg_pool` (global average pooling) and `predictions`; otherwise the
             model ends at the last block. Defaults to `True`.
         name: Model name. Defaults to `"resnet"`.
@@ -282,10 +306,15 @@ def resnet_from_layout(
             "Bottleneck blocks come only with projection shortcuts: plain networks and zero-padding shortcuts "
             f"use basic blocks. Received: bottleneck=True, residual={residual}, shortcut={shortcut!r}."
         )
+    if zero_init_residual and (bottleneck or not residual):
+        raise ValueError(
+            "zero_init_residual=True needs basic residual blocks: plain blocks would start with no signal. "
+            f"Received: bottleneck={bottleneck}, residual={residual}."
+        )
     if bottleneck:
         block_fn = bottleneck_block
     elif residual:
-        block_fn = functools.partial(residual_block, shortcut_kind=shortcut)
+        block_fn = functools.partial(residual_block, shortcut_kind=shortcut, zero_init_residual=zero_init_residual)
     else:
         block_fn = plain_block
     inputs = keras.Input(shape=shape, name="image")
@@ -351,6 +380,7 @@ def build_cifar_resnet(
     *,
     residual: bool = True,
     shortcut: str = "zeros",
+    zero_init_residual: bool = False,
     include_top: bool = True,
     name: str | None = None,
 ) -> keras.Model:
@@ -375,6 +405,9 @@ def build_cifar_resnet(
         residual: Residual blocks; `False` builds the plain network. Defaults to `True`.
         shortcut: `"zeros"` (the paper's option A: no parameters) or `"projection"` (option B).
             Defaults to `"zeros"`.
+        zero_init_residual: Start each residual block's `_2_bn` scale at 0, so that the network
+            starts as its stem and classifier with identity blocks in between (Goyal et al. 2017,
+            section 5.1); residual networks only. Defaults to `False`.
         include_top: Add global average pooling and the classifier. Defaults to `True`.
         name: Model name. Defaults to `"resnet{depth}"` or `"plain{depth}"`.
 
@@ -398,6 +431,7 @@ def build_cifar_resnet(
         shortcut=shortcut,
         small_inputs=True,
         use_bias=False,
+        zero_init_residual=zero_init_residual,
         include_top=include_top,
         name=name or f"{'resnet' if residual else 'plain'}{depth}",
     )

@@ -7,8 +7,8 @@ import official_formats as of
 import pytest
 
 from keras_vision.experiments import EXPERIMENTS, run_experiment
-from keras_vision.experiments.resnet import error_history, parse_depths
-from keras_vision.run import main
+from keras_vision.experiments.resnet import candidate, error_history, parse_depths
+from keras_vision.run import build_parser, main
 
 
 @pytest.fixture
@@ -55,3 +55,16 @@ def test_bad_depths_are_usage_errors(text, tiny_cifar10, tmp_path, capsys):
 
 def test_depths_are_sorted():
     assert parse_depths("56, 20") == (20, 56)
+
+
+@pytest.mark.parametrize("flag, residual_gamma", [([], 0.0), (["--no-zero-init-residual"], 1.0)])
+def test_zero_init_residual_reaches_the_residual_networks_only(flag, residual_gamma, tmp_path):
+    exp = EXPERIMENTS.get("resnet")
+    args = build_parser().parse_args(["resnet", "--quick", *flag])
+    config = exp.make_config(
+        quick=True, out=tmp_path, **{k: v for k, v in vars(args).items() if k == "zero_init_residual"}
+    )
+    resnet, plain = (candidate(config, 8, residual=r).build(10) for r in (True, False))
+    assert np.all(resnet.get_layer("conv3_block1_2_bn").gamma.numpy() == residual_gamma)
+    assert np.all(plain.get_layer("conv3_block1_2_bn").gamma.numpy() == 1.0)  # plain blocks keep their signal
+    assert resnet.count_params() == plain.count_params()

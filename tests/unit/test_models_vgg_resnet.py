@@ -243,6 +243,30 @@ def test_plain_block_is_the_residual_block_without_its_shortcut():
     assert plain.output_shape == (None, 4, 4, 8)
 
 
+def test_zero_init_residual_block_starts_as_the_identity():
+    # Goyal et al. 2017, 5.1: with its last batch-norm scale at 0 the block computes relu(x + 0) = x for x >= 0
+    inputs = keras.Input((8, 8, 4))
+    block = keras.Model(inputs, residual_block(inputs, 4, zero_init_residual=True, name="b"))
+    x = np.abs(np.random.default_rng(0).normal(size=(2, 8, 8, 4))).astype("float32")
+    np.testing.assert_array_equal(block.predict(x, verbose=0), x)
+    np.testing.assert_array_equal(block(x, training=True), x)
+    assert np.all(block.get_layer("b_1_bn").gamma.numpy() == 1)  # only the last scale starts at 0
+    ordinary = keras.Model(inputs, residual_block(inputs, 4, name="c"))
+    assert not np.allclose(ordinary.predict(x, verbose=0), x)
+
+
+def test_zero_init_cifar_resnet_has_the_same_weights_with_zero_last_scales():
+    zero, ordinary = build_cifar_resnet(14, zero_init_residual=True), build_cifar_resnet(14)
+    assert zero.count_params() == ordinary.count_params()
+    zeroed = sorted(layer.name for layer in zero.layers if layer.name.endswith("_bn") and not np.any(layer.gamma))
+    assert zeroed == [f"conv{stage}_block{b}_2_bn" for stage in (2, 3, 4) for b in (1, 2)]
+    # a stride-2 block's shortcut is subsample + zero channels: the network starts as stem, pooling and classifier
+    trunk = keras.Model(zero.input, zero.get_layer("conv4_block2_out").output)
+    stem = keras.Model(zero.input, zero.get_layer("conv1_relu").output)
+    x = np.random.default_rng(0).normal(size=(2, 32, 32, 3)).astype("float32")
+    np.testing.assert_allclose(trunk.predict(x, verbose=0)[..., :16], stem.predict(x, verbose=0)[:, ::4, ::4, :])
+
+
 def test_cifar_resnet_saves_and_loads(tmp_path):
     model = build_cifar_resnet(20)
     x = np.random.default_rng(0).normal(size=(2, 32, 32, 3)).astype("float32")
@@ -262,6 +286,10 @@ def test_cifar_resnet_saves_and_loads(tmp_path):
         (
             lambda: resnet_from_layout((1,), (16,), (32, 32, 3), 10, bottleneck=True, residual=False),
             r"Bottleneck blocks come only with projection shortcuts",
+        ),
+        (
+            lambda: build_cifar_resnet(14, residual=False, zero_init_residual=True),
+            r"zero_init_residual=True needs basic residual blocks: plain blocks would start with no signal",
         ),
     ],
 )
