@@ -299,12 +299,13 @@ def folder_subset_members(names: list[str], *, classes=FOLDER_SUBSET_CLASSES, pe
     return chosen
 
 
-def write_cifar_folder_subset(archive: str | os.PathLike, folder: str | os.PathLike) -> Path:
+def write_cifar_folder_subset(archive: str | os.PathLike, folder: str | os.PathLike, *, per_split=None) -> Path:
     """Copies the small folder set out of the CIFAR-10 JPEG archive, the JPEG bytes unchanged.
 
     Args:
         archive: `cifar10-jpg.tar.gz` (`train/<class>/*.jpg`, `test/<class>/*.jpg`).
         folder: Where `train/<class>/*.jpg` and `test/<class>/*.jpg` go.
+        per_split: Images per class of each split. Defaults to `FOLDER_SUBSET_PER_SPLIT`.
 
     Returns:
         `folder`.
@@ -316,7 +317,9 @@ def write_cifar_folder_subset(archive: str | os.PathLike, folder: str | os.PathL
     with tarfile.open(archive) as tar:
         members = {m.name.removeprefix("./"): m for m in tar.getmembers() if m.isfile()}
         # In archive order: the gzip stream is then read once, forwards (a backward seek decompresses from the start).
-        for name in sorted(folder_subset_members(list(members)), key=lambda n: members[n].offset_data):
+        for name in sorted(
+            folder_subset_members(list(members), per_split=per_split), key=lambda n: members[n].offset_data
+        ):
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(target) as path:
