@@ -20,7 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("KERAS_VISION_SHARED", REPO.parent / "shared" / "data"))
 NOTEBOOKS = REPO / "notebooks"
-#: Every lesson (issue 20 promises the first eight), with the figures (image/png outputs) it shows
+#: Every lesson, one per experiment (issue 20 promises the first eight), with the figures (image/png outputs) it shows
 #: at least (on the tiny stand-ins; lowlight draws one more with real photographs).
 LESSON_FIGURES = {
     "mnist": 5,
@@ -34,6 +34,9 @@ LESSON_FIGURES = {
     "cifar10": 3,
     "deploy": 2,
     "digits": 3,
+    "fashion_mnist": 4,
+    "folder": 4,
+    "resnet": 1,
 }
 CELL_TIMEOUT = 1800  # seconds per cell: DenseNet121's three trainings share one cell, on a loaded machine
 
