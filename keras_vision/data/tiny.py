@@ -35,6 +35,7 @@ import io
 import os
 import pickle
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -314,16 +315,22 @@ def write_cifar_folder_subset(archive: str | os.PathLike, folder: str | os.PathL
         ValueError: the archive has too few images of a class.
     """
     folder = Path(folder)
-    with tarfile.open(archive) as tar:
-        members = {m.name.removeprefix("./"): m for m in tar.getmembers() if m.isfile()}
-        # In archive order: the gzip stream is then read once, forwards (a backward seek decompresses from the start).
-        for name in sorted(
-            folder_subset_members(list(members), per_split=per_split), key=lambda n: members[n].offset_data
-        ):
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(target) as path:
-                path.write_bytes(tar.extractfile(members[name]).read())
+    try:
+        with tarfile.open(archive) as tar:
+            members = {m.name.removeprefix("./"): m for m in tar.getmembers() if m.isfile()}
+            # In archive order: the gzip stream is then read once, forwards (a backward seek decompresses
+            # from the start).
+            chosen = folder_subset_members(list(members), per_split=per_split)
+            for name in sorted(chosen, key=lambda n: members[n].offset_data):
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with atomic_path(target) as path:
+                    path.write_bytes(tar.extractfile(members[name]).read())
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise ValueError(
+            f"{archive} is not a readable .tar.gz ({type(error).__name__}: {error}): a damaged or partial copy; "
+            "replace it (in the course's data folder: check it with `sha256sum -c SHA256SUMS`)."
+        ) from None
     return folder
 
 

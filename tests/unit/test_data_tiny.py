@@ -159,3 +159,10 @@ def test_lesson_image_folder_prefers_the_jpeg_archive_and_finishes_a_half_writte
     (folder / "test" / "cat" / "0000.jpg").unlink()
     lesson_image_folder(tmp_path / "data", tmp_path / "lesson")
     assert (folder / "test" / "cat" / "0000.jpg").is_file() and (folder / "COMPLETE").is_file()
+
+
+def test_a_damaged_archive_is_a_one_line_error(tmp_path):
+    archive = jpeg_archive(tmp_path / "cifar10-jpg.tar.gz", per_class=2)
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])  # a copy cut short
+    with pytest.raises(ValueError, match="is not a readable .tar.gz .*damaged or partial copy"):
+        write_cifar_folder_subset(archive, tmp_path / "subset", per_split={"train": 1})
