@@ -328,7 +328,7 @@ def write_cifar_folder_subset(archive: str | os.PathLike, folder: str | os.PathL
                     path.write_bytes(tar.extractfile(members[name]).read())
     except (tarfile.TarError, EOFError, zlib.error) as error:
         raise ValueError(
-            f"{archive} is not a readable .tar.gz ({type(error).__name__}: {str(error).splitlines()[0]}): "
+            f"{archive} is not a readable .tar.gz ({type(error).__name__}: {str(error).splitlines()[0].rstrip(':')}): "
             "a damaged or partial copy; replace it (in the course's data folder, `sha256sum -c SHA256SUMS` "
             "checks it)."
         ) from None
