@@ -108,8 +108,9 @@ def figures(notebook) -> int:
 
 
 #: Lessons executed in CI's slow run; the others (minutes each: DenseNet121, a GAN, three CIFAR-10
-#: models, mnist trained before deploy/digits) are `heavy`: `python -m pytest -m heavy`.
-IN_CI = {"upsampling", "lowlight", "mnist", "cifar100", "superres"}
+#: models, mnist trained before deploy/digits, folder's four MobileNet phases, resnet's four networks)
+#: are `heavy`: `python -m pytest -m heavy`.
+IN_CI = {"upsampling", "lowlight", "mnist", "cifar100", "superres", "fashion_mnist"}
 
 
 @pytest.mark.slow
