@@ -191,7 +191,7 @@ for figure in result["figures"]:
 # ## Where it goes wrong
 #
 # The largest off-diagonal cells of the best model's confusion matrix name the pairs of classes it
-# mixes up (on CIFAR-10: cat and dog, deer and horse, airplane and bird), often a
+# mixes up (on CIFAR-10: cat and dog, deer and horse, airplane and ship), often a
 # sign of what more photos should show. The images it is most *confidently* wrong about are worth
 # a look of their own: a wrong label in the data, an ambiguous photo, or a shortcut the network
 # learned (the background instead of the object).
