@@ -11,17 +11,13 @@ Slow (a minute or more each on two shared cores): `pytest -m slow tests/unit/tes
 
 import json
 import math
-import os
-import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import official_formats as of
 import pytest
+from multi_worker import kill_worker, launch, worker_steps
 
 from keras_vision.data.registry import CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES
 
@@ -125,26 +121,6 @@ CASES = {
 }
 
 
-def launch(args: list[str], cwd: Path, **popen) -> subprocess.Popen:
-    """`python -m keras_vision.run launch --workers 2 ARGS`, temporary files kept in `cwd/tmp`."""
-    (cwd / "tmp").mkdir(exist_ok=True)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(REPO), "TMPDIR": str(cwd / "tmp")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "keras_vision.run", "launch", "--workers", "2", *args],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        **popen,
-    )
-
-
-def steps(log: str, worker: int) -> list[int]:
-    """The steps of each epoch worker `worker` ran, from Keras' one line per epoch."""
-    return [int(n) for n in re.findall(rf"\[worker {worker}\] (\d+)/\d+ - ", log)]
-
-
 #: Two-worker runs left out of CI's slow run for time (DenseNet121; mnist trained first; folder's
 #: several models): `python -m pytest -m heavy`.
 HEAVY = {"mnist_densenet", "folder", "deploy", "digits"}
@@ -160,7 +136,7 @@ def test_experiment_trains_on_two_workers_and_only_the_chief_writes(name, tmp_pa
     assert process.returncode == 0, log[-4000:]
 
     run = tmp_path / "w2" / name
-    assert steps(log, 0) == steps(log, 1) == expected_steps(run)  # each model: its epoch's batches dealt to 2
+    assert worker_steps(log, 0) == worker_steps(log, 1) == expected_steps(run)  # each epoch: its batches dealt to 2
     for found in (metrics(run), *(metrics(p.parent) for p in run.glob("*/metrics.json"))):  # deploy's mnist too
         assert all(record["epochs"] == 1 for record in found.get("models", {}).values() if "epochs" in record)
     assert sorted(p.name for p in (tmp_path / "w2").iterdir()) == [name]  # one run folder: the chief's
@@ -193,17 +169,3 @@ def test_cifar100_killed_worker_then_resume_finishes_both_phases(tmp_path):
     assert "[worker 1] Epoch 2/2" in fine_tuning and "Epoch 1/2" not in fine_tuning
     assert [row.split(",")[0] for row in history.read_text().splitlines()[1:]] == ["0", "1"]
     assert metrics(tmp_path / "kill/cifar100")["models"]["fine_tuning"]["epochs"] == 2
-
-
-def kill_worker(launcher_pid: int, *, index: int) -> None:
-    """SIGKILLs the launcher's child whose TF_CONFIG has task index `index` (found through /proc)."""
-    children = subprocess.run(["pgrep", "-P", str(launcher_pid)], capture_output=True, text=True).stdout
-    for pid in map(int, children.split()):
-        try:
-            environ = Path(f"/proc/{pid}/environ").read_bytes()
-        except OSError:
-            continue
-        if f'"index": {index}'.encode() in environ:
-            os.kill(pid, signal.SIGKILL)
-            return
-    raise AssertionError(f"worker {index} not found")

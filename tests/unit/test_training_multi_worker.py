@@ -6,7 +6,6 @@ Slow (minutes each on two shared cores): run with `pytest -m slow tests/unit/tes
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import textwrap
@@ -14,8 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from multi_worker import kill_worker, launch, worker_steps
 
-from keras_vision import launch
+from keras_vision import launch as launcher
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(REPO)}
@@ -50,7 +50,7 @@ print(json.dumps({"history": result.history, "steps": CountSteps.steps, "replica
 
 def _two_workers(script: str, args_of) -> list[dict]:
     """Runs `script` as two workers (TF_CONFIG on free ports); returns each one's last JSON line."""
-    configs = launch.tf_configs(launch.free_ports(2))
+    configs = launcher.tf_configs(launcher.free_ports(2))
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(script), *args_of(i)],
@@ -94,28 +94,12 @@ def test_two_workers_train_alike_on_half_the_steps_and_only_the_chief_writes(tmp
     assert list((tmp_path / "worker1").iterdir()) == []  # created for the caller, but nothing written
 
 
-def _launch(args: list[str], cwd: Path, **popen) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "keras_vision.run", "launch", "--workers", "2", *args],
-        env=ENV,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        **popen,
-    )
-
-
-def _steps(log: str, worker: int) -> list[int]:
-    return [int(n) for n in re.findall(rf"\[worker {worker}\] (\d+)/\d+ - ", log)]
-
-
 MNIST = ["--train-limit", "4000", "--test-limit", "1000", "--epochs", "2", "--verbose", "epoch"]
 
 
 @pytest.mark.slow
 def test_launcher_trains_mnist_on_two_workers_like_one_process(tmp_path, shared_data):
-    process = _launch(["mnist", "--data-dir", str(shared_data), *MNIST, "--out", "w2"], tmp_path)
+    process = launch(["mnist", "--data-dir", str(shared_data), *MNIST, "--out", "w2"], tmp_path)
     log, _ = process.communicate(timeout=1200)
     assert process.returncode == 0, log[-3000:]
     single = subprocess.run(  # one process, the same global batch: 2 x 64
@@ -128,7 +112,7 @@ def test_launcher_trains_mnist_on_two_workers_like_one_process(tmp_path, shared_
         timeout=1200,
     )
     assert single.returncode == 0, single.stderr[-3000:]
-    assert _steps(log, 0) == _steps(log, 1) == [28, 28]  # 3,600 images: 57 batches of 64 dealt to 2 workers
+    assert worker_steps(log, 0) == worker_steps(log, 1) == [28, 28]  # 3,600 images: 57 batches of 64 dealt to 2 workers
     assert re.findall(r"(\d+)/\d+ - ", single.stdout) == ["29", "29"]  # one process, batch 128
     chief = json.loads((tmp_path / "w2/mnist/metrics.json").read_text())["models"]["classic_cnn"]
     alone = json.loads((tmp_path / "single/mnist/metrics.json").read_text())["models"]["classic_cnn"]
@@ -140,18 +124,18 @@ def test_launcher_trains_mnist_on_two_workers_like_one_process(tmp_path, shared_
 @pytest.mark.slow
 def test_killed_worker_then_resume_finishes_with_both_epochs(tmp_path, shared_data):
     args = ["mnist", "--data-dir", str(shared_data), *MNIST, "--out", "kill"]
-    process = _launch(args, tmp_path, start_new_session=True)
+    process = launch(args, tmp_path, start_new_session=True)
     log, deadline = "", time.monotonic() + 900
     while "[worker 1] Epoch 2/2" not in log and time.monotonic() < deadline:
         log += process.stdout.readline()
-    _kill_worker(process.pid, index=1)  # at once: on idle cores epoch 2's 28 steps take about a second
+    kill_worker(process.pid, index=1)  # at once: on idle cores epoch 2's 28 steps take about a second
     log += process.communicate(timeout=300)[0]
     assert process.returncode == 4, log[-3000:]  # the chief: a worker was lost
     assert "run the same command with --resume" in log
     history = tmp_path / "kill/mnist/classic_cnn/history.csv"
     assert len(history.read_text().splitlines()) == 2  # header + epoch 1
 
-    resumed = _launch([*args, "--resume"], tmp_path)
+    resumed = launch([*args, "--resume"], tmp_path)
     log, _ = resumed.communicate(timeout=900)
     assert resumed.returncode == 0, log[-3000:]
     assert "[worker 1] Epoch 2/2" in log and "Epoch 1/2" not in log
@@ -159,27 +143,13 @@ def test_killed_worker_then_resume_finishes_with_both_epochs(tmp_path, shared_da
     assert json.loads((tmp_path / "kill/mnist/metrics.json").read_text())["models"]["classic_cnn"]["epochs"] == 2
 
 
-def _kill_worker(launcher_pid: int, *, index: int) -> None:
-    """SIGKILLs the launcher's child whose TF_CONFIG has task index `index` (found through /proc)."""
-    children = subprocess.run(["pgrep", "-P", str(launcher_pid)], capture_output=True, text=True).stdout
-    for pid in map(int, children.split()):
-        try:
-            environ = Path(f"/proc/{pid}/environ").read_bytes()
-        except OSError:
-            continue
-        if f'"index": {index}'.encode() in environ:
-            os.kill(pid, signal.SIGKILL)
-            return
-    raise AssertionError(f"worker {index} not found")
-
-
 @pytest.mark.slow
 def test_gan_trains_both_variants_on_two_workers(tmp_path, shared_data):
-    process = _launch(["gan", "--quick", "--data-dir", str(shared_data), "--out", "g2", "--verbose", "epoch"], tmp_path)
+    process = launch(["gan", "--quick", "--data-dir", str(shared_data), "--out", "g2", "--verbose", "epoch"], tmp_path)
     log, _ = process.communicate(timeout=3000)
     assert process.returncode == 0, log[-3000:]
     models = json.loads((tmp_path / "g2/gan/metrics.json").read_text())["models"]
     assert sorted(models) == ["resize", "transpose"]
     for scores in models.values():
         assert scores["epochs"] == 3 and scores["fid"] > 0 and 0 <= scores["confident_share"] <= 1
-    assert _steps(log, 0) == _steps(log, 1)  # every worker ran as many steps
+    assert worker_steps(log, 0) == worker_steps(log, 1)  # every worker ran as many steps
