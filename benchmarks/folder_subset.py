@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tarfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,23 +23,12 @@ sys.path.insert(0, str(REPO))
 
 from reporting import default_data_dir  # noqa: E402  (benchmarks/ is the script folder)
 
-from keras_vision.files import atomic_path  # noqa: E402
-
-CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship")
-PER_SPLIT = {"train": 126, "test": 100}
-
-
-def members_to_copy(names: list[str]) -> list[str]:
-    """The archive members kept: the first `PER_SPLIT[split]` JPEGs of each class, by name."""
-    chosen = []
-    for split, count in PER_SPLIT.items():
-        for name in CLASSES:
-            prefix = f"{split}/{name}/"
-            files = sorted(n for n in names if n.startswith(prefix) and n.endswith(".jpg"))
-            if len(files) < count:
-                raise SystemExit(f"The archive has {len(files)} images under {prefix}, fewer than {count}.")
-            chosen += files[:count]
-    return chosen
+from keras_vision.data.tiny import (  # noqa: E402
+    CIFAR10_JPEG_ARCHIVE,
+    FOLDER_SUBSET_CLASSES,
+    FOLDER_SUBSET_PER_SPLIT,
+    write_cifar_folder_subset,
+)
 
 
 def main(argv=None) -> int:
@@ -48,17 +36,17 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/cifar9"), help="folder to write")
     parser.add_argument("--data-dir", type=Path, default=None, help="folder holding cifar10-jpg.tar.gz")
     args = parser.parse_args(argv)
-    archive = (args.data_dir or default_data_dir()) / "cifar10-jpg.tar.gz"
+    archive = (args.data_dir or default_data_dir()) / CIFAR10_JPEG_ARCHIVE
     if not archive.is_file():
-        raise SystemExit(f"{archive} not found: pass --data-dir, the folder holding cifar10-jpg.tar.gz.")
-    with tarfile.open(archive) as tar:
-        members = {m.name.removeprefix("./"): m for m in tar.getmembers() if m.isfile()}
-        for name in members_to_copy(list(members)):
-            target = args.out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(target) as tmp:
-                tmp.write_bytes(tar.extractfile(members[name]).read())
-    print(f"wrote {args.out}: {len(CLASSES)} classes, {PER_SPLIT['train']} train and {PER_SPLIT['test']} test each")
+        raise SystemExit(f"{archive} not found: pass --data-dir, the folder holding {CIFAR10_JPEG_ARCHIVE}.")
+    try:
+        write_cifar_folder_subset(archive, args.out)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    print(
+        f"wrote {args.out}: {len(FOLDER_SUBSET_CLASSES)} classes, {FOLDER_SUBSET_PER_SPLIT['train']} train and "
+        f"{FOLDER_SUBSET_PER_SPLIT['test']} test each"
+    )
     return 0
 
 

@@ -59,18 +59,16 @@ print({k: v for k, v in config.to_dict().items() if k not in ("experiment", "out
 # %% [markdown]
 # ## The data, prepared as the course teaches
 #
-# Pixels divided by 255, labels one-hot for categorical cross-entropy, and the last 10 % of the
-# training images held out for validation.
+# `prepared_splits` loads the limited training and test sets and prepares them as the course
+# teaches (`prepare_cifar10`: pixels divided by 255, labels one-hot for categorical
+# cross-entropy), holding out the last 10 % of the training images for validation.
 
 # %%
-from keras_vision.data import DATASETS, load_cifar10
-from keras_vision.data.split import holdout_split, take
-from keras_vision.experiments.scratch import prepare_cifar10
+from keras_vision.data import DATASETS
+from keras_vision.experiments.scratch import COMPARISONS, prepared_splits
 
-(x_train, y_train), (x_test, y_test) = load_cifar10(config.data_dir)
-x_train, y_train = prepare_cifar10(*take(x_train, y_train, config.train_limit))
-x_test, y_test = prepare_cifar10(*take(x_test, y_test, config.test_limit))
-train, validation = holdout_split(x_train, y_train, config.validation_split)
+comparison = COMPARISONS["cifar10"]
+train, validation, test = prepared_splits(comparison, config)
 print(f"train {train[0].shape} {train[0].dtype}, validation {validation[0].shape}, labels {train[1].shape}")
 
 # %% [markdown]
@@ -91,25 +89,21 @@ for name, recipe in CIFAR10_RECIPES.items():
 # %% [markdown]
 # ## Training, side by side
 #
-# Each recipe becomes a `Candidate` of the course's classifier trainer; `compare_classifiers`
+# `recipe_candidates` makes each recipe a `Candidate` of the course's classifier trainer; `compare_classifiers`
 # trains them in turn on the same split with the same seed, tests them and draws their curves
 # on one figure, with the confusion matrix and the mistakes of the best.
 
 # %%
 from keras_vision.experiments.classifiers import compare_classifiers
+from keras_vision.experiments.scratch import recipe_candidates
 
-candidates = {
-    name: CIFAR10_RECIPES[name].candidate(
-        train[0], 10, epochs=config.epochs or CIFAR10_RECIPES[name].epochs, seed=config.seed
-    )
-    for name in variant_names(config.variants, CIFAR10_RECIPES)
-}
+names = variant_names(config.variants, comparison.recipes)
 result = compare_classifiers(
     config,
-    candidates,
+    recipe_candidates(comparison, config, names, train[0]),
     train,
     validation,
-    (x_test, y_test),
+    test,
     class_names=DATASETS.get("cifar10").class_names,
     title="CIFAR-10",
 )

@@ -88,55 +88,22 @@ print(f"judge: test accuracy {scorer.test_accuracy:.2%}; real train-vs-test FID 
 # `build_dcgan` makes the generator (noise -> 7x7 -> 14x14 -> 28x28, the upsampler block of
 # `keras_vision.upsample` named by the variant), the discriminator (strided convolutions, no
 # pooling) and the `DCGAN` model with its own `train_step`: one discriminator step on real and
-# fake digits (with one-sided label smoothing), one generator step. `train_dcgan` trains it
-# through `keras_vision.training.fit` and scores `epoch_sample_count` samples after every epoch.
+# fake digits (with one-sided label smoothing), one generator step. The experiment's
+# `build_variant` calls it with the run's settings; `train_variant` trains it with `train_dcgan`
+# through `keras_vision.training.fit`, scoring `epoch_sample_count` samples after every epoch;
+# `score_variant` then scores samples of fixed noise against the real test digits.
 
 # %%
-import numpy as np
-
-from keras_vision.evaluation import variant_record
-from keras_vision.experiments.gan import INNER_COUNT, parse_variants
-from keras_vision.gan import build_dcgan, inner_features, sample_scores, train_dcgan
+from keras_vision.experiments.gan import build_variant, parse_variants, score_variant, train_variant
 from keras_vision.gan.scores import read_scores
-from keras_vision.upsample import checkerboard_energy
 
 steps_per_epoch = len(x_train) // config.batch_size
 models, grids, curves, checker = {}, {}, {}, {}
 for name in parse_variants(config.variants):
-    gan = build_dcgan(
-        name,
-        train_unit.shape[1:],
-        latent_dim=config.latent_dim,
-        width=config.width,
-        learning_rate=config.learning_rate,
-        total_steps=config.epochs * steps_per_epoch,
-        label_smoothing=config.label_smoothing,
-        seed=config.seed,
-    )
+    gan = build_variant(config, name, train_unit.shape[1:], steps_per_epoch)
     run_dir = config.variant_dir(name)
-    result = train_dcgan(
-        gan,
-        to_signed(x_train),
-        run_dir,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        scorer=scorer,
-        reference_features=reference[: config.epoch_sample_count],
-        score_count=config.epoch_sample_count,
-        verbose=config.verbose,
-        seed=config.seed,
-    )
-    noise = np.random.default_rng(config.seed + 3).normal(size=(count, gan.latent_dim)).astype("float32")
-    samples = to_unit(gan.generate(noise))
-    inner = inner_features(gan.sampler, noise[:INNER_COUNT])
-    scores = sample_scores(scorer, samples, reference)
-    models[name] = variant_record(
-        gan.generator,
-        result,
-        **scores,
-        inner_checkerboard=checkerboard_energy(inner, 2),
-        fid_over_floor=scores["fid"] / max(floor["fid"], 1e-12),
-    )
+    result = train_variant(config, gan, to_signed(x_train), run_dir, scorer, reference)
+    models[name], samples, inner = score_variant(gan, result, scorer, reference, floor, seed=config.seed)
     grids[name], checker[name] = samples[:64], (samples[:16], inner[:16])
     curves[name] = {**result.history, **read_scores(run_dir / "scores.csv")}
 

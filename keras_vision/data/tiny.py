@@ -7,11 +7,19 @@ runs unchanged:
 - `mnist`: the 1,797 real handwritten digits that scikit-learn ships (`load_digits`, 8x8 with 17
   grey levels, UCI), each scaled into a 20x20 box centred on a 28x28 canvas as in MNIST, written
   as the four gzipped IDX files (`train-images-idx3-ubyte.gz`, ...).
+- `fashion_mnist`: the same digits in Fashion-MNIST's files and folder (`fashion-mnist/`): no
+  clothes ship offline, so class "T-shirt/top" holds the zeros, "Trouser" the ones, and so on.
 - `cifar10`, `cifar100`: 32x32 crops of the colour photographs embedded in scikit-image and
   scikit-learn (`keras_vision.data.SAMPLE_IMAGES`), labelled by the photograph each comes from
   (class 0 is the first photograph, ...), written as the official "python version" archive
   (`cifar-10-python.tar.gz`, `cifar-100-python.tar.gz`: pickled dicts with bytes keys, the
   R, G and B planes of each image in one row of `data`).
+- a class-folder set (`write_tiny_image_folder`): the same crops as PNG files,
+  `train/<photograph>/*.png` and `test/<photograph>/*.png`, for the `folder` experiment.
+
+`lesson_image_folder` gives the `folder` lesson its images: the "small folder set" cut from the
+CIFAR-10 JPEG archive when there is one (`write_cifar_folder_subset`: 9 classes, 126 training and
+100 test images each, the size of the course's source project), else the class-folder stand-in.
 
 Numbers measured on them show that the code runs and learns what there is to learn (which digit,
 which photograph), not what the real datasets give.
@@ -27,6 +35,7 @@ import io
 import os
 import pickle
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +46,14 @@ from keras_vision.data.samples import load_sample_image
 from keras_vision.files import atomic_path
 
 #: Datasets `write_tiny_dataset` can write.
-TINY_DATASETS = ("mnist", "cifar10", "cifar100")
+TINY_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100")
 #: The photographs the CIFAR stand-ins are cut from: one class each, in this order.
 CIFAR_PHOTOS = ("chelsea", "coffee", "rocket", "astronaut", "china", "flower", "immunohistochemistry")
+#: The small folder set: CIFAR-10's first 9 classes (truck left out), images per class and split.
+FOLDER_SUBSET_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship")
+FOLDER_SUBSET_PER_SPLIT = {"train": 126, "test": 100}
+#: The CIFAR-10 JPEG archive (`train/<class>/NNNN.jpg`, `test/<class>/NNNN.jpg`) the subset is cut from.
+CIFAR10_JPEG_ARCHIVE = "cifar10-jpg.tar.gz"
 #: Share of the examples kept for the test split (the last ones of a seeded shuffle).
 TEST_SHARE = 0.25
 
@@ -200,8 +214,8 @@ def write_tiny_dataset(name: str, folder: str | os.PathLike, *, seed: int = 0) -
     """
     if name not in TINY_DATASETS:
         raise ValueError(f"No tiny stand-in for dataset {name!r}. Valid names: {', '.join(TINY_DATASETS)}.")
-    if name == "mnist":
-        return write_mnist_files(Path(folder) / "mnist", *tiny_mnist(seed))
+    if name in ("mnist", "fashion_mnist"):
+        return write_mnist_files(Path(folder) / DATASETS.get(name).folder_names[0], *tiny_mnist(seed))
     return write_cifar_archive(folder, name, *tiny_cifar(seed=seed))
 
 
@@ -240,3 +254,106 @@ def lesson_data_dir(
         write_tiny_dataset(name, tiny_dir)
     print(f"{name}: the tiny offline stand-in, {locate(name, tiny_dir)} (see keras_vision.data.tiny)")
     return Path(tiny_dir)
+
+
+def write_tiny_image_folder(folder: str | os.PathLike, *, seed: int = 0) -> Path:
+    """Writes the CIFAR stand-in's crops as class folders of PNG files: `train/<photo>/`, `test/<photo>/`.
+
+    Args:
+        folder: The folder to write into.
+        seed: Seed of the crops and of the split.
+
+    Returns:
+        `folder`.
+    """
+    import cv2
+
+    folder = Path(folder)
+    for split, (x, y) in zip(("train", "test"), tiny_cifar(seed=seed)):
+        for index, (image, label) in enumerate(zip(x, y)):
+            target = folder / split / CIFAR_PHOTOS[label] / f"{index:04d}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(target) as path:
+                path.write_bytes(cv2.imencode(".png", image[..., ::-1])[1].tobytes())
+    return folder
+
+
+def folder_subset_members(names: list[str], *, classes=FOLDER_SUBSET_CLASSES, per_split=None) -> list[str]:
+    """The archive members of the small folder set: the first `per_split[split]` JPEGs of each class, by name.
+
+    Args:
+        names: The member names of the CIFAR-10 JPEG archive (a leading `./` removed).
+        classes: The classes kept. Defaults to `FOLDER_SUBSET_CLASSES`.
+        per_split: Images per class of each split. Defaults to `FOLDER_SUBSET_PER_SPLIT`.
+
+    Raises:
+        ValueError: a class has fewer images than asked for.
+    """
+    chosen = []
+    for split, count in (per_split or FOLDER_SUBSET_PER_SPLIT).items():
+        for name in classes:
+            prefix = f"{split}/{name}/"
+            files = sorted(n for n in names if n.startswith(prefix) and n.endswith(".jpg"))
+            if len(files) < count:
+                raise ValueError(f"The archive has {len(files)} images under {prefix}, fewer than {count}.")
+            chosen += files[:count]
+    return chosen
+
+
+def write_cifar_folder_subset(archive: str | os.PathLike, folder: str | os.PathLike, *, per_split=None) -> Path:
+    """Copies the small folder set out of the CIFAR-10 JPEG archive, the JPEG bytes unchanged.
+
+    Args:
+        archive: `cifar10-jpg.tar.gz` (`train/<class>/*.jpg`, `test/<class>/*.jpg`).
+        folder: Where `train/<class>/*.jpg` and `test/<class>/*.jpg` go.
+        per_split: Images per class of each split. Defaults to `FOLDER_SUBSET_PER_SPLIT`.
+
+    Returns:
+        `folder`.
+
+    Raises:
+        ValueError: the archive has too few images of a class.
+    """
+    folder = Path(folder)
+    try:
+        with tarfile.open(archive) as tar:
+            members = {m.name.removeprefix("./"): m for m in tar.getmembers() if m.isfile()}
+            # In archive order: the gzip stream is then read once, forwards (a backward seek decompresses
+            # from the start).
+            chosen = folder_subset_members(list(members), per_split=per_split)
+            for name in sorted(chosen, key=lambda n: members[n].offset_data):
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with atomic_path(target) as path:
+                    path.write_bytes(tar.extractfile(members[name]).read())
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise ValueError(
+            f"{archive} is not a readable .tar.gz ({type(error).__name__}: {str(error).splitlines()[0].rstrip(':')}): "
+            "a damaged or partial copy; replace it (in the course's data folder, `sha256sum -c SHA256SUMS` "
+            "checks it)."
+        ) from None
+    return folder
+
+
+def lesson_image_folder(data_dir: str | os.PathLike | None, folder: str | os.PathLike = "folder_data") -> Path:
+    """A class-folder dataset for the `folder` lesson, written into `folder` once and reused.
+
+    Args:
+        data_dir: A folder of real datasets (e.g. `../shared/data`); when it holds
+            `cifar10-jpg.tar.gz`, the small folder set is cut from it. Else (or None) the stand-in.
+        folder: Where the images go; a subfolder `cifar9` or `tiny_photos` is used. Defaults to
+            `"folder_data"`.
+
+    Returns:
+        The dataset's folder (with `train/` and `test/`), to pass as `data_dir` of the experiment.
+    """
+    archive = Path(data_dir) / CIFAR10_JPEG_ARCHIVE if data_dir is not None else None
+    real = archive is not None and archive.is_file()
+    target = Path(folder) / ("cifar9" if real else "tiny_photos")
+    done = target / "COMPLETE"  # written last: a folder left half-written by a killed run is rewritten
+    if not done.is_file():
+        write_cifar_folder_subset(archive, target) if real else write_tiny_image_folder(target)
+        done.write_text("written by keras_vision.data.tiny.lesson_image_folder\n")
+    what = f"{len(FOLDER_SUBSET_CLASSES)} CIFAR-10 classes from {archive}" if real else "the tiny offline stand-in"
+    print(f"folder: {target}, {what} (see keras_vision.data.tiny)")
+    return target

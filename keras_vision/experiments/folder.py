@@ -35,7 +35,9 @@ largest off-diagonal cells of the confusion matrix; `most_confident_mistakes`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 
@@ -65,48 +67,20 @@ HEAD_DROPOUT = 0.2
 
 
 def run(config: FolderConfig) -> dict:
-    specs = parse_arch_list(config.arch)
-    check_weights_for(specs, config.weights)
-    arch_names = [variant_name(arch, kwargs) for arch, kwargs in specs]
-    if len(set(arch_names)) < len(arch_names):
-        raise UsageError(f"--arch lists an architecture twice: {', '.join(arch_names)}. Received: {config.arch!r}.")
-    strengths = augmentation_strengths(config)
-    strategies = parse_augmentations(config.augmentations, strengths)
-    fine_tune = {variant_name(arch, kwargs): fine_tune_blocks(config.fine_tune, arch) for arch, kwargs in specs}
-    dataset = load_folder(config.data_dir, config.image_size)
-    x_train, y_train = take(*dataset.train, config.train_limit)
-    x_test, y_test = take(*dataset.test, config.test_limit)
-    if len(x_test) == 0:
-        raise UsageError(
-            f"{config.data_dir} has no test images: put some in test/<class>/ or use "
-            "plain class folders (20 % of each class is then held out for testing)."
-        )
-    names = list(dataset.class_names)
-    class_weight = balanced_class_weights(y_train)
-    train, validation = (
-        whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
-    )
-
-    candidates = {}
-    for arch, kwargs in specs:
-        arch_name = variant_name(arch, kwargs)
-        for strategy in strategies:
-            recipe = Recipe(config, arch, kwargs, len(names), x_train.shape[1:], strategy, strengths)
-            candidates.update(recipe.candidates(arch_name, fine_tune[arch_name], class_weight))
+    plan = plan_recipes(config)  # before loading: that can be slow
+    data = load_splits(config)
+    names, (x_test, y_test) = data.class_names, data.test
+    class_weight = balanced_class_weights(data.train_all[1])
     result = compare_classifiers(
         config,
-        candidates,
-        train,
-        validation,
-        (x_test, y_test),
+        recipe_candidates(config, plan, names, data.train[0].shape[1:], class_weight),
+        data.train,
+        data.validation,
+        data.test,
         class_names=names,
         title=f"{len(names)} classes from {config.data_dir}",
     )
-    for name, trained in result["trained"].items():
-        record = result["models"][name]
-        record["val_accuracy"] = trained.history["val_accuracy"][-1]
-        record["most_confused"] = confused_pair_records(record["confusion_matrix"], names)
-        record["most_confident_mistakes"] = mistake_records(y_test, trained.probs, names)
+    add_error_analysis(result, y_test, names)
     best = result["trained"][result["best"]]
     mistakes = plot_confident_mistakes(x_test, y_test, best.probs, names, config.run_dir / "confident_mistakes.png")
     return {
@@ -116,12 +90,124 @@ def run(config: FolderConfig) -> dict:
             "source": str(config.data_dir),
             "class_names": names,
             "image_size": [config.image_size] * 2,
-            **split_sizes(train, validation, (x_test, y_test)),
-            "train_per_class": {n: int((y_train == i).sum()) for i, n in enumerate(names)},
+            **split_sizes(data.train, data.validation, data.test),
+            "train_per_class": {n: int((data.train_all[1] == i).sum()) for i, n in enumerate(names)},
             "class_weight": {names[i]: round(w, 4) for i, w in class_weight.items()},
         },
         "figures": [*result["figures"], str(mistakes)],
     }
+
+
+@dataclass(frozen=True)
+class RecipePlan:
+    """What `--arch`, `--augmentations`, `--fine-tune` and the strength options ask for, checked.
+
+    Attributes:
+        specs: `(arch, kwargs)` per architecture of `--arch`.
+        strengths: The augmentation strengths.
+        strategies: The augmentation strategies compared.
+        fine_tune: Architecture name -> top blocks unfrozen in phase 2 (None: head only).
+    """
+
+    specs: list
+    strengths: AugmentationStrengths
+    strategies: list[str]
+    fine_tune: dict[str, int | None]
+
+
+def plan_recipes(config: FolderConfig) -> RecipePlan:
+    """Checks the recipe options of `config` (before any data is loaded).
+
+    Raises:
+        UsageError: an unknown or repeated architecture, weights the architecture cannot take, a bad
+            strategy, strength or `--fine-tune`; the message names the flag.
+    """
+    specs = parse_arch_list(config.arch)
+    check_weights_for(specs, config.weights)
+    arch_names = [variant_name(arch, kwargs) for arch, kwargs in specs]
+    if len(set(arch_names)) < len(arch_names):
+        raise UsageError(f"--arch lists an architecture twice: {', '.join(arch_names)}. Received: {config.arch!r}.")
+    strengths = augmentation_strengths(config)
+    return RecipePlan(
+        specs,
+        strengths,
+        parse_augmentations(config.augmentations, strengths),
+        {variant_name(arch, kwargs): fine_tune_blocks(config.fine_tune, arch) for arch, kwargs in specs},
+    )
+
+
+class FolderSplits(NamedTuple):
+    """The splits of a class-folder dataset: `(x, y)` each, uint8 images and int labels."""
+
+    class_names: list[str]
+    train_all: tuple  # every training image (train_limit applied), before the validation hold-out
+    train: tuple  # whole batches of it
+    validation: tuple  # whole batches of the last `validation_split`
+    test: tuple
+
+
+def load_splits(config: FolderConfig) -> FolderSplits:
+    """Loads `--data-dir` at `--image-size`, applies the limits and holds out the validation images.
+
+    Raises:
+        DataNotFoundError: no `--data-dir`, or not there.
+        UsageError: the folder gives no test images.
+    """
+    dataset = load_folder(config.data_dir, config.image_size)
+    x_train, y_train = take(*dataset.train, config.train_limit)
+    x_test, y_test = take(*dataset.test, config.test_limit)
+    if len(x_test) == 0:
+        raise UsageError(
+            f"{config.data_dir} has no test images: put some in test/<class>/ or use "
+            "plain class folders (20 % of each class is then held out for testing)."
+        )
+    train, validation = (
+        whole_batches(*split, config.batch_size) for split in holdout_split(x_train, y_train, config.validation_split)
+    )
+    return FolderSplits(list(dataset.class_names), (x_train, y_train), train, validation, (x_test, y_test))
+
+
+def recipe_candidates(
+    config: FolderConfig, plan: RecipePlan, class_names, image_shape, class_weight
+) -> dict[str, Candidate]:
+    """Every phase of every architecture and strategy, in training order, as `Candidate`s.
+
+    Args:
+        config: The run's settings.
+        plan: `plan_recipes(config)`.
+        class_names: The dataset's classes (their number sizes the head).
+        image_shape: Shape of one image, `(size, size, channels)`.
+        class_weight: Class id -> loss weight (`balanced_class_weights`).
+
+    Returns:
+        `{"{arch}-head-{strategy}": ..., "{arch}-finetune-{strategy}": ...}` (or `-scratch-`).
+    """
+    candidates = {}
+    for arch, kwargs in plan.specs:
+        arch_name = variant_name(arch, kwargs)
+        for strategy in plan.strategies:
+            recipe = Recipe(config, arch, kwargs, len(class_names), image_shape, strategy, plan.strengths)
+            candidates.update(recipe.candidates(arch_name, plan.fine_tune[arch_name], class_weight))
+    return candidates
+
+
+def add_error_analysis(result: dict, y_test, class_names) -> dict:
+    """Adds `val_accuracy`, `most_confused` and `most_confident_mistakes` to each record of `result`.
+
+    Args:
+        result: What `compare_classifiers` returned.
+        y_test: The test labels.
+        class_names: The class names.
+
+    Returns:
+        `result["models"]`, updated.
+    """
+    for name, trained in result["trained"].items():
+        record = result["models"][name]
+        record["val_accuracy"] = trained.history["val_accuracy"][-1]
+        record["most_confused"] = confused_pair_records(record["confusion_matrix"], class_names)
+        record["most_confident_mistakes"] = mistake_records(y_test, trained.probs, class_names)
+    return result["models"]
 
 
 def augmentation_strengths(config: FolderConfig) -> AugmentationStrengths:

@@ -85,47 +85,23 @@ def run(config: GanConfig) -> dict:
     models, grids, curves, checker = {}, {}, {}, {}
     for name in variants:
         with strategy.scope():
-            gan = build_dcgan(
-                name,
-                train_unit.shape[1:],
-                latent_dim=config.latent_dim,
-                width=config.width,
-                learning_rate=config.learning_rate,
-                total_steps=config.epochs * steps_per_epoch,
-                label_smoothing=config.label_smoothing,
-                seed=config.seed,
-            )
+            gan = build_variant(config, name, train_unit.shape[1:], steps_per_epoch)
         run_dir = config.variant_dir(name)
         result = finished_variant(gan, run_dir) if config.resume else None
         if broadcast_from_chief(gan, value=int(result is not None)) and result is None:
             result = FitResult.timed({}, 0.0)  # another worker: the chief had finished this variant
         if result is None:
-            result = train_dcgan(
-                gan,
-                to_signed(x_train),
-                run_dir,
-                epochs=config.epochs,
-                batch_size=config.batch_size,
-                scorer=scorer,
-                reference_features=reference[: config.epoch_sample_count],
-                score_count=config.epoch_sample_count,
-                resume=config.resume,
-                verbose=config.verbose,
-                seed=config.seed,
-            )
+            result = train_variant(config, gan, to_signed(x_train), run_dir, scorer, reference)
             save_model(gan.sampler, run_dir / "generator.keras")
             write_text(run_dir / "fit_seconds.txt", f"{result.seconds}\n")
-        noise = np.random.default_rng(config.seed + 3).normal(size=(count, gan.latent_dim)).astype("float32")
-        samples = to_unit(gan.generate(noise))
         per_epoch = read_scores(run_dir / "scores.csv")
-        inner = inner_features(gan.sampler, noise[:INNER_COUNT])
-        scores = sample_scores(scorer, samples, reference)
-        models[name] = variant_record(
-            gan.generator,
+        models[name], samples, inner = score_variant(
+            gan,
             result,
-            **scores,
-            inner_checkerboard=checkerboard_energy(inner, 2),
-            fid_over_floor=scores["fid"] / max(floor["fid"], 1e-12),
+            scorer,
+            reference,
+            floor,
+            seed=config.seed,
             fid_first_epoch=per_epoch.get("fid", [None])[0],
             discriminator_params=gan.discriminator.count_params(),
             seconds_per_step=round(result.seconds_per_epoch / steps_per_epoch, 4),
@@ -157,6 +133,90 @@ def run(config: GanConfig) -> dict:
         "data": {"source": locate(config.dataset, config.data_dir), "train": len(x_train), "test": len(x_test)},
         "figures": [str(f) for f in figures],
     }
+
+
+def build_variant(config: GanConfig, name: str, image_shape: tuple, steps_per_epoch: int) -> DCGAN:
+    """The DCGAN of upsampler `name` with the run's settings, its learning rate decaying over every step.
+
+    Build it inside the strategy's scope (`with strategy.scope():`) to train it distributed.
+    """
+    return build_dcgan(
+        name,
+        image_shape,
+        latent_dim=config.latent_dim,
+        width=config.width,
+        learning_rate=config.learning_rate,
+        total_steps=config.epochs * steps_per_epoch,
+        label_smoothing=config.label_smoothing,
+        seed=config.seed,
+    )
+
+
+def train_variant(
+    config: GanConfig, gan: DCGAN, x_signed: np.ndarray, run_dir: Path, scorer, reference: np.ndarray
+) -> FitResult:
+    """Trains `gan` on `x_signed` (in [-1, 1]) through `train_dcgan`, scoring samples after every epoch.
+
+    Args:
+        config: The run's settings (epochs, batch size, `epoch_sample_count`, resume, verbosity, seed).
+        gan: A model of `build_variant`.
+        x_signed: The real training images, scaled by `to_signed`.
+        run_dir: The variant's folder (`fit`'s files, `samples/`, `scores.csv`).
+        scorer: The judge of `load_scorer`.
+        reference: The judge's features of the real test images (the first `epoch_sample_count` are used).
+
+    Returns:
+        `train_dcgan`'s `FitResult`.
+    """
+    return train_dcgan(
+        gan,
+        x_signed,
+        run_dir,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        scorer=scorer,
+        reference_features=reference[: config.epoch_sample_count],
+        score_count=config.epoch_sample_count,
+        resume=config.resume,
+        verbose=config.verbose,
+        seed=config.seed,
+    )
+
+
+def score_variant(
+    gan: DCGAN, result: FitResult, scorer, reference: np.ndarray, floor: dict, *, seed: int, **extra
+) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Scores a trained generator on as many samples as `reference` has real test images.
+
+    The samples come from fixed noise (`seed + 3`), so both variants draw from the same latent points.
+
+    Args:
+        gan: The trained DCGAN.
+        result: Its `FitResult` (history, seconds).
+        scorer: The judge of `load_scorer`.
+        reference: The judge's features of the real test images.
+        floor: `real_floor`'s scores of real train against real test images.
+        seed: The run's seed.
+        **extra: More entries of the record (after the scores).
+
+    Returns:
+        `(record, samples, inner)`: `variant_record` with `sample_scores`, `inner_checkerboard`,
+        `fid_over_floor` and `extra`; the samples in [0, 1]; the last upsampling block's output for
+        the first `INNER_COUNT` of them.
+    """
+    noise = np.random.default_rng(seed + 3).normal(size=(len(reference), gan.latent_dim)).astype("float32")
+    samples = to_unit(gan.generate(noise))
+    inner = inner_features(gan.sampler, noise[:INNER_COUNT])
+    scores = sample_scores(scorer, samples, reference)
+    record = variant_record(
+        gan.generator,
+        result,
+        **scores,
+        inner_checkerboard=checkerboard_energy(inner, 2),
+        fid_over_floor=scores["fid"] / max(floor["fid"], 1e-12),
+        **extra,
+    )
+    return record, samples, inner
 
 
 def parse_variants(text: str) -> tuple[str, ...]:

@@ -183,16 +183,8 @@ def run_cifar10(config: Cifar10Config) -> dict:
 def compare_from_scratch(comparison: Comparison, config: ScratchConfig) -> dict:
     """Loads and prepares the data, trains the chosen recipes, returns the metrics."""
     names = variant_names(config.variants, comparison.recipes)  # before loading: that can be slow
-    (x_train, y_train), (x_test, y_test) = comparison.load(config.data_dir)
-    x_train, y_train = comparison.prepare(*take(x_train, y_train, config.train_limit))
-    x_test, y_test = comparison.prepare(*take(x_test, y_test, config.test_limit))
-    train, validation = holdout_split(x_train, y_train, config.validation_split)
-    candidates = {
-        name: comparison.recipes[name].candidate(
-            train[0], 10, epochs=config.epochs or comparison.recipes[name].epochs, seed=config.seed
-        )
-        for name in names
-    }
+    train, validation, (x_test, y_test) = prepared_splits(comparison, config)
+    candidates = recipe_candidates(comparison, config, names, train[0])
     result = compare_classifiers(
         config,
         candidates,
@@ -210,6 +202,32 @@ def compare_from_scratch(comparison: Comparison, config: ScratchConfig) -> dict:
             **split_sizes(train, validation, (x_test, y_test)),
         },
         "figures": result["figures"],
+    }
+
+
+def prepared_splits(comparison: Comparison, config: ScratchConfig) -> tuple[tuple, tuple, tuple]:
+    """Loads the comparison's dataset, applies the limits and its preprocessing, holds out validation.
+
+    Returns:
+        `(train, validation, test)`, each `(x, y)`: float32 images in [0, 1], one-hot labels; the
+        validation set is the last `validation_split` of the training images.
+    """
+    (x_train, y_train), (x_test, y_test) = comparison.load(config.data_dir)
+    x_train, y_train = comparison.prepare(*take(x_train, y_train, config.train_limit))
+    x_test, y_test = comparison.prepare(*take(x_test, y_test, config.test_limit))
+    train, validation = holdout_split(x_train, y_train, config.validation_split)
+    return train, validation, (x_test, y_test)
+
+
+def recipe_candidates(
+    comparison: Comparison, config: ScratchConfig, names: tuple[str, ...], x_train: np.ndarray
+) -> dict[str, Candidate]:
+    """The recipes `names` of `comparison` as `Candidate`s, each for `--epochs` or its own epochs."""
+    return {
+        name: comparison.recipes[name].candidate(
+            x_train, 10, epochs=config.epochs or comparison.recipes[name].epochs, seed=config.seed
+        )
+        for name in names
     }
 
 

@@ -1,12 +1,32 @@
 """The tiny offline stand-ins of `keras_vision.data.tiny`, read back by the ordinary loaders."""
 
 import gzip
+import io
+import tarfile
 
 import numpy as np
 import pytest
 
-from keras_vision.data import load_cifar10, load_cifar100, load_mnist, locate
-from keras_vision.data.tiny import CIFAR_PHOTOS, lesson_data_dir, tiny_mnist, write_tiny_dataset
+from keras_vision.data import (
+    DATASETS,
+    load_cifar10,
+    load_cifar100,
+    load_fashion_mnist,
+    load_image_folder,
+    load_mnist,
+    locate,
+)
+from keras_vision.data.tiny import (
+    CIFAR_PHOTOS,
+    FOLDER_SUBSET_CLASSES,
+    folder_subset_members,
+    lesson_data_dir,
+    lesson_image_folder,
+    tiny_cifar,
+    tiny_mnist,
+    write_cifar_folder_subset,
+    write_tiny_dataset,
+)
 
 
 def test_tiny_mnist_holds_scikit_learns_digits_in_mnist_shape():
@@ -56,5 +76,93 @@ def test_lesson_data_dir_prefers_real_data_and_otherwise_writes_the_stand_in_onc
 
 
 def test_unknown_dataset_names_the_valid_ones(tmp_path):
-    with pytest.raises(ValueError, match="No tiny stand-in for dataset 'svhn'. Valid names: mnist, cifar10, cifar100"):
+    with pytest.raises(
+        ValueError, match="No tiny stand-in for dataset 'svhn'. Valid names: mnist, fashion_mnist, cifar10, cifar100"
+    ):
         write_tiny_dataset("svhn", tmp_path)
+
+
+def test_fashion_mnist_stand_in_is_found_and_read_in_its_own_folder(tmp_path, offline_data):
+    folder = write_tiny_dataset("fashion_mnist", tmp_path)
+    assert folder.name == "fashion-mnist"
+    assert lesson_data_dir("fashion_mnist", tmp_path / "missing", tiny_dir=tmp_path) == tmp_path
+    (x_train, y_train), _ = load_fashion_mnist(tmp_path)
+    np.testing.assert_array_equal(x_train, tiny_mnist()[0][0])
+    assert len(DATASETS.get("fashion_mnist").class_names) == len(np.unique(y_train)) == 10
+
+
+def test_lesson_image_folder_writes_the_photo_crops_as_class_folders_once(tmp_path):
+    folder = lesson_image_folder(tmp_path / "no_data", tmp_path / "lesson")
+    assert folder == tmp_path / "lesson" / "tiny_photos"
+    dataset = load_image_folder(folder, image_size=(32, 32), shuffle=False, cache=False)
+    assert list(dataset.class_names) == sorted(CIFAR_PHOTOS)
+    (x_train, _), (x_test, _) = tiny_cifar()
+    assert (len(dataset.train[0]), len(dataset.test[0])) == (len(x_train), len(x_test))
+    # PNG is lossless: the first crop of the first class folder is the stand-in's crop itself
+    first = sorted((folder / "train" / dataset.class_names[0]).iterdir())[0]
+    index, label = int(first.stem), CIFAR_PHOTOS.index(dataset.class_names[0])
+    assert tiny_cifar()[0][1][index] == label
+    np.testing.assert_array_equal(dataset.train[0][0], x_train[index])
+    stamp = first.stat().st_mtime_ns
+    lesson_image_folder(None, tmp_path / "lesson")
+    assert first.stat().st_mtime_ns == stamp
+
+
+def jpeg_archive(path, per_class: int):
+    """A CIFAR-10 JPEG archive in the shared layout, members in shuffled order, a leading './'."""
+    import cv2
+
+    rng = np.random.default_rng(0)
+    names = [
+        f"{split}/{c}/{i:04d}.jpg"
+        for split in ("train", "test")
+        for c in FOLDER_SUBSET_CLASSES
+        for i in range(per_class)
+    ]
+    with tarfile.open(path, "w:gz") as tar:
+        for name in rng.permutation(names):
+            data = cv2.imencode(".jpg", rng.integers(0, 256, (32, 32, 3), dtype=np.uint8))[1].tobytes()
+            info = tarfile.TarInfo(f"./{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_folder_subset_copies_the_first_jpegs_of_each_class_unchanged(tmp_path):
+    archive = jpeg_archive(tmp_path / "cifar10-jpg.tar.gz", per_class=4)
+    out = write_cifar_folder_subset(archive, tmp_path / "subset", per_split={"train": 3, "test": 2})
+    with tarfile.open(archive) as tar:
+        original = tar.extractfile("./train/bird/0002.jpg").read()
+    assert (out / "train" / "bird" / "0002.jpg").read_bytes() == original
+    assert sorted(p.name for p in (out / "train" / "bird").iterdir()) == ["0000.jpg", "0001.jpg", "0002.jpg"]
+    assert sorted(p.name for p in (out / "test" / "ship").iterdir()) == ["0000.jpg", "0001.jpg"]
+    assert len(list(out.rglob("*.jpg"))) == 9 * 5
+
+
+def test_folder_subset_refuses_an_archive_with_too_few_images():
+    names = [f"train/{c}/{i:04d}.jpg" for c in FOLDER_SUBSET_CLASSES for i in range(2)]
+    with pytest.raises(ValueError, match="The archive has 2 images under train/airplane/, fewer than 3"):
+        folder_subset_members(names, per_split={"train": 3})
+
+
+def test_lesson_image_folder_prefers_the_jpeg_archive_and_finishes_a_half_written_folder(tmp_path, monkeypatch):
+    import keras_vision.data.tiny as tiny
+
+    (tmp_path / "data").mkdir()
+    jpeg_archive(tmp_path / "data" / "cifar10-jpg.tar.gz", per_class=2)
+    monkeypatch.setattr(tiny, "FOLDER_SUBSET_PER_SPLIT", {"train": 2, "test": 1})
+    folder = lesson_image_folder(tmp_path / "data", tmp_path / "lesson")
+    assert folder == tmp_path / "lesson" / "cifar9" and (folder / "COMPLETE").is_file()
+    assert len(list(folder.rglob("*.jpg"))) == 9 * 3
+    # a killed run: files missing and no COMPLETE marker -> written again
+    (folder / "COMPLETE").unlink()
+    (folder / "test" / "cat" / "0000.jpg").unlink()
+    lesson_image_folder(tmp_path / "data", tmp_path / "lesson")
+    assert (folder / "test" / "cat" / "0000.jpg").is_file() and (folder / "COMPLETE").is_file()
+
+
+def test_a_damaged_archive_is_a_one_line_error(tmp_path):
+    archive = jpeg_archive(tmp_path / "cifar10-jpg.tar.gz", per_class=2)
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])  # a copy cut short
+    with pytest.raises(ValueError, match="is not a readable .tar.gz .*damaged or partial copy"):
+        write_cifar_folder_subset(archive, tmp_path / "subset", per_split={"train": 1})

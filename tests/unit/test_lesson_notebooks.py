@@ -20,7 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("KERAS_VISION_SHARED", REPO.parent / "shared" / "data"))
 NOTEBOOKS = REPO / "notebooks"
-#: Every lesson (issue 20 promises the first eight), with the figures (image/png outputs) it shows
+#: Every lesson, one per experiment (issue 20 promises the first eight), with the figures (image/png outputs) it shows
 #: at least (on the tiny stand-ins; lowlight draws one more with real photographs).
 LESSON_FIGURES = {
     "mnist": 5,
@@ -34,6 +34,9 @@ LESSON_FIGURES = {
     "cifar10": 3,
     "deploy": 2,
     "digits": 3,
+    "fashion_mnist": 4,
+    "folder": 4,
+    "resnet": 1,
 }
 CELL_TIMEOUT = 1800  # seconds per cell: DenseNet121's three trainings share one cell, on a loaded machine
 
@@ -105,8 +108,9 @@ def figures(notebook) -> int:
 
 
 #: Lessons executed in CI's slow run; the others (minutes each: DenseNet121, a GAN, three CIFAR-10
-#: models, mnist trained before deploy/digits) are `heavy`: `python -m pytest -m heavy`.
-IN_CI = {"upsampling", "lowlight", "mnist", "cifar100", "superres"}
+#: models, mnist trained before deploy/digits, folder's four MobileNet phases, resnet's four networks)
+#: are `heavy`: `python -m pytest -m heavy`.
+IN_CI = {"upsampling", "lowlight", "mnist", "cifar100", "superres", "fashion_mnist"}
 
 
 @pytest.mark.slow

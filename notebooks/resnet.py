@@ -1,0 +1,166 @@
+# %% [markdown]
+# # Why residual connections: plain networks degrade with depth, residual ones do not
+#
+# **Experiment:** `python -m keras_vision.run resnet` (this notebook makes the same library calls,
+# one step at a time).<br>
+# **Description:** He et al. (2016, section 4.2) trained plain stacks of 3x3 convolutions on
+# CIFAR-10 and found the 56-layer one WORSE than the 20-layer one, and not from overfitting: its
+# error on the training set itself is higher. The optimizer cannot even make the 36 extra layers
+# do nothing. The same networks with identity shortcuts (`relu(x + F(x))`: a block only has to
+# learn what to add) do not degrade. Here the four networks (plain and residual, two depths) train
+# alike from the same seed, and one figure draws their training and test errors.
+#
+# Reference: He, Zhang, Ren and Sun, "Deep Residual Learning for Image Recognition", CVPR 2016.
+#
+# **How to run it.** CIFAR-10 is read from `DATA_DIR` when it is there (the official archive or
+# class folders of JPEGs); offline without it, a tiny stand-in in the official format is written
+# (32x32 crops of seven photographs embedded in scikit-image, one class per photograph: see
+# `keras_vision.data.tiny`), on which the numbers only show that the code runs and learns.
+# `FULL = False` uses the experiment's `--quick` settings, read from its catalog entry (four
+# networks on 1,000 images, 15-25 minutes on a busy 2-core CPU); `FULL = True` its full settings
+# (10,000 images, 30 epochs with the paper's augmentation: hours on a CPU, minutes on a GPU) and,
+# with a network, downloads CIFAR-10 when it is missing.
+
+# %%
+# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
+# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
+COURSE = ".."
+try:
+    import keras_vision  # noqa: F401
+except ImportError:
+    # %pip install -q {COURSE}
+    pass
+
+# %% [markdown]
+# ## Settings
+
+# %%
+import os
+from pathlib import Path
+
+from IPython.display import Image, display
+
+from keras_vision.quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # TensorFlow without its native start-up messages
+
+FULL = False  # True: the experiment's full settings (needs the full data or a network)
+# Real datasets, if you have them: the course keeps them in ../shared/data beside its checkout,
+# which is ../../shared/data seen from this folder. A folder that does not exist means "none".
+DATA_DIR = Path(os.environ.get("KERAS_VISION_SHARED", "../../shared/data"))
+OUT = Path("runs")  # figures and models go to OUT/resnet/
+
+# %%
+from keras_vision.data.tiny import lesson_data_dir
+from keras_vision.experiments import EXPERIMENTS
+
+experiment = EXPERIMENTS.get("resnet")
+config = experiment.make_config(
+    quick=not FULL, out=OUT, data_dir=lesson_data_dir("cifar10", DATA_DIR, download=FULL), verbose="epoch"
+)
+print({k: v for k, v in config.to_dict().items() if k not in ("experiment", "out", "quick", "resume")})
+
+# %% [markdown]
+# ## The data
+#
+# Labels stay sparse (class ids, for `sparse_categorical_crossentropy`). The pixels are
+# standardized per channel with the training images' mean and standard deviation, as in the
+# paper (`channel_statistics`, then `standardize` on both splits: the test images get the
+# training statistics, never their own).
+
+# %%
+from keras_vision.data import load_cifar10, sparse_labels
+from keras_vision.data.split import take
+from keras_vision.experiments.resnet import channel_statistics, parse_depths, standardize
+
+depths = parse_depths(config.depths)
+(x_train, y_train), (x_test, y_test) = load_cifar10(config.data_dir)
+x_train, y_train = take(x_train, sparse_labels(y_train), config.train_limit)
+x_test, y_test = take(x_test, sparse_labels(y_test), config.test_limit)
+mean, std = channel_statistics(x_train)
+train, test = (standardize(x_train, mean, std), y_train), (standardize(x_test, mean, std), y_test)
+print(f"train {train[0].shape}, test {test[0].shape}; channel means {mean.round(3)}, stds {std.round(3)}")
+
+# %% [markdown]
+# ## Plain and residual twins
+#
+# `build_cifar_resnet(depth, residual=...)` builds the paper's CIFAR-10 network of 6n + 2 layers:
+# a 3x3 convolution with 16 filters, three stages of n blocks of two 3x3 convolutions (16, 32 and
+# 64 filters; the first block of stages 2 and 3 halves the size with stride 2), global average
+# pooling and a 10-way softmax. `residual=False` gives the plain network; `residual=True` adds the
+# shortcut around every block. Where the shape changes, the shortcut subsamples and pads the new
+# channels with zeros (the paper's option A), so it has no weights: each ResNet has exactly the
+# parameters of its plain twin, and any difference in training comes from the shortcuts alone.
+
+# %%
+from keras_vision.models import CIFAR_RESNET_LAYOUTS, build_cifar_resnet, format_layer_table, layer_table
+
+for depth in depths:
+    plain, residual = (build_cifar_resnet(depth, residual=r, shortcut=config.shortcut) for r in (False, True))
+    n, params = CIFAR_RESNET_LAYOUTS[depth], (plain.count_params(), residual.count_params())
+    print(f"depth {depth} (n = {n}): plain {params[0]:,} parameters, residual {params[1]:,}")
+# the first block of stage 3 in the deeper ResNet: stride 2, and the parameter-free shortcut's add
+print(format_layer_table([row for row in layer_table(residual) if row["name"].startswith("conv3_block1")]))
+
+# %% [markdown]
+# ## Training the four networks alike
+#
+# `candidate(config, depth, residual=...)` is the experiment's recipe for one network, as a
+# `Candidate` of the course's classifier trainer: SGD with momentum 0.9 and decoupled weight
+# decay, one epoch of linear warm-up then a cosine learning rate, bfloat16 computations with
+# float32 weights, and (unless `augment` is off) the paper's pad-4, random-crop and flip.
+# `train_candidate` trains it from the same seed on the same images, tests it and returns its
+# history; `error_record` and `error_history` turn accuracies into errors. The deeper plain
+# network is the one to watch: its *training* error stays above the shallower one's.
+
+# %%
+from keras_vision.data import DATASETS
+from keras_vision.experiments.classifiers import train_candidate
+from keras_vision.experiments.resnet import candidate, error_history, error_record
+
+records, histories = {}, {}
+for residual in (False, True):
+    for depth in depths:
+        name = f"{'resnet' if residual else 'plain'}{depth}"
+        trained = train_candidate(
+            config,
+            name,
+            candidate(config, depth, residual=residual),
+            train,
+            test,
+            test,
+            class_names=DATASETS.get("cifar10").class_names,
+        )
+        record = records[name] = error_record(trained.record, trained.history)
+        histories[name] = error_history(trained.history)
+        print(f"{name}: training error {record['train_error']:.2%}, test error {record['test_error']:.2%}")
+
+# %% [markdown]
+# ## Results
+#
+# The table has each network's final training error (the training batches of the last epoch, as
+# in the paper's Figure 6), its test error and accuracy, parameters and seconds per epoch; the
+# figure draws all four runs, training error solid and test error dashed. `degradation` is the
+# deeper minus the shallower network's training error of each family: positive for the plain
+# networks (the degradation problem), and in the paper's long runs negative for the ResNets.
+#
+# The quick settings are far too short for the whole story (the paper trains 64,000 steps of 128
+# images): measured on the real CIFAR-10 with an earlier quick preset (256 steps), plain-20 ended
+# at 58.9 % training error and plain-56 at 85.0 % (barely off chance), ResNet-20 at 46.3 % and
+# ResNet-56 at 66.3 %: each ResNet beats its plain twin, but the deeper ResNet had not yet
+# overtaken the shallower one. Run `FULL = True` (or the experiment) to see the curves cross.
+
+# %%
+from IPython.display import Markdown
+
+from keras_vision.evaluation import plot_history
+from keras_vision.experiments.tables import format_markdown, result_rows
+
+display(Markdown(format_markdown(result_rows(records, experiment.headline), experiment.headline)))
+shallow, deep = min(depths), max(depths)
+for family in ("plain", "resnet"):
+    change = records[f"{family}{deep}"]["train_error"] - records[f"{family}{shallow}"]["train_error"]
+    print(f"degradation of {family}: {deep} layers minus {shallow} layers = {change:+.2%} training error")
+title = f"CIFAR-10, {len(train[0]):,} training images: plain vs residual (solid: training, dashed: test)"
+figure = plot_history(histories, config.run_dir / "error_curves.png", metrics=("error",), title=title)
+display(Image(filename=str(figure)))
