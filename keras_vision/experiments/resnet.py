@@ -57,11 +57,35 @@ from keras_vision.training import cosine_decay
 
 def run(config: ResnetConfig) -> dict:
     depths = parse_depths(config.depths)  # before loading: that can be slow
+    train, test = load_standardized(config)
+    records, histories = train_networks(config, depths, train, test)
+    return {
+        "models": records,
+        "degradation": degradation(records, depths),
+        "data": {"source": locate("cifar10", config.data_dir), "train": len(train[0]), "test": len(test[0])},
+        "figures": [str(plot_errors(histories, len(train[0]), config.run_dir / "error_curves.png"))],
+    }
+
+
+def load_standardized(config: ResnetConfig) -> tuple[tuple, tuple]:
+    """CIFAR-10's first `train_limit` / `test_limit` images, sparse labels, standardized per channel.
+
+    Both splits get the training images' statistics (the test images never their own).
+    """
     (x_train, y_train), (x_test, y_test) = load_cifar10(config.data_dir)
     x_train, y_train = take(x_train, sparse_labels(y_train), config.train_limit)
     x_test, y_test = take(x_test, sparse_labels(y_test), config.test_limit)
     mean, std = channel_statistics(x_train)
-    train, test = (standardize(x_train, mean, std), y_train), (standardize(x_test, mean, std), y_test)
+    return (standardize(x_train, mean, std), y_train), (standardize(x_test, mean, std), y_test)
+
+
+def train_networks(config: ResnetConfig, depths: tuple[int, int], train: tuple, test: tuple) -> tuple[dict, dict]:
+    """Trains the plain and the residual network of each depth alike (same seed, images and recipe).
+
+    Returns:
+        `(records, histories)`, keyed `plain20`, `plain56`, `resnet20`, `resnet56`: the trainer's
+        record with `train_error` and `test_error`, and the per-epoch errors for the figure.
+    """
     records, histories = {}, {}
     for residual in (False, True):
         for depth in depths:
@@ -78,18 +102,22 @@ def run(config: ResnetConfig) -> dict:
             record = records[name] = error_record(trained.record, trained.history)
             histories[name] = error_history(trained.history)
             print(f"{name}: training error {record['train_error']:.2%}, test error {record['test_error']:.2%}")
-    title = f"CIFAR-10, {len(train[0]):,} training images: plain vs residual (solid: training, dashed: test)"
-    figure = plot_history(histories, config.run_dir / "error_curves.png", metrics=("error",), title=title)
-    shallow, deep = f"{min(depths)}", f"{max(depths)}"
+    return records, histories
+
+
+def degradation(records: dict, depths: tuple[int, int]) -> dict:
+    """Deeper minus shallower final training error of each family (`plain`, `resnet`)."""
+    shallow, deep = min(depths), max(depths)
     return {
-        "models": records,
-        "degradation": {
-            family: records[f"{family}{deep}"]["train_error"] - records[f"{family}{shallow}"]["train_error"]
-            for family in ("plain", "resnet")
-        },
-        "data": {"source": locate("cifar10", config.data_dir), "train": len(train[0]), "test": len(test[0])},
-        "figures": [str(figure)],
+        family: records[f"{family}{deep}"]["train_error"] - records[f"{family}{shallow}"]["train_error"]
+        for family in ("plain", "resnet")
     }
+
+
+def plot_errors(histories: dict, train_images: int, path):
+    """The four networks' error curves on one figure (solid: training, dashed: test); returns `path`."""
+    title = f"CIFAR-10, {train_images:,} training images: training (solid) and test (dashed) error"
+    return plot_history(histories, path, metrics=("error",), title=title)
 
 
 def candidate(config: ResnetConfig, depth: int, *, residual: bool) -> Candidate:
