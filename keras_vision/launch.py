@@ -128,24 +128,23 @@ def run_workers(commands: list[list[str]], environments: list[dict], *, stream=N
         had to be stopped because of it; a worker killed by signal s counts as 128 + s.
     """
     stream = stream or sys.stdout
-    processes = [
-        subprocess.Popen(
-            command,
-            env={**os.environ, **environment, "PYTHONUNBUFFERED": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # the launcher alone decides what each worker receives
-        )
-        for command, environment in zip(commands, environments)
-    ]
+    processes: list[subprocess.Popen] = []
+    readers: list[threading.Thread] = []
     printer = threading.Lock()
-    readers = [
-        threading.Thread(target=_relay, args=(i, p.stdout, stream, printer), daemon=True)
-        for i, p in enumerate(processes)
-    ]
-    for reader in readers:
-        reader.start()
-    try:
+    try:  # a Ctrl-C from the first worker's start on reaches every worker started
+        for i, (command, environment) in enumerate(zip(commands, environments)):
+            processes.append(
+                subprocess.Popen(
+                    command,
+                    env={**os.environ, **environment, "PYTHONUNBUFFERED": "1"},
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # the launcher alone decides what each worker receives
+                )
+            )
+            relay = (i, processes[-1].stdout, stream, printer)
+            readers.append(threading.Thread(target=_relay, args=relay, daemon=True))
+            readers[-1].start()
         codes = _wait(processes, stream)
     except KeyboardInterrupt:
         for process in processes:
@@ -157,6 +156,8 @@ def run_workers(commands: list[list[str]], environments: list[dict], *, stream=N
                 _signal(process, signal.SIGKILL)
             codes = [process.wait() for process in processes]
             print("launch: stopped.", file=stream, flush=True)
+            return 130
+        if len(processes) < len(commands):  # interrupted before every worker started
             return 130
     for reader in readers:
         reader.join(timeout=5)

@@ -259,3 +259,34 @@ def test_ctrl_c_reaches_every_worker_and_the_launcher_exits_130():
     out, _ = process.communicate(timeout=60)
     assert process.returncode == 130
     assert "[worker 0] got SIGINT" in out and "[worker 1] got SIGINT" in out
+
+
+def test_ctrl_c_while_the_launcher_starts_its_workers_still_reaches_them(monkeypatch, tmp_path):
+    """Ctrl-C as the second worker's output relay starts (the race CI hit): both workers stop, exit 130."""
+    import time
+
+    worker = (
+        "import pathlib, signal, sys, time\n"
+        "def stop(*_):\n"
+        "    pathlib.Path(sys.argv[1]).write_text('got SIGINT'); sys.exit(130)\n"
+        "signal.signal(signal.SIGINT, stop)\n"
+        "pathlib.Path(sys.argv[1] + '.ready').touch()\n"
+        "time.sleep(60)\n"
+    )
+    marks = [tmp_path / f"worker{i}" for i in range(2)]
+    starts, start = [], threading.Thread.start
+
+    def interrupted_start(thread):
+        start(thread)
+        starts.append(thread)
+        if len(starts) == 2:  # both workers started: wait until they listen, then "Ctrl-C"
+            deadline = time.monotonic() + 30
+            while not all(m.with_suffix(".ready").exists() for m in marks) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(threading.Thread, "start", interrupted_start)
+    stream = io.StringIO()
+    code = launch.run_workers([[sys.executable, "-c", worker, str(m)] for m in marks], [{}, {}], stream=stream)
+    assert code == 130
+    assert [m.read_text() for m in marks] == ["got SIGINT"] * 2
