@@ -249,8 +249,12 @@ def test_ctrl_c_reaches_every_worker_and_the_launcher_exits_130():
     import signal
     import subprocess
 
-    process = subprocess.Popen(
-        [sys.executable, "-c", CTRL_C], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    process = subprocess.Popen(  # a shell's background job ignores SIGINT, and its children inherit that
+        [sys.executable, "-c", CTRL_C],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     ready = 0
     while ready < 2:
