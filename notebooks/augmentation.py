@@ -14,15 +14,7 @@
 # network and `FULL = True`, CIFAR-10 is downloaded. `FULL = False` uses the experiment's
 # `--quick` settings (256 images, one half-second timing round per pipeline and size).
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

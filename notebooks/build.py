@@ -2,9 +2,10 @@
 
 Each lesson is kept as a percent-format Python file (`# %%` starts a code cell, `# %% [markdown]`
 a markdown cell; jupytext's format, https://jupytext.readthedocs.io), so that diffs stay readable
-and `ruff` checks the code. The `.ipynb` beside it is generated, never edited by hand: the same
-source always gives the same bytes (cell ids `<lesson>-NN`, no outputs, no execution counts, one
-kernelspec), so a stale or hand-edited notebook is caught by
+and `ruff` checks the code. The install cell all lessons open with is kept once, here
+(`INSTALL_CELL`): a source says where it goes with the line `INSTALL_MARKER`. The `.ipynb` beside
+it is generated, never edited by hand: the same source always gives the same bytes (cell ids
+`<lesson>-NN`, no outputs, no execution counts, one kernelspec), so a stale or hand-edited notebook is caught by
 
     python notebooks/build.py           # (re)writes every notebooks/<lesson>.ipynb
     python notebooks/build.py --check   # exit 1, naming the files, when one differs (CI runs this)
@@ -15,6 +16,7 @@ Needs `jupytext` and `nbformat` (`pip install -e ".[dev]"`).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -22,11 +24,30 @@ FOLDER = Path(__file__).resolve().parent
 #: Files of this folder that are not lessons.
 NOT_LESSONS = ("build.py",)
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+#: A source line that stands for the install cell below, so that every lesson opens with the same one.
+INSTALL_MARKER = "# %% install the course (notebooks/build.py writes this cell)"
+#: Every lesson's first code cell: installs the course where it is not importable (Colab, a bare
+#: Jupyter); a no-op elsewhere. jupytext turns the commented `%pip` line into a real magic.
+INSTALL_CELL = """# %%
+# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
+# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
+COURSE = ".."
+try:
+    import keras_vision  # noqa: F401
+except ImportError:
+    # %pip install -q {COURSE}
+    pass
+"""
 
 
 def lesson_sources(folder: Path = FOLDER) -> list[Path]:
     """The lesson sources of `folder`: every `*.py` except this script, sorted by name."""
     return sorted(p for p in folder.glob("*.py") if p.name not in NOT_LESSONS and not p.name.startswith("_"))
+
+
+def expand(text: str) -> str:
+    """A lesson source's text with its `INSTALL_MARKER` line replaced by `INSTALL_CELL`."""
+    return re.sub(f"^{re.escape(INSTALL_MARKER)}$\\n?", lambda _: INSTALL_CELL, text, flags=re.MULTILINE)
 
 
 def notebook_text(source: Path) -> str:
@@ -38,7 +59,7 @@ def notebook_text(source: Path) -> str:
     import jupytext
     import nbformat
 
-    notebook = jupytext.reads(source.read_text(encoding="utf-8"), fmt="py:percent")
+    notebook = jupytext.reads(expand(source.read_text(encoding="utf-8")), fmt="py:percent")
     if not notebook.cells:
         raise ValueError(f"{source}: no cells; start cells with '# %%' or '# %% [markdown]'.")
     notebook.metadata = nbformat.NotebookNode(

@@ -16,15 +16,7 @@
 # its full settings (30, 30 and 25 epochs on 50,000 images; about an hour on a laptop CPU) and,
 # with a network, downloads CIFAR-10 when it is missing.
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

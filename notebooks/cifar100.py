@@ -16,15 +16,7 @@
 # (`--weights none`). `FULL = True` uses the experiment's settings: MobileNetV2 at 96 pixels with
 # ImageNet weights on the real CIFAR-100, both downloaded through Keras (a network, about 170 MB).
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

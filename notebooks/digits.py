@@ -14,15 +14,7 @@
 # trained one epoch on 6,000 digits, 100 lines of 5 digits); `FULL = True` its full settings
 # (3 epochs on 60,000 digits, 1,000 lines).
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

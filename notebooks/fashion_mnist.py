@@ -16,15 +16,7 @@
 # epochs of the dense network and 12 of the CNN on all 60,000 images) and, with a network,
 # downloads Fashion-MNIST when it is missing.
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

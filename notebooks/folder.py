@@ -24,15 +24,7 @@
 # settings (MobileNetV2 and MobileNet, ImageNet weights downloaded through Keras, four
 # augmentation strategies). For your own photos, set `MY_PHOTOS` to their folder.
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

@@ -15,15 +15,7 @@
 # samples (smaller than the experiment's `--quick`, a few minutes on a laptop CPU); `FULL = True`
 # uses the experiment's full settings (6 epochs on 60,000 digits, 10,000 samples scored).
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

@@ -12,15 +12,7 @@
 # skipped otherwise (or point `REAL_DIR` at a folder of your own dark photographs). `FULL = False`
 # uses the experiment's `--quick` settings (two photographs, at most 128 pixels a side).
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

@@ -17,15 +17,7 @@
 # experiment's full settings with ImageNet weights: a network, or
 # `densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5` in `~/.keras/models/`.
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

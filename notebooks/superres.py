@@ -14,15 +14,7 @@
 # 200 epochs within 5 minutes per model. The perceptual loss uses VGG16 without ImageNet
 # weights unless you set `VGG_WEIGHTS = "imagenet"` (needs a network or the weights file).
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

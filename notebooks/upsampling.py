@@ -10,15 +10,7 @@
 # constant images and on a photograph embedded in scikit-image. `FULL = False` averages 3 random
 # initialisations per score (the experiment's `--quick`), `FULL = True` 10.
 
-# %%
-# Colab, or a Python without the course: install it first. COURSE is where the course is for you:
-# its folder (the checkout, ".." seen from this notebook) or its git URL ("git+https://...").
-COURSE = ".."
-try:
-    import keras_vision  # noqa: F401
-except ImportError:
-    # %pip install -q {COURSE}
-    pass
+# %% install the course (notebooks/build.py writes this cell)
 
 # %% [markdown]
 # ## Settings

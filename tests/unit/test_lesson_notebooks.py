@@ -72,6 +72,25 @@ def test_notebooks_are_deterministic_without_outputs():
     assert "%pip install" in "".join(notebook["cells"][1]["source"])
 
 
+def test_every_lesson_opens_with_the_one_install_cell():
+    build = load_build()
+    install = [
+        "".join(json.loads(build.notebook_text(source))["cells"][1]["source"]) for source in build.lesson_sources()
+    ]
+    assert len(install) == len(LESSON_FIGURES) and all(cell == install[0] for cell in install)
+    assert install[0].startswith("# Colab") and "%pip install -q {COURSE}" in install[0]
+
+
+def test_the_install_marker_is_replaced_where_it_stands(tmp_path):
+    build = load_build()
+    source = tmp_path / "lesson.py"
+    source.write_text(f"# %% [markdown]\n# # Title\n\n{build.INSTALL_MARKER}\n\n# %%\nx = 1\n")
+    cells = [(c["cell_type"], "".join(c["source"])) for c in json.loads(build.notebook_text(source))["cells"]]
+    assert [kind for kind, _ in cells] == ["markdown", "code", "code"]
+    assert "%pip install" in cells[1][1] and cells[2][1] == "x = 1"
+    assert build.INSTALL_MARKER not in json.dumps(cells)
+
+
 def test_check_reports_a_hand_edit_a_missing_and_an_orphaned_notebook(tmp_path, capsys):
     build = load_build()
     for name in ("mnist", "upsampling"):
