@@ -2,7 +2,9 @@
 
 Every error a user can cause derives from `KerasVisionError`. The CLI prints its message as one
 short paragraph (no traceback) and exits with its `exit_code`; library callers catch the usual
-built-in type (`FileNotFoundError`, `ValueError`) as well.
+built-in type (`FileNotFoundError`, `ValueError`) as well. What is worth saying but does not stop
+the work (nothing to resume, no cache) is a `KerasVisionWarning`, which the CLI prints as one
+`warning: ...` line.
 """
 
 
@@ -46,3 +48,7 @@ class ClusterError(KerasVisionError, RuntimeError):
     """A multi-worker run lost a worker, or its workers disagree. Says which, and how to resume."""
 
     exit_code = 4
+
+
+class KerasVisionWarning(UserWarning):
+    """Something the user should know that does not stop the work; the message says what to do."""

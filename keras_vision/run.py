@@ -18,14 +18,16 @@ see `keras_vision.quiet`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shlex
 import signal
 import sys
 import textwrap
+import warnings
 
-from keras_vision.errors import KerasVisionError
+from keras_vision.errors import KerasVisionError, KerasVisionWarning
 from keras_vision.experiments import EXPERIMENTS, Experiment, run_experiment
 from keras_vision.experiments.base import is_chief
 from keras_vision.experiments.options import SECTIONS
@@ -160,7 +162,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def one_line_warnings():
+    """Within it, the package's own warnings print as `warning: <message>` (no source line, no class)."""
+    original = warnings.formatwarning
+
+    def format_warning(message, category, filename, lineno, line=None):
+        if issubclass(category, KerasVisionWarning):
+            return f"warning: {message}\n"
+        return original(message, category, filename, lineno, line)
+
+    warnings.formatwarning = format_warning
+    try:
+        yield
+    finally:
+        warnings.formatwarning = original
+
+
 def main(argv: list[str] | None = None) -> int:
+    with one_line_warnings():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     if argv is None:  # the program itself: a SIGTERM (e.g. from `launch`) unwinds, so temporary folders go
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     raw = sys.argv[1:] if argv is None else list(argv)

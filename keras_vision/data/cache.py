@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_vision.errors import KerasVisionWarning
 from keras_vision.files import atomic_path
 from keras_vision.network import keras_datasets_dir
 
@@ -61,4 +62,4 @@ def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
         with atomic_path(path) as partial, open(partial, "wb") as f:
             np.savez(f, **arrays)
     except OSError as error:
-        warnings.warn(f"Could not cache decoded images at {path}: {error}", stacklevel=2)
+        warnings.warn(f"Could not cache decoded images at {path}: {error}", KerasVisionWarning, stacklevel=2)

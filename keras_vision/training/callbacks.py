@@ -23,6 +23,8 @@ from pathlib import Path
 
 import keras
 
+from keras_vision.errors import KerasVisionWarning
+
 #: `verbose` names -> Keras' `fit(verbose=...)`: 1 is a progress bar, 2 one line per epoch.
 VERBOSITY = {"bar": 1, "epoch": 2, "silent": 0}
 
@@ -71,6 +73,7 @@ def prepare_run_dir(run_dir: str | Path, *, resume: bool) -> RunPaths:
     if resume and not paths.backup.is_dir():
         warnings.warn(
             f"Nothing to resume in {paths.run_dir} (no backup/ of an unfinished run): starting at epoch 1.",
+            KerasVisionWarning,
             stacklevel=2,
         )
         resume = False
@@ -148,7 +151,11 @@ def run_callbacks(paths: RunPaths) -> list[keras.callbacks.Callback]:
         keras.callbacks.ModelCheckpoint(str(paths.model)),
     ]
     if importlib.util.find_spec("tensorboard") is None:
-        warnings.warn(f"TensorBoard logs are not written to {paths.logs}: `pip install tensorboard`.", stacklevel=2)
+        warnings.warn(
+            f"TensorBoard logs are not written to {paths.logs}: `pip install tensorboard`.",
+            KerasVisionWarning,
+            stacklevel=2,
+        )
     else:
         callbacks.append(keras.callbacks.TensorBoard(str(paths.logs)))
     return callbacks

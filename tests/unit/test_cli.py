@@ -5,12 +5,14 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
 
 from keras_vision.experiments import EXPERIMENTS
-from keras_vision.run import main
+from keras_vision.run import main, one_line_warnings
+from keras_vision.training.callbacks import prepare_run_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,6 +136,24 @@ def test_bad_architecture_is_one_line_and_exit_2(argv, message, tmp_path, capsys
     assert main([*argv, "--data-dir", str(tmp_path), "--out", str(tmp_path / "runs")]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_the_package_warnings_print_as_one_line_and_others_as_python_prints_them(tmp_path, capsys):
+    def show(message, category, filename, lineno, file=None, line=None):  # what Python's default does
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    original = warnings.formatwarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show  # pytest records warnings; print them as a program does
+        with one_line_warnings():
+            prepare_run_dir(tmp_path / "run", resume=True)
+            warnings.warn("an old API", DeprecationWarning, stacklevel=1)
+    err = capsys.readouterr().err.splitlines()
+    resume = f"Nothing to resume in {tmp_path / 'run'} (no backup/ of an unfinished run): starting at epoch 1."
+    assert err[0] == f"warning: {resume}"
+    assert "DeprecationWarning: an old API" in err[1] and len(err) == 3  # class, then the source line
+    assert warnings.formatwarning is original
 
 
 def test_a_run_starts_with_its_own_line_and_no_tensorflow_chatter(tmp_path):
