@@ -18,7 +18,7 @@
 # `keras_vision.data.tiny`), on which the numbers only show that the code runs and learns.
 # `FULL = False` uses the experiment's `--quick` settings, read from its catalog entry (four
 # networks on 1,000 images, about 7 minutes on a busy 2-core CPU); `FULL = True` its full settings
-# (10,000 images, 30 epochs with the paper's augmentation: hours on a CPU, minutes on a GPU) and,
+# (10,000 images, 30 epochs with the paper's augmentation: about 1 h 40 min on a 2-core CPU) and,
 # with a network, downloads CIFAR-10 when it is missing.
 
 # %% install the course (notebooks/build.py writes this cell)

@@ -12,8 +12,10 @@ residual block starts as the identity, so ResNet-56 starts as a shallow network 
 ResNet-20 early on (the price, at so few steps: ResNet-20 itself trains slower than from the usual
 initialization; the README gives both). The plain networks keep scale 1 (zero would cut
 their signal), and the initialization changes no weight count. The `--quick` preset (320 steps)
-then shows both halves of the lesson: plain-56 above plain-20, ResNet-56 at or below ResNet-20
-(measured numbers: the README's `resnet` rows).
+then shows both halves of the lesson: plain-56 above plain-20, ResNet-56 at or below ResNet-20;
+and the default run (2,340 steps; about 1 h 40 min on 2 CPU cores) shows them too: training
+error plain-20 23.4 %, plain-56 61.7 %, ResNet-20 19.7 %, ResNet-56 18.0 % (the README's `resnet`
+rows).
 
 The four networks (`--depths 20,56`: `plain20`, `plain56`, `resnet20`, `resnet56`) are the
 paper's CIFAR-10 models, built by `keras_vision.models.build_cifar_resnet` from the package's
