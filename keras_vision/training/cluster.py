@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import socket
+import threading
 import time
 from dataclasses import dataclass
 
@@ -135,28 +136,62 @@ def meet(cluster: Cluster, *, timeout: float | None = None) -> None:
     timeout = worker_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
     hello = json.dumps({"index": cluster.index, "workers": list(cluster.workers)}).encode() + b"\n"
+    others = [i for i in range(cluster.size) if i != cluster.index]
     with _listen(cluster) as server:
-        reached: set[int] = set()
-        heard: set[int] = set()
-        others = [i for i in range(cluster.size) if i != cluster.index]
-        while len(reached) < len(others) or len(heard) < len(others):
-            if time.monotonic() > deadline:
-                missing = next(i for i in others if i not in reached or i not in heard)
-                raise ConnectionError(
-                    f"Worker {cluster.index} waited {timeout:.0f} s for worker {missing} at "
-                    f"{cluster.workers[missing]}, which did not answer. Start every worker with the same "
-                    "TF_CONFIG cluster (its own task.index), check that this address is reachable from here "
-                    "(host, port, firewall), or wait longer with KERAS_VISION_WORKER_TIMEOUT=SECONDS."
-                )
-            for i in others:
-                if i not in reached and _greet(cluster.workers[i], hello):
-                    reached.add(i)
-            heard |= _answer(server, cluster)
-        # A worker whose greeting we answered may not have read the answer yet (it timed out, busy):
-        # keep answering a while, so that it does not wait for us in vain.
-        linger = time.monotonic() + LINGER_SECONDS
-        while time.monotonic() < linger:
-            _answer(server, cluster)
+        # Answering runs beside greeting: two workers greeting each other at the same moment would
+        # otherwise each wait for an answer the other cannot give until its own greeting ends.
+        answering = _Answering(server, cluster)
+        answering.start()
+        try:
+            reached: set[int] = set()
+            while not (len(reached) == len(others) and answering.heard.issuperset(others)):
+                answering.raise_problem()
+                if time.monotonic() > deadline:
+                    missing = next(i for i in others if i not in reached or i not in answering.heard)
+                    raise ConnectionError(
+                        f"Worker {cluster.index} waited {timeout:.0f} s for worker {missing} at "
+                        f"{cluster.workers[missing]}, which did not answer. Start every worker with the same "
+                        "TF_CONFIG cluster (its own task.index), check that this address is reachable from here "
+                        "(host, port, firewall), or wait longer with KERAS_VISION_WORKER_TIMEOUT=SECONDS."
+                    )
+                for i in others:
+                    if i not in reached and _greet(cluster.workers[i], hello):
+                        reached.add(i)
+                if len(reached) == len(others):
+                    time.sleep(0.05)  # reached everyone: wait to be reached
+            # A worker whose greeting we answered may not have read the answer yet (it timed out, busy):
+            # keep answering a while, so that it does not wait for us in vain.
+            time.sleep(LINGER_SECONDS)
+        finally:
+            answering.stop()
+        answering.raise_problem()
+
+
+class _Answering(threading.Thread):
+    """Answers the greetings that reach `server` until stopped; `heard` holds the greeters' indexes."""
+
+    def __init__(self, server: socket.socket, cluster: Cluster):
+        super().__init__(name=f"keras_vision-meet-{cluster.index}", daemon=True)
+        self.server, self.cluster = server, cluster
+        self.heard: set[int] = set()
+        self.problem: ValueError | None = None
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                _answer(self.server, self.cluster, self.heard)
+            except ValueError as problem:  # a worker with another cluster: stop, the meeting fails
+                self.problem = problem
+                return
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join()
+
+    def raise_problem(self) -> None:
+        if self.problem is not None:
+            raise self.problem
 
 
 class _listen:
@@ -203,14 +238,13 @@ def _greet(address: str, hello: bytes) -> bool:
     return False
 
 
-def _answer(server: socket.socket, cluster: Cluster) -> set[int]:
-    """Accepts the greetings waiting on `server`; returns the indexes of the workers heard."""
-    heard = set()
+def _answer(server: socket.socket, cluster: Cluster, heard: set[int]) -> None:
+    """Answers the greetings waiting on `server`, adding the greeters' indexes to `heard`."""
     while True:
         try:
             conn, _ = server.accept()
         except (TimeoutError, BlockingIOError):
-            return heard
+            return
         with conn:
             conn.settimeout(5.0)
             try:

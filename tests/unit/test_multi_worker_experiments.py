@@ -82,6 +82,13 @@ def head_then_fine_tuning(run: Path) -> list[int]:
     return [math.ceil(train / 128) // 2, train // 16 // 2]
 
 
+def mnist_then_reader(run: Path) -> list[int]:
+    """digits: the mnist model's epoch, then the reader classifier's on its crops plus the training digits."""
+    reader = metrics(run)["reader_classifier"]
+    examples = sum(reader["crops_per_class"]) + reader["training_digits"]
+    return [*batches_of(16, nested="mnist")(run), math.ceil(examples / 16) // 2]
+
+
 #: Experiment -> (writes its data and returns `--data-dir`, or None; its options; `run folder ->`
 #: the steps per worker of each model's epoch, computed from the split sizes in `metrics.json`).
 CASES = {
@@ -115,8 +122,8 @@ CASES = {
     ),
     "digits": (
         mnist_files,
-        [*LIMITS, "--calibration-images", "8", "--sequences", "4", "--length", "4"],
-        batches_of(16, nested="mnist"),
+        [*LIMITS, "--calibration-images", "8", "--sequences", "4", "--length", "4", "--reader-lines", "10"],
+        mnist_then_reader,
     ),
 }
 

@@ -9,6 +9,7 @@ import json
 import socket
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -129,6 +130,29 @@ def _meet_all(clusters, timeout=20.0):
 def test_workers_with_the_same_cluster_meet():
     workers = tuple(f"127.0.0.1:{port}" for port in launch.free_ports(3))
     assert _meet_all([Cluster(workers, i) for i in range(3)]) == [None, None, None]
+
+
+def test_a_worker_answers_while_its_own_greeting_waits():
+    """Two workers greeting each other at once must not each wait for the other's answer."""
+    me, _ = (f"127.0.0.1:{port}" for port in launch.free_ports(2))
+    with socket.socket() as silent:  # worker 1: its port accepts connections but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        cluster = Cluster((me, f"127.0.0.1:{silent.getsockname()[1]}"), 0)
+        meeting = threading.Thread(target=_meet_all, args=([cluster],), kwargs={"timeout": 1.0})
+        meeting.start()
+        hello = json.dumps({"index": 1, "workers": list(cluster.workers)}).encode() + b"\n"
+        answer = b""
+        for _ in range(20):  # worker 0 starts listening, then blocks greeting the silent worker 1
+            try:
+                with socket.create_connection(("127.0.0.1", int(me.rpartition(":")[2])), timeout=2.0) as sock:
+                    sock.sendall(hello)
+                    answer = sock.makefile("rb").readline()  # its greeting blocks for 5 s: answer within 2
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.1)
+    meeting.join()
+    assert answer == b"ok\n"
 
 
 def test_a_worker_given_another_cluster_is_caught_on_both_sides():
