@@ -145,9 +145,9 @@ def test_a_worker_answers_while_its_own_greeting_waits():
         answer = b""
         for _ in range(20):  # worker 0 starts listening, then blocks greeting the silent worker 1
             try:
-                with socket.create_connection(("127.0.0.1", int(me.rpartition(":")[2])), timeout=2.0) as sock:
+                with socket.create_connection(("127.0.0.1", int(me.rpartition(":")[2])), timeout=3.5) as sock:
                     sock.sendall(hello)
-                    answer = sock.makefile("rb").readline()  # its greeting blocks for 5 s: answer within 2
+                    answer = sock.makefile("rb").readline()  # its greeting blocks for 5 s: answer within 3.5
                 break
             except ConnectionRefusedError:
                 time.sleep(0.1)
